@@ -1,0 +1,1 @@
+export * as lakehouse from './lakehouse/index.js';

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what the tests need and the machine may lack, idempotently:
+#   - Debian packages: chromium (browser tests), python3-xgboost (native XGBoost reference)
+#   - .venv: JupyterLab 4.6, nbclient and pyarrow from the local package index
+# Safe to run repeatedly; does nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for pkg in chromium python3-xgboost; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "provision: installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+VENV=.venv
+PY_PACKAGES=(jupyterlab==4.6.4 nbclient pyarrow pandas)
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nbclient, pyarrow" 2>/dev/null; then
+  echo "provision: creating $VENV (${PY_PACKAGES[*]})"
+  # Use the machine's configured local package index directly: leaving the
+  # unreachable default index in place makes pip retry it for minutes.
+  index_urls=$(pip config get global.extra-index-url 2>/dev/null || true)
+  find_links=$(pip config get global.find-links 2>/dev/null || true)
+  pip_args=()
+  first=1
+  for url in $index_urls; do
+    if [ $first = 1 ]; then pip_args+=(--index-url "$url"); first=0; else pip_args+=(--extra-index-url "$url"); fi
+  done
+  [ -n "$find_links" ] && pip_args+=(--find-links "$find_links")
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "${pip_args[@]}" "${PY_PACKAGES[@]}"
+fi
