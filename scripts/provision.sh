@@ -28,6 +28,8 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nb
   pip_args=()
   first=1
   for url in $index_urls; do
+    # Skip file:// indexes that are not present on this machine (pip warns per package).
+    case "$url" in file://*) [ -d "${url#file://}" ] || continue ;; esac
     if [ $first = 1 ]; then pip_args+=(--index-url "$url"); first=0; else pip_args+=(--extra-index-url "$url"); fi
   done
   [ -n "$find_links" ] && pip_args+=(--find-links "$find_links")
