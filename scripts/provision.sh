@@ -36,3 +36,18 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nb
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "${pip_args[@]}" "${PY_PACKAGES[@]}"
 fi
+
+# The tslab kernel spec, inside the venv so tests and `npm run lab` find it
+# without touching the user's own Jupyter data directory.
+KERNEL_DIR="$VENV/share/jupyter/kernels/tslab"
+TSLAB_BIN="$(pwd)/node_modules/tslab/bin/tslab"
+if [ ! -f "$KERNEL_DIR/kernel.json" ] || ! grep -q "$TSLAB_BIN" "$KERNEL_DIR/kernel.json"; then
+  mkdir -p "$KERNEL_DIR"
+  cat > "$KERNEL_DIR/kernel.json" <<JSON
+{
+  "argv": ["$(command -v node)", "$TSLAB_BIN", "kernel", "--config-path", "{connection_file}"],
+  "display_name": "TypeScript (tslab)",
+  "language": "typescript"
+}
+JSON
+fi

@@ -1,0 +1,13 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root, resolved from this file. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The shared data folder beside the repository (read-only; never copied in). */
+export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+/** Python of the test venv (pyarrow, pandas, jupyterlab, nbclient). */
+export const venvPython = path.join(repoRoot, '.venv', 'bin', 'python');
+/** Debian's Python, which has the native XGBoost 1.7 reference. */
+export const systemPython = '/usr/bin/python3';
+/** The built CLI. */
+export const cliPath = path.join(repoRoot, 'kernel-lib', 'dist', 'cli', 'main.js');
