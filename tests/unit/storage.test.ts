@@ -9,7 +9,9 @@ describe('LocalStorage', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sw-storage-'));
     const storage = new LocalStorage(dir);
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => storage.putIfAbsent('_delta_log/00.json', new TextEncoder().encode(`w${i}`))),
+      Array.from({ length: 20 }, (_, i) =>
+        storage.putIfAbsent('_delta_log/00.json', new TextEncoder().encode(`w${i}`)),
+      ),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results.indexOf(true);
