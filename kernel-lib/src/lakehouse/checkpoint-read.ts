@@ -1,0 +1,150 @@
+/**
+ * Reads classic and multi-part Parquet checkpoints (PROTOCOL.md "Checkpoints")
+ * into the same `Action` objects commit files produce. A checkpoint has one
+ * column per action type (`add`, `remove`, `metaData`, `protocol`, `txn`, …),
+ * each row sets exactly one of them. `add.stats` may be a JSON string or a
+ * struct `stats_parsed`; `partitionValues` is a map.
+ *
+ * The `add` column is decoded column-wise because it dominates checkpoint size.
+ */
+import * as arrow from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/node';
+import type { Action, AddFile } from './actions.js';
+import { CorruptLogError } from './errors.js';
+import type { CheckpointFiles } from './log-segment.js';
+import type { Storage } from './storage/storage.js';
+
+/** Reads all parts of a checkpoint, in part order. */
+export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFiles): Promise<Action[]> {
+  const actions: Action[] = [];
+  for (const file of checkpoint.files) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await storage.read(file.path);
+    } catch (e) {
+      throw new CorruptLogError(`checkpoint ${storage.root}/${file.path} cannot be read: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    for (const a of parseCheckpointParquet(bytes, `${storage.root}/${file.path}`)) actions.push(a);
+  }
+  return actions;
+}
+
+/** Decodes one checkpoint Parquet file. */
+export function parseCheckpointParquet(bytes: Uint8Array, file: string): Action[] {
+  let table: arrow.Table;
+  try {
+    table = arrow.tableFromIPC(readParquet(bytes).intoIPCStream());
+  } catch (e) {
+    throw new CorruptLogError(`checkpoint ${file} is not a readable Parquet file: ${String(e)}`, { cause: e });
+  }
+  const out: Action[] = [];
+  for (const name of ['protocol', 'metaData', 'txn', 'remove', 'add'] as const) {
+    const col = table.getChild(name);
+    if (!col) continue;
+    if (name === 'add') {
+      for (const add of decodeAdds(col)) out.push({ add });
+      continue;
+    }
+    for (let i = 0; i < col.length; i++) {
+      if (!col.isValid(i)) continue;
+      const v = toPlain(col.get(i)) as Record<string, unknown> | null;
+      if (v === null) continue;
+      out.push({ [name]: cleanAction(name, v) } as Action);
+    }
+  }
+  return out;
+}
+
+function cleanAction(name: string, v: Record<string, unknown>): unknown {
+  if (name === 'metaData') {
+    return {
+      ...v,
+      partitionColumns: (v.partitionColumns as string[] | null) ?? [],
+      configuration: (v.configuration as Record<string, string> | null) ?? {},
+      format: v.format ?? { provider: 'parquet', options: {} },
+    };
+  }
+  if (name === 'protocol') {
+    const p = { ...v } as Record<string, unknown>;
+    if (p.readerFeatures === null) delete p.readerFeatures;
+    if (p.writerFeatures === null) delete p.writerFeatures;
+    return p;
+  }
+  return v;
+}
+
+/** Column-wise decoding of the `add` struct column. */
+function decodeAdds(col: arrow.Vector): AddFile[] {
+  const adds: AddFile[] = [];
+  // A chunked vector has one Data per record batch; walk them so child lookups stay cheap.
+  for (const data of col.data) {
+    const struct = arrow.makeVector(data) as arrow.Vector<arrow.Struct>;
+    const type = struct.type as arrow.Struct;
+    const child = (n: string): arrow.Vector | undefined => {
+      const idx = type.children.findIndex((c) => c.name === n);
+      return idx < 0 ? undefined : arrow.makeVector(data.children[idx]!);
+    };
+    const path = child('path');
+    const size = child('size');
+    const mtime = child('modificationTime');
+    const dataChange = child('dataChange');
+    const stats = child('stats');
+    const statsParsed = child('stats_parsed');
+    const pv = child('partitionValues');
+    const tags = child('tags');
+    const dv = child('deletionVector');
+    const baseRowId = child('baseRowId');
+    const drcv = child('defaultRowCommitVersion');
+    const clustering = child('clusteringProvider');
+    for (let i = 0; i < struct.length; i++) {
+      if (!struct.isValid(i) || !path?.isValid(i)) continue;
+      const add: AddFile = {
+        path: path.get(i) as string,
+        partitionValues: (pv ? (toPlain(pv.get(i)) as Record<string, string | null> | null) : null) ?? {},
+        size: num(size?.get(i)) ?? 0,
+        modificationTime: num(mtime?.get(i)) ?? 0,
+        dataChange: (dataChange?.get(i) as boolean | null) ?? false,
+      };
+      const s = stats?.get(i) as string | null | undefined;
+      if (s != null) add.stats = s;
+      else if (statsParsed?.isValid(i)) add.stats = JSON.stringify(toPlain(statsParsed.get(i)));
+      if (tags?.isValid(i)) add.tags = toPlain(tags.get(i)) as Record<string, string>;
+      if (dv?.isValid(i)) add.deletionVector = toPlain(dv.get(i)) as AddFile['deletionVector'];
+      if (baseRowId?.isValid(i)) add.baseRowId = num(baseRowId.get(i))!;
+      if (drcv?.isValid(i)) add.defaultRowCommitVersion = num(drcv.get(i))!;
+      if (clustering?.isValid(i)) add.clusteringProvider = clustering.get(i) as string;
+      adds.push(add);
+    }
+  }
+  return adds;
+}
+
+function num(v: unknown): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  return typeof v === 'bigint' ? Number(v) : (v as number);
+}
+
+/** Arrow value (StructRow, MapRow, Vector, bigint) → plain JSON-like JS. */
+export function toPlain(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v !== 'object') return v;
+  if (v instanceof arrow.Vector) return [...v].map(toPlain);
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof arrow.MapRow) {
+    const o: Record<string, unknown> = {};
+    for (const [k, val] of v as unknown as Iterable<[unknown, unknown]>) o[String(k)] = toPlain(val);
+    return o;
+  }
+  if (v instanceof arrow.StructRow) {
+    const o: Record<string, unknown> = {};
+    for (const [k, val] of Object.entries((v as { toJSON(): Record<string, unknown> }).toJSON())) {
+      o[k] = toPlain(val);
+    }
+    return o;
+  }
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return toPlain((v as { toJSON(): unknown }).toJSON());
+  return v;
+}

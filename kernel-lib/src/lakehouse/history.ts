@@ -1,0 +1,35 @@
+/**
+ * Table history from `commitInfo` actions (like Spark's DESCRIBE HISTORY),
+ * newest first. The timestamp is the monotonised commit file time (what time
+ * travel uses), not `commitInfo.timestamp`, so history and time travel agree.
+ */
+import { listLog, readCommit } from './log-segment.js';
+import type { Storage } from './storage/storage.js';
+import { monotonize } from './time-travel.js';
+
+export interface HistoryEntry {
+  version: number;
+  /** Monotonised commit time (epoch ms). */
+  timestamp: number;
+  operation?: string;
+  operationParameters?: Record<string, unknown>;
+  readVersion?: number;
+  isolationLevel?: string;
+  isBlindAppend?: boolean;
+  operationMetrics?: Record<string, unknown>;
+  engineInfo?: string;
+  /** Every other commitInfo field, as written. */
+  [key: string]: unknown;
+}
+
+/** Reads commitInfo of the newest `limit` commits (all commits still in the log by default). */
+export async function readHistory(storage: Storage, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
+  const commits = monotonize((await listLog(storage)).filter((f) => f.kind === 'commit')).reverse();
+  const picked = opts.limit !== undefined ? commits.slice(0, Math.max(0, opts.limit)) : commits;
+  return Promise.all(
+    picked.map(async ({ version, timestamp }) => {
+      const info = (await readCommit(storage, version)).find((a) => a.commitInfo)?.commitInfo ?? {};
+      return { ...info, version, timestamp, commitInfoTimestamp: info.timestamp } as HistoryEntry;
+    }),
+  );
+}
