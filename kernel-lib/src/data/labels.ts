@@ -20,7 +20,7 @@ export function remainingCycles(table: Table, rul?: Table): Int32Array {
     const units = columnAsInt32(rul, 'unit', `${context} (RUL table)`);
     const values = columnAsInt32(rul, 'rul', `${context} (RUL table)`);
     rulByUnit = new Map();
-    units.forEach((u, i) => rulByUnit!.set(u, values[i]!));
+    for (let i = 0; i < units.length; i++) rulByUnit.set(units[i]!, values[i]!);
   }
   const out = new Int32Array(cycle.length);
   for (const run of unitRuns(table, context)) {
