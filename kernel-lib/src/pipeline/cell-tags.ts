@@ -1,0 +1,172 @@
+/**
+ * The Kale-compatible cell tag grammar (schema/cell-tags.schema.json).
+ * Browser-safe: no Node APIs, no TypeScript compiler.
+ */
+import type { DiagnosticCode } from './diagnostics.js';
+import { STEP_KINDS, type StepKind, type StepLimits } from './spec.js';
+
+export const STEP_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+
+/** Options of a step, from tags on the cell carrying its `step:` tag. */
+export interface StepOptions {
+  prev: string[];
+  kind?: StepKind;
+  cache?: boolean;
+  retries?: number;
+  timeoutSeconds?: number;
+  limits: StepLimits;
+}
+
+/** What a cell is, according to its own tags alone. */
+export type CellRole =
+  | ({ role: 'step'; name: string } & StepOptions)
+  | { role: 'imports' }
+  | { role: 'functions' }
+  | { role: 'parameters' }
+  | { role: 'metrics' }
+  | { role: 'skip' }
+  /** No role tag: the cell joins the preceding tagged block. */
+  | { role: 'continue' };
+
+export interface TagProblem {
+  tag: string;
+  code: DiagnosticCode;
+  message: string;
+}
+
+export interface ParsedCellTags {
+  role: CellRole;
+  problems: TagProblem[];
+}
+
+const ROLE_TAGS: Record<string, CellRole['role']> = {
+  imports: 'imports',
+  functions: 'functions',
+  'pipeline-parameters': 'parameters',
+  'pipeline-metrics': 'metrics',
+  skip: 'skip',
+};
+
+const CPU_QUANTITY = /^[0-9]+(\.[0-9]+)?m?$/;
+const MEMORY_QUANTITY = /^[0-9]+(\.[0-9]+)?([EPTGMk]i?)?$/;
+const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
+const POSITIVE_INT = /^[1-9][0-9]*$/;
+
+/**
+ * Parses one cell's tags. Never throws: problems (unknown tag, bad name, bad
+ * value, conflicting roles, step options without a step) are returned so the
+ * caller can attach the cell to them. Tags other tools own are not ours to
+ * reject, so only tags that look like ours are checked: every tag is ours.
+ */
+export function parseCellTags(tags: readonly string[]): ParsedCellTags {
+  const problems: TagProblem[] = [];
+  let role: CellRole['role'] | undefined;
+  let roleTag = '';
+  let stepName = '';
+  const options: StepOptions = { prev: [], limits: {} };
+  const optionTags: string[] = [];
+
+  const setRole = (r: CellRole['role'], tag: string) => {
+    if (role !== undefined) {
+      problems.push({
+        tag,
+        code: 'conflicting-tags',
+        message: `tag "${tag}" conflicts with tag "${roleTag}": a cell has one role`,
+      });
+      return false;
+    }
+    role = r;
+    roleTag = tag;
+    return true;
+  };
+
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (tag === '') continue;
+    const roleOf = ROLE_TAGS[tag];
+    if (roleOf) {
+      setRole(roleOf, tag);
+      continue;
+    }
+    const colon = tag.indexOf(':');
+    const key = colon < 0 ? tag : tag.slice(0, colon);
+    const value = colon < 0 ? '' : tag.slice(colon + 1);
+    switch (key) {
+      case 'step':
+      case 'block':
+        if (!STEP_NAME_PATTERN.test(value)) {
+          problems.push({
+            tag,
+            code: 'bad-step-name',
+            message: `tag "${tag}": step name "${value}" must match [a-z_][a-z0-9_]*`,
+          });
+        } else if (setRole('step', tag)) {
+          stepName = value;
+        }
+        break;
+      case 'prev':
+        optionTags.push(tag);
+        if (!STEP_NAME_PATTERN.test(value)) {
+          problems.push({
+            tag,
+            code: 'bad-step-name',
+            message: `tag "${tag}": step name "${value}" must match [a-z_][a-z0-9_]*`,
+          });
+        } else if (!options.prev.includes(value)) options.prev.push(value);
+        break;
+      case 'kind':
+        optionTags.push(tag);
+        if ((STEP_KINDS as readonly string[]).includes(value)) options.kind = value as StepKind;
+        else problems.push(badValue(tag, `kind must be one of ${STEP_KINDS.join('|')}`));
+        break;
+      case 'cache':
+        optionTags.push(tag);
+        if (value === 'enabled' || value === 'disabled') options.cache = value === 'enabled';
+        else problems.push(badValue(tag, 'cache must be "enabled" or "disabled"'));
+        break;
+      case 'retries':
+        optionTags.push(tag);
+        if (NON_NEGATIVE_INT.test(value)) options.retries = Number(value);
+        else problems.push(badValue(tag, 'retries must be a non-negative integer'));
+        break;
+      case 'timeout':
+        optionTags.push(tag);
+        if (POSITIVE_INT.test(value)) options.timeoutSeconds = Number(value);
+        else problems.push(badValue(tag, 'timeout must be a positive whole number of seconds'));
+        break;
+      case 'limit': {
+        optionTags.push(tag);
+        const c2 = value.indexOf(':');
+        const what = c2 < 0 ? value : value.slice(0, c2);
+        const qty = c2 < 0 ? '' : value.slice(c2 + 1);
+        if (what === 'cpu' && CPU_QUANTITY.test(qty)) options.limits.cpu = qty;
+        else if (what === 'memory' && MEMORY_QUANTITY.test(qty)) options.limits.memory = qty;
+        else problems.push(badValue(tag, 'expected limit:cpu:N (e.g. 2, 500m) or limit:memory:QTY (e.g. 512Mi, 2Gi)'));
+        break;
+      }
+      default:
+        problems.push({
+          tag,
+          code: 'unknown-tag',
+          message: `unknown tag "${tag}" (expected step:NAME, block:NAME, prev:NAME, kind:…, imports, functions, pipeline-parameters, pipeline-metrics, skip, cache:…, retries:N, timeout:S, limit:cpu:N, limit:memory:QTY)`,
+        });
+    }
+  }
+
+  if (role !== 'step' && optionTags.length > 0) {
+    for (const tag of optionTags) {
+      problems.push({
+        tag,
+        code: 'option-without-step',
+        message: `tag "${tag}" is a step option but the cell has no step:NAME tag`,
+      });
+    }
+  }
+
+  if (role === 'step') return { role: { role: 'step', name: stepName, ...options }, problems };
+  return { role: { role: role ?? 'continue' } as CellRole, problems };
+}
+
+function badValue(tag: string, why: string): TagProblem {
+  return { tag, code: 'bad-tag-value', message: `tag "${tag}": ${why}` };
+}

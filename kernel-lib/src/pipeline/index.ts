@@ -1,0 +1,13 @@
+/**
+ * `@stillwater/kernel/pipeline`: notebook → DAG → data-flow → esbuild bundles +
+ * `pipeline.json`. Start reading at `compile.ts`; the step contract the bundles
+ * implement is STEP-CONTRACT.md.
+ */
+export * from './cell-tags.js';
+export * from './diagnostics.js';
+export * from './errors.js';
+export * from './graph.js';
+export * from './notebook.js';
+export * from './runtime/errors.js';
+export * from './settings.js';
+export * from './spec.js';

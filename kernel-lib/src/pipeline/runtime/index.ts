@@ -1,0 +1,116 @@
+/**
+ * The step runtime: bundled into every step `.mjs` by the compiler. The
+ * generated entry calls `runStep(meta, body)`; this parses the command line,
+ * reads inputs, runs the notebook code, writes outputs and metrics, and turns
+ * failures into the exit codes and final stderr line of STEP-CONTRACT.md.
+ */
+import { writeFile } from 'node:fs/promises';
+import { type StepArgs, type StepMeta, parseStepArgs } from './args.js';
+import { StepRuntimeError, StepUsageError, type StillwaterErrorLine } from './errors.js';
+import { type CellPosition, loadBundleMap, mapStack } from './locate.js';
+import { readVariable, writeVariable } from './marshal.js';
+
+export type { StepMeta } from './args.js';
+export * from './errors.js';
+
+/** What the generated code gets: its inputs and parameter values. */
+export interface StepContext {
+  input(name: string): Promise<unknown>;
+  param(name: string): unknown;
+}
+
+/** Returned by the generated body: the values of the step's outputs and metrics. */
+export interface StepResult {
+  outputs: Record<string, () => unknown>;
+  metrics: Record<string, () => unknown>;
+}
+
+/**
+ * Runs one step. `bundleUrl` is the bundle's `import.meta.url` (for its source
+ * map). Ends the process: exit 0, 1 (step failed) or 2 (bad command line).
+ */
+export async function runStep(
+  meta: StepMeta,
+  bundleUrl: string,
+  body: (ctx: StepContext) => Promise<StepResult>,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<never> {
+  let phase: StepRuntimeError['phase'] = 'args';
+  try {
+    const args = parseStepArgs(argv, meta);
+    phase = 'run';
+    const ctx = makeContext(meta, args);
+    const result = await body(ctx);
+    phase = 'output';
+    for (const [name, file] of args.outputs) {
+      const kind = meta.outputs[name]!;
+      let value: unknown;
+      try {
+        value = result.outputs[name]!();
+      } catch (e) {
+        throw new StepRuntimeError('output', `output "${name}" is not defined: ${(e as Error).message}`, name);
+      }
+      await writeVariable(kind, file, name, value);
+    }
+    phase = 'metrics';
+    if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
+    process.exit(0);
+  } catch (err) {
+    report(meta, bundleUrl, err, phase);
+    process.exit(err instanceof StepUsageError ? 2 : 1);
+  }
+}
+
+function makeContext(meta: StepMeta, args: StepArgs): StepContext {
+  return {
+    input: (name) => readVariable(meta.inputs[name]!, args.inputs.get(name)!, name),
+    param: (name) => (args.params.has(name) ? args.params.get(name) : structuredClone(meta.parameters[name]!.default)),
+  };
+}
+
+function metricsJson(meta: StepMeta, result: StepResult): string {
+  const out: Record<string, number> = {};
+  for (const name of [...meta.metrics].sort()) {
+    let v: unknown;
+    try {
+      v = result.metrics[name]!();
+    } catch (e) {
+      throw new StepRuntimeError('metrics', `metric "${name}" is not defined: ${(e as Error).message}`, name);
+    }
+    if (typeof v === 'boolean') v = v ? 1 : 0;
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new StepRuntimeError('metrics', `metric "${name}" must be a finite number, got ${describe(v)}`, name);
+    out[name] = v;
+  }
+  return `${JSON.stringify(out)}\n`;
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'number') return String(v);
+  if (v === null || v === undefined) return String(v);
+  return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v)})` : `a ${typeof v}`;
+}
+
+function report(meta: StepMeta, bundleUrl: string, err: unknown, phase: StepRuntimeError['phase']): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const p = e instanceof StepRuntimeError ? e.phase : phase;
+  const frames = e.stack ? mapStack(e.stack, bundleUrl, loadBundleMap(bundleUrl)) : [];
+  const at: CellPosition | undefined = frames.find((f) => f.position)?.position;
+  const where = at ? ` at cell ${at.cell}, line ${at.line}` : '';
+  const lines = [`stillwater: step "${meta.step}" failed${where}: ${e.name}: ${e.message}`];
+  for (const f of frames) if (f.position || process.env.STILLWATER_STEP_DEBUG) lines.push(f.text);
+  const line: StillwaterErrorLine = {
+    stillwaterError: {
+      step: meta.step,
+      phase: p,
+      name: e.name,
+      message: e.message,
+      cell: at?.cell ?? null,
+      line: at?.line ?? null,
+      column: at?.column ?? null,
+      ...(e instanceof StepRuntimeError && e.variable ? { variable: e.variable } : {}),
+    },
+  };
+  lines.push(JSON.stringify(line));
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
