@@ -1,0 +1,225 @@
+"""Independent Delta reader used as the oracle for the golden-corpus test.
+
+usage: oracle.py TABLE_DIR [--version N]
+
+Applies the Delta log itself (JSON commits + Parquet checkpoints read with pyarrow,
+add/remove reconciliation by canonical path), reads every live data file with
+pyarrow.parquet, adds partition columns, and prints one JSON array per row (values in
+schema order) normalised for comparison:
+  integers -> decimal strings, floats -> JSON numbers ("NaN"/"Infinity"/"-Infinity"),
+  decimals -> fixed-point strings at the column's scale, dates -> "YYYY-MM-DD",
+  timestamps -> microseconds since epoch as a string, binary -> "hex:..",
+  structs -> arrays in field order, lists -> arrays, maps -> arrays of [key, value].
+The first line is a JSON header {"version": V, "columns": [...], "files": N}.
+Shares no code with the TypeScript reader.
+"""
+import argparse
+import datetime as dt
+import decimal
+import json
+import math
+import os
+import re
+import sys
+import urllib.parse
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def list_log(table):
+    log = os.path.join(table, "_delta_log")
+    commits, checkpoints = {}, {}
+    for name in os.listdir(log):
+        m = re.fullmatch(r"(\d{20})\.json", name)
+        if m:
+            commits[int(m.group(1))] = os.path.join(log, name)
+            continue
+        m = re.fullmatch(r"(\d{20})\.checkpoint\.parquet", name)
+        if m:
+            checkpoints.setdefault(int(m.group(1)), {})[(1, 1)] = os.path.join(log, name)
+            continue
+        m = re.fullmatch(r"(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet", name)
+        if m:
+            checkpoints.setdefault(int(m.group(1)), {})[(int(m.group(2)), int(m.group(3)))] = os.path.join(log, name)
+    return commits, checkpoints
+
+
+def complete_checkpoint(parts):
+    if (1, 1) in parts:
+        return [parts[(1, 1)]]
+    by_n = {}
+    for (p, n), f in parts.items():
+        by_n.setdefault(n, {})[p] = f
+    for n, got in by_n.items():
+        if len(got) == n:
+            return [got[i] for i in range(1, n + 1)]
+    return None
+
+
+def canonical(path):
+    if path.startswith("file:"):
+        rest = path[5:]
+        if rest.startswith("//"):
+            rest = rest[rest.index("/", 2):]
+        return "abs:" + urllib.parse.unquote(rest)
+    if path.startswith("/"):
+        return "abs:" + urllib.parse.unquote(path)
+    return "rel:" + urllib.parse.unquote(path)
+
+
+def replay(table, version):
+    commits, checkpoints = list_log(table)
+    if version is None:
+        version = max(list(commits) + list(checkpoints))
+    actions = []
+    cps = sorted(v for v, parts in checkpoints.items() if v <= version and complete_checkpoint(parts))
+    start = 0
+    if cps:
+        cp = cps[-1]
+        start = cp + 1
+        for f in complete_checkpoint(checkpoints[cp]):
+            for row in pq.read_table(f).to_pylist():
+                for key in ("protocol", "metaData", "txn", "remove", "add"):
+                    if row.get(key) is not None:
+                        actions.append({key: row[key]})
+    for v in range(start, version + 1):
+        with open(commits[v]) as fh:
+            for line in fh:
+                if line.strip():
+                    actions.append(json.loads(line))
+    live, metadata = {}, None
+    for a in actions:
+        if a.get("add"):
+            live[canonical(a["add"]["path"])] = a["add"]
+        elif a.get("remove"):
+            live.pop(canonical(a["remove"]["path"]), None)
+        elif a.get("metaData"):
+            metadata = a["metaData"]
+    return version, metadata, list(live.values())
+
+
+def as_dict(m):
+    # pyarrow gives maps as lists of (key, value) tuples; JSON gives dicts.
+    if m is None:
+        return {}
+    if isinstance(m, dict):
+        return m
+    return dict(m)
+
+
+def parse_partition(s, typ):
+    if s is None or (s == "" and typ != "binary"):
+        return None
+    if typ == "string":
+        return s
+    if typ in ("byte", "short", "integer", "long"):
+        return int(s)
+    if typ in ("float", "double"):
+        return float(s)
+    if typ == "boolean":
+        return s.lower() == "true"
+    if typ == "binary":
+        return bytes(ord(c) & 0xFF for c in s)
+    if typ == "date":
+        return dt.date.fromisoformat(s[:10])
+    if typ in ("timestamp", "timestamp_ntz"):
+        t = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=dt.timezone.utc)
+        return t
+    if typ.startswith("decimal"):
+        return decimal.Decimal(s)
+    raise ValueError(f"partition type {typ}")
+
+
+def norm(v, typ):
+    if v is None:
+        return None
+    if isinstance(typ, dict):
+        if typ["type"] == "struct":
+            return [norm(v.get(f["name"]), f["type"]) for f in typ["fields"]]
+        if typ["type"] == "array":
+            return [norm(x, typ["elementType"]) for x in v]
+        if typ["type"] == "map":
+            items = v.items() if isinstance(v, dict) else v
+            return [[norm(k, typ["keyType"]), norm(x, typ["valueType"])] for k, x in items]
+    if typ in ("byte", "short", "integer", "long"):
+        return str(int(v))
+    if typ in ("float", "double"):
+        f = float(v)
+        if math.isnan(f):
+            return "NaN"
+        if math.isinf(f):
+            return "Infinity" if f > 0 else "-Infinity"
+        return f
+    if typ == "boolean":
+        return bool(v)
+    if typ == "string":
+        return v
+    if typ == "binary":
+        return "hex:" + bytes(v).hex()
+    if typ == "date":
+        return v.isoformat()
+    if typ in ("timestamp", "timestamp_ntz"):
+        if isinstance(v, int):
+            return str(v)
+        if v.tzinfo is None:
+            v = v.replace(tzinfo=dt.timezone.utc)
+        return str((v - EPOCH) // dt.timedelta(microseconds=1))
+    m = re.fullmatch(r"decimal\((\d+),(\d+)\)", typ)
+    if m:
+        scale = int(m.group(2))
+        q = decimal.Decimal(v).quantize(decimal.Decimal(1).scaleb(-scale), context=decimal.Context(prec=80))
+        return format(q, "f")
+    raise ValueError(f"type {typ}")
+
+
+def read_file(path, fields, partition_columns, partition_values):
+    t = pq.read_table(path, coerce_int96_timestamp_unit="us")
+    names = {n: n for n in t.column_names}
+    lower = {n.lower(): n for n in t.column_names}
+    cols = []
+    for f in fields:
+        name, typ = f["name"], f["type"]
+        if name in partition_columns:
+            pv = partition_values.get(name)
+            if pv is None:
+                pv = next((v for k, v in partition_values.items() if k.lower() == name.lower()), None)
+            value = norm(parse_partition(pv, typ), typ)
+            cols.append([value] * t.num_rows)
+            continue
+        src = names.get(name) or lower.get(name.lower())
+        if src is None:
+            cols.append([None] * t.num_rows)
+            continue
+        col = t.column(src)
+        if typ in ("timestamp", "timestamp_ntz") and pa.types.is_timestamp(col.type):
+            col = col.cast(pa.timestamp("us", tz=col.type.tz), safe=False).cast(pa.int64())
+        cols.append([norm(x, typ) for x in col.to_pylist()])
+    return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(t.num_rows)]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("table")
+    ap.add_argument("--version", type=int)
+    args = ap.parse_args()
+    version, metadata, files = replay(args.table, args.version)
+    schema = json.loads(metadata["schemaString"])
+    fields = schema["fields"]
+    partition_columns = set(metadata.get("partitionColumns") or [])
+    out = sys.stdout
+    out.write(json.dumps({"version": version, "columns": [f["name"] for f in fields], "files": len(files)}) + "\n")
+    for add in files:
+        c = canonical(add["path"])
+        rel = c[4:]
+        path = rel if c.startswith("abs:") else os.path.join(args.table, rel)
+        for row in read_file(path, fields, partition_columns, as_dict(add.get("partitionValues"))):
+            out.write(json.dumps(row, allow_nan=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
