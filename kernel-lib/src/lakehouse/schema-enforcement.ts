@@ -1,0 +1,134 @@
+/**
+ * Schema enforcement and evolution on write (Delta's "schema validation" and
+ * `mergeSchema`). Incoming Arrow data is matched to the table schema by column
+ * name (case-insensitively, like Spark):
+ * - a type that differs from the table's is rejected (no implicit casts, as in
+ *   Delta) — `SchemaMismatchError` names the column and both types;
+ * - a column the table lacks is rejected, or with `mergeSchema` appended to the
+ *   schema as a nullable column;
+ * - a nullable table column missing from the data is filled with nulls; a NOT
+ *   NULL one is rejected, as is a null in a NOT NULL column.
+ * The result has the table's column order and canonical Arrow types.
+ */
+import * as arrow from 'apache-arrow';
+import { CoercionError, coerceData } from './coerce.js';
+import { SchemaMismatchError } from './errors.js';
+import {
+  arrowTypeToDelta,
+  type DeltaType,
+  deltaTypeToArrow,
+  SchemaError,
+  type StructField,
+  type StructType,
+  typeToString,
+} from './schema.js';
+
+export interface AlignedWrite {
+  /** Data in the (possibly evolved) table schema's order and canonical Arrow types. */
+  table: arrow.Table;
+  /** The table schema after this write. */
+  schema: StructType;
+  /** True when `mergeSchema` added columns. */
+  evolved: boolean;
+}
+
+/** Delta types equal, ignoring nullability (checked separately) and field metadata. */
+export function sameType(a: DeltaType, b: DeltaType): boolean {
+  return typeToString(a) === typeToString(b);
+}
+
+/** The Delta schema of Arrow data, with unsupported Arrow types reported as a schema mismatch. */
+export function dataSchema(data: arrow.Schema, tablePath: string): StructType {
+  const fields: StructField[] = [];
+  const seen = new Map<string, string>();
+  for (const f of data.fields) {
+    const key = f.name.toLowerCase();
+    if (seen.has(key)) {
+      throw new SchemaMismatchError(
+        `write to ${tablePath}: the data has the column ${f.name} twice (as ${seen.get(key)} and ${f.name})`,
+        f.name,
+      );
+    }
+    seen.set(key, f.name);
+    let type: DeltaType;
+    try {
+      type = arrowTypeToDelta(f.type, f.name);
+    } catch (e) {
+      if (e instanceof SchemaError) throw new SchemaMismatchError(`write to ${tablePath}: ${e.message}`, f.name);
+      throw e;
+    }
+    fields.push({ name: f.name, type, nullable: f.nullable, metadata: {} });
+  }
+  return { type: 'struct', fields };
+}
+
+/** Validates `data` against `schema` (and evolves it with `mergeSchema`); see module doc. */
+export function alignToSchema(
+  data: arrow.Table,
+  schema: StructType,
+  opts: { mergeSchema?: boolean; tablePath: string },
+): AlignedWrite {
+  const incoming = dataSchema(data.schema, opts.tablePath);
+  const byName = new Map(incoming.fields.map((f, i) => [f.name.toLowerCase(), i]));
+  const fields = [...schema.fields];
+  let evolved = false;
+  for (const f of incoming.fields) {
+    const existing = fields.find((t) => t.name.toLowerCase() === f.name.toLowerCase());
+    if (!existing) {
+      if (!opts.mergeSchema) {
+        throw new SchemaMismatchError(
+          `write to ${opts.tablePath}: column ${f.name} (${typeToString(f.type)}) is not in the table schema ` +
+            `[${schema.fields.map((x) => `${x.name}: ${typeToString(x.type)}`).join(', ')}]; ` +
+            'pass mergeSchema to add it',
+          f.name,
+        );
+      }
+      fields.push({ name: f.name, type: f.type, nullable: true, metadata: {} });
+      evolved = true;
+      continue;
+    }
+    if (!sameType(existing.type, f.type)) {
+      throw new SchemaMismatchError(
+        `write to ${opts.tablePath}: column ${existing.name} has type ${typeToString(existing.type)} in the table ` +
+          `but ${typeToString(f.type)} in the data${opts.mergeSchema ? ' (mergeSchema adds columns, it never changes types)' : ''}`,
+        existing.name,
+      );
+    }
+  }
+  const outSchema: StructType = { type: 'struct', fields };
+  const arrowFields = fields.map((f) => new arrow.Field(f.name, deltaTypeToArrow(f.type, f.name), f.nullable));
+  const batches = data.batches.map((batch) => {
+    const children = fields.map((f, c) => {
+      const i = byName.get(f.name.toLowerCase());
+      if (i === undefined) {
+        if (!f.nullable) {
+          throw new SchemaMismatchError(
+            `write to ${opts.tablePath}: column ${f.name} is NOT NULL in the table but missing from the data`,
+            f.name,
+          );
+        }
+        return arrow.vectorFromArray(new Array(batch.numRows).fill(null), arrowFields[c]!.type).data[0]!;
+      }
+      const d = batch.data.children[i]!;
+      if (!f.nullable && d.nullCount > 0) {
+        throw new SchemaMismatchError(
+          `write to ${opts.tablePath}: column ${f.name} is NOT NULL in the table but the data has ${d.nullCount} null value(s)`,
+          f.name,
+        );
+      }
+      try {
+        return coerceData(d, arrowFields[c]!.type, f.name);
+      } catch (e) {
+        if (e instanceof CoercionError)
+          throw new SchemaMismatchError(`write to ${opts.tablePath}: ${e.message}`, f.name);
+        throw e;
+      }
+    });
+    return new arrow.RecordBatch(
+      new arrow.Schema(arrowFields),
+      arrow.makeData({ type: new arrow.Struct(arrowFields), length: batch.numRows, nullCount: 0, children }),
+    );
+  });
+  const out = batches.length > 0 ? new arrow.Table(batches) : new arrow.Table(new arrow.Schema(arrowFields));
+  return { table: out, schema: outSchema, evolved };
+}

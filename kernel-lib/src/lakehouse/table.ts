@@ -1,0 +1,461 @@
+/**
+ * `DeltaTable`: the facade notebooks, pipeline steps and the CLI use. It is
+ * cheap to construct (nothing is read until asked) and holds only a location,
+ * so other modules can re-open a table from its `path`.
+ *
+ * Reads go through snapshot + scan; writes through schema enforcement →
+ * data files → a `Transaction`. New tables get protocol reader 1 / writer 2.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import type { AddFile, Metadata, Protocol } from './actions.js';
+import { writeDataFiles } from './data-files.js';
+import {
+  ConcurrentModificationError,
+  DeltaError,
+  InvalidArgumentError,
+  TableNotFoundError,
+  UnsupportedFeatureError,
+} from './errors.js';
+import { assertWriteSupported, isAppendOnly } from './features.js';
+import { type HistoryEntry, readHistory } from './history.js';
+import { latestVersion } from './log-segment.js';
+import type { ParquetCompression } from './parquet-write.js';
+import { type ScanOptions, scan } from './scan.js';
+import { dataSchema, alignToSchema } from './schema-enforcement.js';
+import { type StructType, schemaToString, typeToString } from './schema.js';
+import { loadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js';
+import { LocalStorage } from './storage/local.js';
+import type { Storage } from './storage/storage.js';
+import { type CommitResult, Transaction } from './transaction.js';
+
+export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
+
+/** `create` on a table that already exists, or `write` with mode `error` on an existing table. */
+export class TableAlreadyExistsError extends DeltaError {}
+
+export interface CreateOptions {
+  schema: arrow.Schema | StructType;
+  partitionBy?: string[];
+  /** Table properties (`delta.checkpointInterval`, `delta.appendOnly`, …). */
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+}
+
+export interface WriteOptions {
+  /** Default `error`: like Spark and delta-rs, refuse to touch an existing table unless told how. */
+  mode?: WriteMode;
+  /** Partition columns of a new table; must equal the table's for an existing one. */
+  partitionBy?: string[];
+  /** Add columns the table lacks (as nullable) instead of rejecting them. */
+  mergeSchema?: boolean;
+  /** Table properties for a new table, merged into an existing table's. */
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+  /** Idempotent writes: skip when the table already has `txnVersion` (or later) for `appId`. */
+  appId?: string;
+  txnVersion?: number;
+  targetFileSize?: number;
+  compression?: ParquetCompression;
+  maxRetries?: number;
+}
+
+export interface WriteResult {
+  /** The committed version; undefined when nothing was committed. */
+  version: number | undefined;
+  /** Why nothing was committed: mode `ignore` on an existing table, or an already applied `txnVersion`. */
+  skipped?: 'table exists' | 'transaction already applied';
+  numFiles: number;
+  numRows: number;
+  numBytes: number;
+  attempts: number;
+  checkpointVersion?: number;
+}
+
+export interface ReadOptions extends SnapshotOptions, ScanOptions {}
+
+export interface TableDescription {
+  path: string;
+  version: number;
+  id: string;
+  name: string | null;
+  description: string | null;
+  /** The Delta schema (as stored in `schemaString`). */
+  schema: StructType;
+  partitionColumns: string[];
+  numFiles: number;
+  /** Sum of the files' `numRecords`; null if some file has no stats. */
+  numRows: number | null;
+  sizeInBytes: number;
+  protocol: Protocol;
+  properties: Record<string, string>;
+  createdTime: number | null;
+  /** Commit file time of this version (epoch ms). */
+  lastModified: number;
+}
+
+/** Table properties that would turn on features this implementation cannot honour. */
+const UNSUPPORTED_PROPERTIES: Record<string, string> = {
+  'delta.enableChangeDataFeed': 'changeDataFeed',
+  'delta.enableDeletionVectors': 'deletionVectors',
+  'delta.enableRowTracking': 'rowTracking',
+  'delta.enableTypeWidening': 'typeWidening',
+};
+
+export class DeltaTable {
+  /** Absolute location of the table (the storage root). */
+  readonly path: string;
+  readonly storage: Storage;
+
+  constructor(pathOrStorage: string | Storage) {
+    this.storage = typeof pathOrStorage === 'string' ? new LocalStorage(pathOrStorage) : pathOrStorage;
+    this.path = typeof pathOrStorage === 'string' ? path.resolve(pathOrStorage) : pathOrStorage.root;
+  }
+
+  /** True when the location holds at least one commit. */
+  async exists(): Promise<boolean> {
+    try {
+      await latestVersion(this.storage);
+      return true;
+    } catch (e) {
+      if (e instanceof TableNotFoundError) return false;
+      throw e;
+    }
+  }
+
+  async version(): Promise<number> {
+    return latestVersion(this.storage);
+  }
+
+  snapshot(opts: SnapshotOptions = {}): Promise<Snapshot> {
+    return loadSnapshot(this.storage, opts);
+  }
+
+  async read(opts: ReadOptions = {}): Promise<arrow.Table> {
+    const { version, timestamp, ...scanOpts } = opts;
+    const snap = await this.snapshot({
+      ...(version !== undefined ? { version } : {}),
+      ...(timestamp !== undefined ? { timestamp } : {}),
+    });
+    return scan(snap, this.storage, scanOpts);
+  }
+
+  history(limit?: number): Promise<HistoryEntry[]> {
+    return readHistory(this.storage, limit !== undefined ? { limit } : {});
+  }
+
+  async describe(opts: SnapshotOptions = {}): Promise<TableDescription> {
+    const s = await this.snapshot(opts);
+    let numRows: number | null = 0;
+    for (const f of s.files) {
+      const n = recordCount(f);
+      numRows = n === undefined || numRows === null ? null : numRows + n;
+    }
+    return {
+      path: this.path,
+      version: s.version,
+      id: s.metadata.id,
+      name: s.metadata.name ?? null,
+      description: s.metadata.description ?? null,
+      schema: s.schema,
+      partitionColumns: s.partitionColumns,
+      numFiles: s.files.length,
+      numRows,
+      sizeInBytes: s.files.reduce((a, f) => a + (f.size ?? 0), 0),
+      protocol: s.protocol,
+      properties: s.tableProperties,
+      createdTime: s.metadata.createdTime ?? null,
+      lastModified: s.commitTimestamp,
+    };
+  }
+
+  /** Creates an empty table (version 0). Throws `TableAlreadyExistsError` if one exists. */
+  async create(opts: CreateOptions): Promise<WriteResult> {
+    if (await this.exists()) throw new TableAlreadyExistsError(`cannot create table ${this.path}: it already exists`);
+    const schema = isDeltaSchema(opts.schema) ? opts.schema : dataSchema(opts.schema, this.path);
+    const metadata = this.newMetadata(
+      schema,
+      opts.partitionBy ?? [],
+      opts.properties ?? {},
+      opts.name,
+      opts.description,
+    );
+    const txn = new Transaction(this.storage, undefined, {
+      operation: 'CREATE TABLE',
+      operationParameters: {
+        isManaged: 'false',
+        description: opts.description ?? null,
+        partitionBy: metadata.partitionColumns,
+        properties: metadata.configuration,
+      },
+    });
+    txn.setProtocol(NEW_TABLE_PROTOCOL).setMetadata(metadata);
+    return toWriteResult(await txn.commit(), 0, 0, 0);
+  }
+
+  append(data: arrow.Table, opts: Omit<WriteOptions, 'mode'> = {}): Promise<WriteResult> {
+    return this.write(data, { ...opts, mode: 'append' });
+  }
+
+  overwrite(data: arrow.Table, opts: Omit<WriteOptions, 'mode'> = {}): Promise<WriteResult> {
+    return this.write(data, { ...opts, mode: 'overwrite' });
+  }
+
+  /** Writes Arrow data; creates the table when it does not exist. */
+  async write(data: arrow.Table, opts: WriteOptions = {}): Promise<WriteResult> {
+    const mode = opts.mode ?? 'error';
+    if (!['append', 'overwrite', 'error', 'ignore'].includes(mode)) {
+      throw new InvalidArgumentError(
+        `invalid write mode ${JSON.stringify(mode)}: use append, overwrite, error or ignore`,
+      );
+    }
+    let snap: Snapshot | undefined;
+    try {
+      snap = await this.snapshot();
+    } catch (e) {
+      if (!(e instanceof TableNotFoundError)) throw e;
+    }
+    if (!snap) {
+      try {
+        return await this.writeNew(data, opts, mode);
+      } catch (e) {
+        // Another writer created the table first: an append can still go on top of it.
+        if (!(e instanceof ConcurrentModificationError) || (mode !== 'append' && mode !== 'ignore')) throw e;
+        snap = await this.snapshot();
+      }
+    }
+    return this.writeExisting(snap, data, opts, mode);
+  }
+
+  private async writeNew(data: arrow.Table, opts: WriteOptions, mode: WriteMode): Promise<WriteResult> {
+    const schema = dataSchema(data.schema, this.path);
+    const metadata = this.newMetadata(
+      schema,
+      opts.partitionBy ?? [],
+      opts.properties ?? {},
+      opts.name,
+      opts.description,
+    );
+    const aligned = alignToSchema(data, schema, { tablePath: this.path });
+    const written = await writeDataFiles(this.storage, aligned.table, {
+      schema,
+      partitionColumns: metadata.partitionColumns,
+      ...fileOptions(opts, metadata),
+    });
+    const txn = new Transaction(this.storage, undefined, {
+      operation: 'CREATE TABLE AS SELECT',
+      operationParameters: {
+        mode: saveMode(mode),
+        partitionBy: metadata.partitionColumns,
+        properties: metadata.configuration,
+      },
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
+    });
+    txn.setProtocol(NEW_TABLE_PROTOCOL).setMetadata(metadata).addFiles(written.adds);
+    if (opts.appId !== undefined) txn.setTransactionId(opts.appId, requireTxnVersion(opts));
+    txn.setOperationMetrics({
+      numFiles: written.adds.length,
+      numOutputRows: written.numOutputRows,
+      numOutputBytes: written.numOutputBytes,
+    });
+    const result = await txn.commit();
+    return toWriteResult(result, written.adds.length, written.numOutputRows, written.numOutputBytes);
+  }
+
+  private async writeExisting(
+    snap: Snapshot,
+    data: arrow.Table,
+    opts: WriteOptions,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
+    if (mode === 'error') {
+      throw new TableAlreadyExistsError(
+        `table ${this.path} already exists (version ${snap.version}); write with mode append or overwrite`,
+      );
+    }
+    if (mode === 'ignore') {
+      return { version: undefined, skipped: 'table exists', numFiles: 0, numRows: 0, numBytes: 0, attempts: 0 };
+    }
+    assertWriteSupported(snap.protocol, snap.metadata, this.path);
+    if (opts.partitionBy && !sameList(opts.partitionBy, snap.partitionColumns)) {
+      throw new InvalidArgumentError(
+        `write to ${this.path}: partitionBy [${opts.partitionBy.join(', ')}] does not match the table's partition columns [${snap.partitionColumns.join(', ')}]`,
+      );
+    }
+    if (mode === 'overwrite' && isAppendOnly(snap.metadata)) {
+      throw new InvalidArgumentError(`cannot overwrite table ${this.path}: it is append-only (delta.appendOnly=true)`);
+    }
+    if (opts.appId !== undefined) {
+      const seen = snap.txns.get(opts.appId);
+      if (seen && seen.version >= requireTxnVersion(opts)) {
+        return {
+          version: undefined,
+          skipped: 'transaction already applied',
+          numFiles: 0,
+          numRows: 0,
+          numBytes: 0,
+          attempts: 0,
+        };
+      }
+    }
+    const aligned = alignToSchema(data, snap.schema, { mergeSchema: opts.mergeSchema ?? false, tablePath: this.path });
+    let metadata: Metadata | undefined;
+    if (aligned.evolved || (opts.properties && Object.keys(opts.properties).length > 0)) {
+      const configuration = { ...snap.metadata.configuration, ...(opts.properties ?? {}) };
+      checkProperties(configuration, this.path);
+      metadata = { ...snap.metadata, schemaString: schemaToString(aligned.schema), configuration };
+    }
+    const written = await writeDataFiles(this.storage, aligned.table, {
+      schema: aligned.schema,
+      partitionColumns: snap.partitionColumns,
+      ...fileOptions(opts, metadata ?? snap.metadata),
+    });
+    const txn = new Transaction(this.storage, snap, {
+      operation: 'WRITE',
+      operationParameters: { mode: saveMode(mode), partitionBy: snap.partitionColumns },
+      ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
+    });
+    if (metadata) txn.setMetadata(metadata);
+    if (mode === 'overwrite') txn.readWholeTable().removeFiles(snap.files);
+    txn.addFiles(written.adds);
+    if (opts.appId !== undefined) txn.setTransactionId(opts.appId, requireTxnVersion(opts));
+    txn.setOperationMetrics({
+      numFiles: written.adds.length,
+      numOutputRows: written.numOutputRows,
+      numOutputBytes: written.numOutputBytes,
+      ...(mode === 'overwrite' ? { numRemovedFiles: snap.files.length } : {}),
+    });
+    const result = await txn.commit();
+    return toWriteResult(result, written.adds.length, written.numOutputRows, written.numOutputBytes);
+  }
+
+  private newMetadata(
+    schema: StructType,
+    partitionBy: string[],
+    properties: Record<string, string>,
+    name?: string,
+    description?: string,
+  ): Metadata {
+    validatePartitionColumns(schema, partitionBy, this.path);
+    checkProperties(properties, this.path);
+    return {
+      id: randomUUID(),
+      ...(name !== undefined ? { name } : {}),
+      ...(description !== undefined ? { description } : {}),
+      format: { provider: 'parquet', options: {} },
+      schemaString: schemaToString(schema),
+      partitionColumns: [...partitionBy],
+      configuration: { ...properties },
+      createdTime: Date.now(),
+    };
+  }
+}
+
+/** Reader 1 / writer 2: no table features, so any Delta reader (Spark 2.4+, delta-rs, …) can read it. */
+const NEW_TABLE_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion: 2 };
+
+function isDeltaSchema(s: arrow.Schema | StructType): s is StructType {
+  return (s as StructType).type === 'struct';
+}
+
+/** Partition columns must exist, be distinct, be primitive, and leave at least one data column. */
+export function validatePartitionColumns(schema: StructType, columns: string[], tablePath: string): void {
+  const seen = new Set<string>();
+  for (const c of columns) {
+    const f = schema.fields.find((x) => x.name === c);
+    if (!f) {
+      throw new InvalidArgumentError(
+        `partition column ${JSON.stringify(c)} of table ${tablePath} is not in the schema [${schema.fields.map((x) => x.name).join(', ')}]`,
+      );
+    }
+    if (typeof f.type !== 'string' || f.type === 'binary' || f.type === 'variant') {
+      throw new InvalidArgumentError(
+        `partition column ${c} of table ${tablePath} has type ${typeToString(f.type)}; partition columns must be of a primitive, non-binary type`,
+      );
+    }
+    if (seen.has(c)) throw new InvalidArgumentError(`partition column ${c} of table ${tablePath} is listed twice`);
+    seen.add(c);
+  }
+  if (columns.length > 0 && columns.length >= schema.fields.length) {
+    throw new InvalidArgumentError(
+      `table ${tablePath}: cannot partition by every column (${columns.join(', ')}); at least one column must hold data`,
+    );
+  }
+}
+
+function checkProperties(props: Record<string, string>, tablePath: string): void {
+  for (const [key, feature] of Object.entries(UNSUPPORTED_PROPERTIES)) {
+    if (props[key]?.toLowerCase() === 'true') {
+      throw new UnsupportedFeatureError(
+        feature,
+        'write',
+        `table ${tablePath}: ${key}=true needs the Delta feature '${feature}', which this implementation does not support`,
+      );
+    }
+  }
+  const mode = props['delta.columnMapping.mode'];
+  if (mode && mode !== 'none') {
+    throw new UnsupportedFeatureError(
+      'columnMapping',
+      'write',
+      `table ${tablePath}: delta.columnMapping.mode=${mode} needs column mapping, which this implementation does not support`,
+    );
+  }
+  const interval = props['delta.checkpointInterval'];
+  if (interval !== undefined && !(Number.isSafeInteger(Number(interval)) && Number(interval) > 0)) {
+    throw new InvalidArgumentError(
+      `table ${tablePath}: delta.checkpointInterval must be a positive integer, got ${JSON.stringify(interval)}`,
+    );
+  }
+}
+
+function fileOptions(opts: WriteOptions, metadata: Metadata) {
+  const conf = metadata.configuration ?? {};
+  const numIndexed = conf['delta.dataSkippingNumIndexedCols'];
+  return {
+    ...(opts.targetFileSize !== undefined ? { targetFileSize: opts.targetFileSize } : {}),
+    ...(opts.compression !== undefined ? { compression: opts.compression } : {}),
+    ...(numIndexed !== undefined && Number.isSafeInteger(Number(numIndexed))
+      ? { stats: { numIndexedCols: Number(numIndexed) } }
+      : {}),
+  };
+}
+
+function requireTxnVersion(opts: WriteOptions): number {
+  if (opts.txnVersion === undefined || !Number.isSafeInteger(opts.txnVersion) || opts.txnVersion < 0) {
+    throw new InvalidArgumentError(`appId ${opts.appId} needs a txnVersion (an integer ≥ 0) for idempotent writes`);
+  }
+  return opts.txnVersion;
+}
+
+function saveMode(mode: WriteMode): string {
+  return { append: 'Append', overwrite: 'Overwrite', error: 'ErrorIfExists', ignore: 'Ignore' }[mode];
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function recordCount(f: AddFile): number | undefined {
+  if (!f.stats) return undefined;
+  try {
+    const n = (JSON.parse(f.stats) as { numRecords?: unknown }).numRecords;
+    return typeof n === 'number' ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toWriteResult(r: CommitResult, numFiles: number, numRows: number, numBytes: number): WriteResult {
+  return {
+    version: r.version,
+    numFiles,
+    numRows,
+    numBytes,
+    attempts: r.attempts,
+    ...(r.checkpointVersion !== undefined ? { checkpointVersion: r.checkpointVersion } : {}),
+  };
+}
