@@ -6,6 +6,7 @@
 export * from './artifact-store.js';
 export * from './cache.js';
 export * from './dag.js';
+export * from './delta-history.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './history.js';

@@ -12,6 +12,7 @@ import type { JsonValue, MarshalKind, PipelineSpec, PipelineStep } from '../pipe
 import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex, cacheKey } from './cache.js';
 import { descendants } from './dag.js';
+import { DeltaRunHistory } from './delta-history.js';
 import { ParameterError, RunNotFoundError, SelectionError } from './errors.js';
 import { EventStream } from './event-stream.js';
 import type {
@@ -175,7 +176,7 @@ class Run {
     const layout = homeLayout(resolveHome({ home: o.home, cwd, env: o.env }));
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
-    const history = o.history === false ? undefined : o.history;
+    const history = o.history === false ? undefined : (o.history ?? new DeltaRunHistory(layout.home));
     this.workDir = path.join(layout.work, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.

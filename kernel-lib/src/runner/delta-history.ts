@@ -1,0 +1,155 @@
+/**
+ * The run history as two Delta tables in the Stillwater home —
+ * `history/runs` (one row per run) and `history/step_executions` (one row per
+ * step per run) — so lineage is queryable with the same tools as any other
+ * table (`stillwater table read`, Spark, pyarrow). Times are ISO-8601 strings
+ * and nested values JSON text: flat, readable and easy to evolve.
+ */
+import * as arrow from 'apache-arrow';
+import { DeltaTable } from '../lakehouse/table.js';
+import type { StepErrorInfo } from './events.js';
+import type { RunHistory } from './history.js';
+import { homeLayout } from './home.js';
+import type { RunRecord, StepExecutionRecord } from './records.js';
+
+type Column = [name: string, type: arrow.DataType, values: unknown[]];
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const parse = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function toTable(columns: Column[]): arrow.Table {
+  const vectors: Record<string, arrow.Vector> = {};
+  for (const [name, type, values] of columns) vectors[name] = arrow.vectorFromArray(values, type);
+  return new arrow.Table(vectors);
+}
+
+function rows(table: arrow.Table): Record<string, unknown>[] {
+  return table.toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());
+}
+
+export class DeltaRunHistory implements RunHistory {
+  readonly runs: DeltaTable;
+  readonly steps: DeltaTable;
+
+  constructor(home: string) {
+    const layout = homeLayout(home);
+    this.runs = new DeltaTable(layout.runsTable);
+    this.steps = new DeltaTable(layout.stepsTable);
+  }
+
+  /** Step executions first: a run row then always has its steps (readers key on runs). */
+  async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
+    const u = new arrow.Utf8();
+    const f = new arrow.Float64();
+    if (steps.length > 0) {
+      await this.steps.append(
+        toTable([
+          ['run_id', u, steps.map((s) => s.runId)],
+          ['pipeline', u, steps.map((s) => s.pipeline)],
+          ['step', u, steps.map((s) => s.step)],
+          ['status', u, steps.map((s) => s.status)],
+          ['cache_hit', new arrow.Bool(), steps.map((s) => s.cacheHit)],
+          ['attempts', new arrow.Int32(), steps.map((s) => s.attempts)],
+          ['started_at', u, steps.map((s) => s.startedAt)],
+          ['ended_at', u, steps.map((s) => s.endedAt)],
+          ['duration_ms', f, steps.map((s) => s.durationMs)],
+          ['bundle_hash', u, steps.map((s) => s.bundleHash)],
+          ['cache_key', u, steps.map((s) => s.cacheKey)],
+          ['params', u, steps.map((s) => json(s.params))],
+          ['inputs', u, steps.map((s) => json(s.inputs))],
+          ['outputs', u, steps.map((s) => json(s.outputs))],
+          ['metrics', u, steps.map((s) => json(s.metrics))],
+          ['error', u, steps.map((s) => json(s.error))],
+          ['reason', u, steps.map((s) => s.reason)],
+        ]),
+        { name: 'step_executions', description: 'Stillwater run history: one row per step per run' },
+      );
+    }
+    await this.runs.append(
+      toTable([
+        ['run_id', u, [run.runId]],
+        ['pipeline', u, [run.pipeline]],
+        ['pipeline_hash', u, [run.pipelineHash]],
+        ['pipeline_dir', u, [run.pipelineDir]],
+        ['status', u, [run.status]],
+        ['started_at', u, [run.startedAt]],
+        ['ended_at', u, [run.endedAt]],
+        ['duration_ms', f, [run.durationMs]],
+        ['params', u, [json(run.params)]],
+        ['metrics', u, [json(run.metrics)]],
+        ['resume_of', u, [run.resumeOf]],
+        ['selection', u, [run.selection]],
+        ['error', u, [json(run.error)]],
+      ]),
+      { name: 'runs', description: 'Stillwater run history: one row per run' },
+    );
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    if (!(await this.runs.exists())) return [];
+    return rows(await this.runs.read())
+      .map(toRunRecord)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.runId.localeCompare(a.runId));
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return (await this.listRuns()).find((r) => r.runId === runId);
+  }
+
+  async stepExecutions(runId: string): Promise<StepExecutionRecord[]> {
+    return (await this.allSteps()).filter((s) => s.runId === runId);
+  }
+
+  async successfulExecutions(pipeline: string, step: string): Promise<StepExecutionRecord[]> {
+    return (await this.allSteps())
+      .filter((s) => s.pipeline === pipeline && s.step === step && (s.status === 'done' || s.status === 'cached'))
+      .sort((a, b) => (b.endedAt ?? '').localeCompare(a.endedAt ?? ''));
+  }
+
+  private async allSteps(): Promise<StepExecutionRecord[]> {
+    if (!(await this.steps.exists())) return [];
+    return rows(await this.steps.read()).map(toStepRecord);
+  }
+}
+
+function toRunRecord(r: Record<string, unknown>): RunRecord {
+  return {
+    runId: String(r.run_id),
+    pipeline: String(r.pipeline),
+    pipelineHash: String(r.pipeline_hash),
+    pipelineDir: String(r.pipeline_dir),
+    status: String(r.status) as RunRecord['status'],
+    startedAt: String(r.started_at),
+    endedAt: String(r.ended_at),
+    durationMs: Number(r.duration_ms),
+    params: parse(r.params, {}),
+    metrics: parse(r.metrics, {}),
+    resumeOf: str(r.resume_of),
+    selection: String(r.selection),
+    error: parse<RunRecord['error']>(r.error, null),
+  };
+}
+
+function toStepRecord(r: Record<string, unknown>): StepExecutionRecord {
+  return {
+    runId: String(r.run_id),
+    pipeline: String(r.pipeline),
+    step: String(r.step),
+    status: String(r.status) as StepExecutionRecord['status'],
+    cacheHit: Boolean(r.cache_hit),
+    attempts: Number(r.attempts),
+    startedAt: str(r.started_at),
+    endedAt: str(r.ended_at),
+    durationMs: num(r.duration_ms),
+    bundleHash: String(r.bundle_hash),
+    cacheKey: str(r.cache_key),
+    params: parse(r.params, {}),
+    inputs: parse(r.inputs, {}),
+    outputs: parse(r.outputs, {}),
+    metrics: parse(r.metrics, {}),
+    error: parse<StepErrorInfo | null>(r.error, null),
+    reason: str(r.reason),
+  };
+}
