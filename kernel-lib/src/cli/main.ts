@@ -4,12 +4,16 @@
  * and registers itself on the root program; this file only wires them up.
  */
 import { Command } from 'commander';
+import { registerDemoCommand } from './demo.js';
 import { runCli } from './run-cli.js';
+import { registerTableCommands } from './table.js';
 
 const program = new Command('stillwater')
   .description('TypeScript notebooks → reproducible ML pipelines on a Delta Lake lakehouse')
   .version('0.1.0');
 
 // Command groups register here, one line each.
+registerTableCommands(program);
+registerDemoCommand(program);
 
 await runCli(program, process.argv);
