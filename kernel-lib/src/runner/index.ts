@@ -5,6 +5,7 @@
  */
 export * from './artifact-store.js';
 export * from './cache.js';
+export * from './compare.js';
 export * from './dag.js';
 export * from './delta-history.js';
 export * from './errors.js';
@@ -13,6 +14,7 @@ export * from './history.js';
 export * from './home.js';
 export * from './load-pipeline.js';
 export * from './params.js';
+export * from './progress.js';
 export * from './records.js';
 export * from './run-pipeline.js';
 export * from './scheduler.js';

@@ -1,0 +1,101 @@
+/**
+ * `stillwater run <pipeline|notebook>`: runs a compiled pipeline locally (see
+ * runner/run-pipeline.ts). Progress is a live block on a terminal, plain lines
+ * otherwise, or JSON events (`--json`, schema/run-event.schema.json). Ctrl-C
+ * cancels cleanly; a second Ctrl-C exits at once.
+ */
+import { availableParallelism } from 'node:os';
+import { type Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { DeltaRunHistory } from '../runner/delta-history.js';
+import { RunNotFoundError, SelectionError } from '../runner/errors.js';
+import { homeLayout, resolveHome } from '../runner/home.js';
+import { parseAssignments } from '../runner/params.js';
+import { JsonProgress, PlainProgress, type ProgressRenderer, TtyProgress } from '../runner/progress.js';
+import { runPipeline } from '../runner/run-pipeline.js';
+
+interface RunFlags {
+  param: string[];
+  concurrency?: number;
+  cache: boolean;
+  from?: string;
+  only?: string;
+  resume?: string;
+  home?: string;
+  json?: boolean;
+  logs: boolean;
+}
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1) throw new CommanderArgError('must be an integer ≥ 1');
+  return n;
+};
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run [pipeline]')
+    .description('run a compiled pipeline folder (or a notebook, compiled first) on this machine')
+    .option(
+      '--param <NAME=VALUE>',
+      'set a pipeline parameter (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--concurrency <n>', `steps running at once (default: cores, ${availableParallelism()})`, positiveInt)
+    .option('--no-cache', 'execute every step, ignoring cached results')
+    .option('--from <step>', 'run this step and its descendants; other inputs from the newest executions')
+    .option('--only <step>', 'run only this step; its inputs from the newest executions')
+    .option('--resume <run-id>', 'continue a failed or cancelled run without re-executing its successful steps')
+    .option('--home <dir>', 'Stillwater home (default: $STILLWATER_HOME, else ./.stillwater)')
+    .option('--no-logs', 'do not echo step output (plain mode)')
+    .option('--json', 'print one JSON run event per line')
+    .action(async (pipeline: string | undefined, o: RunFlags) => {
+      const home = resolveHome({ home: o.home });
+      let target = pipeline;
+      if (target === undefined) {
+        if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');
+        const prior = await new DeltaRunHistory(homeLayout(home).home).getRun(o.resume);
+        if (!prior) throw new RunNotFoundError(o.resume);
+        target = prior.pipelineDir;
+      }
+      const abort = new AbortController();
+      let interrupts = 0;
+      const onSigint = () => {
+        interrupts++;
+        if (interrupts === 1) {
+          if (!o.json) process.stderr.write('\nstillwater: cancelling (Ctrl-C again to exit at once)\n');
+          abort.abort();
+        } else process.exit(130);
+      };
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigint);
+      // A closed pipe (`stillwater run … | head`) must not kill the run before it is recorded.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+      const renderer: ProgressRenderer = o.json
+        ? new JsonProgress(process.stdout)
+        : process.stdout.isTTY
+          ? new TtyProgress(process.stdout)
+          : new PlainProgress(process.stdout, { logs: o.logs });
+      try {
+        const handle = runPipeline(target, {
+          home,
+          params: parseAssignments(o.param),
+          cache: o.cache,
+          signal: abort.signal,
+          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+          ...(o.from !== undefined ? { from: o.from } : {}),
+          ...(o.only !== undefined ? { only: o.only } : {}),
+          ...(o.resume !== undefined ? { resume: o.resume } : {}),
+        });
+        for await (const event of handle) renderer.onEvent(event);
+        const result = await handle.result;
+        process.exitCode = result.status === 'done' ? 0 : result.status === 'cancelled' ? 130 : 1;
+      } finally {
+        renderer.close();
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      }
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * `stillwater runs list|show|compare`: the run history (Delta tables in the
+ * Stillwater home), for people or, with `--json`, for programs.
+ */
+import type { Command } from 'commander';
+import { compareRuns } from '../runner/compare.js';
+import { DeltaRunHistory } from '../runner/delta-history.js';
+import { RunNotFoundError } from '../runner/errors.js';
+import { resolveHome } from '../runner/home.js';
+import { describeError } from '../runner/progress.js';
+
+interface HomeFlags {
+  home?: string;
+  json?: boolean;
+}
+
+const out = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const secs = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(2)}s`);
+const history = (o: HomeFlags) => new DeltaRunHistory(resolveHome({ home: o.home }));
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('run history: list, show, compare');
+  const common = (c: Command) =>
+    c
+      .option('--home <dir>', 'Stillwater home (default: $STILLWATER_HOME, else ./.stillwater)')
+      .option('--json', 'print JSON');
+
+  common(runs.command('list').description('runs, newest first'))
+    .option('--pipeline <name>', 'only runs of this pipeline')
+    .action(async (o: HomeFlags & { pipeline?: string }) => {
+      const all = (await history(o).listRuns()).filter((r) => o.pipeline === undefined || r.pipeline === o.pipeline);
+      if (o.json) return out(JSON.stringify(all));
+      if (all.length === 0) return out('no runs');
+      for (const r of all) {
+        out(`${r.runId}  ${r.status.padEnd(9)} ${r.pipeline}  ${r.startedAt}  ${secs(r.durationMs)}`);
+      }
+    });
+
+  common(runs.command('show <run-id>').description('one run: parameters, metrics and every step execution')).action(
+    async (id: string, o: HomeFlags) => {
+      const h = history(o);
+      const run = await h.getRun(id);
+      if (!run) throw new RunNotFoundError(id);
+      const steps = await h.stepExecutions(id);
+      if (o.json) return out(JSON.stringify({ run, steps }));
+      out(`run ${run.runId}: ${run.status} · pipeline ${run.pipeline} · ${run.startedAt} · ${secs(run.durationMs)}`);
+      if (run.resumeOf) out(`resumes ${run.resumeOf}`);
+      out(`params: ${JSON.stringify(run.params)}`);
+      out(`metrics: ${JSON.stringify(run.metrics)}`);
+      for (const s of steps) {
+        const note = s.error ? `  ${describeError(s.error)}` : s.reason ? `  (${s.reason})` : '';
+        out(`  ${s.step.padEnd(20)} ${s.status.padEnd(8)} ${secs(s.durationMs).padStart(8)}${note}`);
+      }
+    },
+  );
+
+  common(runs.command('compare <a> <b>').description('parameter and metric differences between two runs')).action(
+    async (a: string, b: string, o: HomeFlags) => {
+      const h = history(o);
+      const ra = await h.getRun(a);
+      if (!ra) throw new RunNotFoundError(a);
+      const rb = await h.getRun(b);
+      if (!rb) throw new RunNotFoundError(b);
+      const c = compareRuns(ra, rb);
+      if (o.json) return out(JSON.stringify(c));
+      out(`compare ${a} → ${b}${c.samePipeline ? '' : ' (different pipelines)'}`);
+      out('parameters:');
+      for (const p of c.params)
+        out(`  ${p.changed ? '*' : ' '} ${p.name}: ${JSON.stringify(p.a)} → ${JSON.stringify(p.b)}`);
+      out('metrics:');
+      for (const m of c.metrics) {
+        out(
+          `    ${m.name}: ${m.a ?? '-'} → ${m.b ?? '-'}${m.delta !== null ? ` (${m.delta >= 0 ? '+' : ''}${m.delta})` : ''}`,
+        );
+      }
+    },
+  );
+}
