@@ -5,7 +5,9 @@
  */
 import { Command } from 'commander';
 import { registerDemoCommand } from './demo.js';
+import { registerRunCommand } from './run.js';
 import { runCli } from './run-cli.js';
+import { registerRunsCommands } from './runs.js';
 import { registerTableCommands } from './table.js';
 
 const program = new Command('stillwater')
@@ -15,5 +17,7 @@ const program = new Command('stillwater')
 // Command groups register here, one line each.
 registerTableCommands(program);
 registerDemoCommand(program);
+registerRunCommand(program);
+registerRunsCommands(program);
 
 await runCli(program, process.argv);
