@@ -23,4 +23,11 @@ export { Random } from './random.js';
 export { addRollingFeatures, type RollingOptions, rollingColumnName } from './rolling.js';
 export { type ColumnScaling, Scaler, type ScalerJSON, type ScalingKind } from './scaling.js';
 export { SIMULATOR_DECIMALS, type SimulatorOptions, simulateTurbofan, writeTurbofan } from './simulator.js';
-export { type LoadedTurbofan, type LoadTurbofanOptions, loadTurbofan } from './turbofan.js';
+export {
+  type LoadedTurbofan,
+  type LoadTurbofanOptions,
+  loadTurbofan,
+  type PreparedTurbofan,
+  type PrepareOptions,
+  prepareTurbofan,
+} from './turbofan.js';

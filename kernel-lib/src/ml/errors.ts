@@ -1,0 +1,35 @@
+/**
+ * Typed errors of the ML toolkit: what went wrong and with which model,
+ * column, parameter or byte offset.
+ */
+export class MLError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Training or prediction input is unusable (shapes, labels, missing feature columns). */
+export class FeatureMatrixError extends MLError {}
+
+/** XGBoost rejected a parameter, failed inside WASM, or the model was already freed. */
+export class XGBoostError extends MLError {}
+
+/** Model bytes are not a legacy XGBoost binary model we can read. */
+export class ModelFormatError extends MLError {
+  constructor(
+    readonly offset: number,
+    problem: string,
+  ) {
+    super(`XGBoost model bytes, offset ${offset}: ${problem}`);
+  }
+}
+
+/** Metric inputs are inconsistent (lengths, non-binary labels, no positives). */
+export class MetricsError extends MLError {}
+
+/** Data validation got unusable input (not statistics, not a schema). */
+export class ValidationError extends MLError {}
+
+/** The model registry cannot honour a request (unknown version, bad table). */
+export class RegistryError extends MLError {}

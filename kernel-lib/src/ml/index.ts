@@ -1,0 +1,46 @@
+/**
+ * `@stillwater/kernel/ml`: XGBoost in WASM trained from Arrow columns, metrics,
+ * data validation, evaluation against a blessed model, and a model registry
+ * in the lakehouse.
+ */
+export {
+  FeatureMatrixError,
+  MetricsError,
+  MLError,
+  ModelFormatError,
+  RegistryError,
+  ValidationError,
+  XGBoostError,
+} from './errors.js';
+export { featureImportance, type ImportanceType } from './importance.js';
+export {
+  type FeatureColumns,
+  type FeatureInput,
+  type FeatureMatrix,
+  featureMatrix,
+  labelArray,
+  MISSING,
+} from './matrix.js';
+export { type LegacyModel, parseLegacyModel, type Tree, withAttributes } from './model-format.js';
+export { OBJECTIVES, XGBoostModel, type XGBoostParams } from './xgboost.js';
+export {
+  accuracy,
+  averagePrecision,
+  type BinaryMetrics,
+  bestThreshold,
+  binaryMetrics,
+  type ConfusionMatrix,
+  confusionMatrix,
+  f1Score,
+  type PrecisionRecallCurve,
+  prAuc,
+  precision,
+  precisionRecallCurve,
+  type RocCurve,
+  rates,
+  recall,
+  rocAuc,
+  rocCurve,
+  type ThresholdPoint,
+  thresholdSweep,
+} from './metrics.js';
