@@ -1,0 +1,60 @@
+/**
+ * The pipeline panel in the right sidebar, following the current Stillwater notebook.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { LabIcon } from '@jupyterlab/ui-components';
+import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
+import { type JumpTarget, PipelinePanel } from '../widgets/pipeline-panel.js';
+
+export const pipelineIcon = new LabIcon({
+  name: 'stillwater:pipeline',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161"><rect x="9" y="2" width="6" height="5" rx="1"/><rect x="3" y="16" width="6" height="5" rx="1"/><rect x="15" y="16" width="6" height="5" rx="1"/><path d="M11.5 7h1v4h5.5v5h-1v-4h-10v4h-1v-5h5.5z"/></g></svg>',
+});
+
+/** Activates the notebook, selects the cell and, for a line, puts the cursor there. */
+export function jumpToCell(app: JupyterFrontEnd, panel: NotebookPanel, target: JumpTarget): void {
+  app.shell.activateById(panel.id);
+  const notebook = panel.content;
+  if (target.cellIndex < 0 || target.cellIndex >= notebook.widgets.length) return;
+  notebook.activeCellIndex = target.cellIndex;
+  const cell = notebook.widgets[target.cellIndex]!;
+  void notebook.scrollToCell(cell).then(() => {
+    if (target.line !== undefined && cell.editor) {
+      notebook.mode = 'edit';
+      cell.editor.setCursorPosition({ line: target.line - 1, column: 0 });
+      cell.editor.focus();
+    }
+  });
+}
+
+export const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@stillwater/jupyterlab:panel',
+  description: 'The pipeline DAG, problems, parameters and run state in the right sidebar.',
+  autoStart: true,
+  requires: [IStillwaterPipelines],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, pipelines: IStillwaterPipelines, palette: ICommandPalette | null) => {
+    const panel = new PipelinePanel(pipelines, (nb, target) => jumpToCell(app, nb, target));
+    panel.title.icon = pipelineIcon;
+    panel.title.caption = 'Stillwater pipeline';
+    app.shell.add(panel, 'right', { rank: 600 });
+
+    app.commands.addCommand(CommandIDs.showPanel, {
+      label: 'Show Pipeline Panel',
+      icon: pipelineIcon,
+      execute: () => app.shell.activateById(panel.id),
+    });
+    palette?.addItem({ command: CommandIDs.showPanel, category: 'Stillwater' });
+    // Open the panel the first time a Stillwater notebook becomes current.
+    let opened = false;
+    pipelines.currentChanged.connect((_, current) => {
+      if (current && !opened) {
+        opened = true;
+        app.shell.activateById(panel.id);
+      }
+    });
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * Compile, run, cancel and history for a notebook panel, through its own kernel. Feeds
+ * run events into the notebook's PipelineModel as they stream in.
+ */
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { PipelineModel } from '../model/pipeline-model.js';
+import type { StillwaterSettingsValues } from '../model/settings.js';
+import type { Diagnostic } from '../model/types.js';
+import { errorText, executeSnippet } from './kernel-client.js';
+import { compileSnippet, historySnippet, type RunRequest, runSnippet } from './snippets.js';
+
+export interface CompileOutcome {
+  ok: boolean;
+  dir?: string;
+  diagnostics: Diagnostic[];
+}
+
+export interface RunRecordView {
+  runId: string;
+  pipeline: string;
+  status: string;
+  startedAt: string;
+  durationMs: number;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  selection?: string;
+  error?: { type: string; message: string } | null;
+}
+
+export interface HistoryOutcome {
+  home: string;
+  runs: RunRecordView[];
+  steps: Record<string, { step: string; status: string; durationMs: number | null; cacheHit: boolean }[]>;
+}
+
+export class PipelineActions {
+  /** Models with a run in flight (one run per notebook at a time). */
+  private readonly _running = new Set<PipelineModel>();
+
+  isRunning(model: PipelineModel | null): boolean {
+    return !!model && this._running.has(model);
+  }
+
+  async compile(panel: NotebookPanel, model: PipelineModel): Promise<CompileOutcome> {
+    const kernel = await this._kernel(panel);
+    const res = await executeSnippet(kernel, compileSnippet(this._source(panel)));
+    if (res.status !== 'ok' || !res.result) {
+      throw new Error(res.error ? errorText(res.error) : 'the compile snippet returned nothing');
+    }
+    const outcome = res.result as CompileOutcome;
+    model.setCompileResult(outcome);
+    return outcome;
+  }
+
+  /** Runs the pipeline (optionally from or only one step); resolves when the run ends. */
+  async run(
+    panel: NotebookPanel,
+    model: PipelineModel,
+    settings: StillwaterSettingsValues,
+    selection: { from?: string; only?: string } = {},
+  ): Promise<void> {
+    if (this._running.has(model)) throw new Error('a run is already in progress for this notebook');
+    const label = selection.from ? `Run from ${selection.from}` : selection.only ? `Run only ${selection.only}` : 'Run';
+    this._running.add(model);
+    model.startRun(label);
+    try {
+      const kernel = await this._kernel(panel);
+      const req: RunRequest = {
+        ...this._source(panel),
+        params: Object.fromEntries(model.paramOverrides),
+        concurrency: settings.concurrency,
+        cache: settings.cachePolicy !== 'no-cache',
+        lakehouseRoot: settings.lakehouseRoot,
+        ...selection,
+      };
+      const res = await executeSnippet(kernel, runSnippet(req), (out) => {
+        if (out.kind === 'event') model.applyEvent(out.event);
+        else if (out.kind === 'result') {
+          const compiled = out.value as CompileOutcome;
+          model.setCompileResult(compiled);
+          if (!compiled.ok) {
+            const first = compiled.diagnostics.find((d) => d.severity === 'error');
+            model.abortRun('failed', {
+              type: 'CompileError',
+              message: first?.message ?? 'the notebook does not compile',
+              ...(first?.cell !== undefined ? { cell: first.cell } : {}),
+              ...(first?.line !== undefined ? { line: first.line } : {}),
+            });
+          }
+        }
+      });
+      if (res.status === 'abort' || (res.error && /interrupt/i.test(errorText(res.error)))) {
+        model.abortRun('cancelled', { type: 'Cancelled', message: 'the run was cancelled' });
+      } else if (res.status === 'error' && res.error) {
+        model.abortRun('failed', { type: res.error.ename || 'Error', message: errorText(res.error) });
+      } else if (model.run && !model.run.finished) {
+        model.abortRun('failed', {
+          type: 'Error',
+          message: 'the kernel finished without reporting the end of the run',
+        });
+      }
+    } catch (err) {
+      model.abortRun('failed', { type: 'Error', message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      this._running.delete(model);
+    }
+  }
+
+  /** Interrupts the kernel; the run snippet turns that into an aborted, cancelled run. */
+  async cancel(panel: NotebookPanel): Promise<void> {
+    await panel.sessionContext.session?.kernel?.interrupt();
+  }
+
+  async history(panel: NotebookPanel, runIds: string[] = []): Promise<HistoryOutcome> {
+    const kernel = await this._kernel(panel);
+    const res = await executeSnippet(kernel, historySnippet(runIds));
+    if (res.status !== 'ok' || !res.result) {
+      throw new Error(res.error ? errorText(res.error) : 'the history snippet returned nothing');
+    }
+    return res.result as HistoryOutcome;
+  }
+
+  private _source(panel: NotebookPanel): Pick<RunRequest, 'notebookFile' | 'notebook'> {
+    const file = panel.context.path.split('/').pop() ?? panel.context.path;
+    return { notebookFile: file, notebook: panel.context.model.toJSON() };
+  }
+
+  private async _kernel(panel: NotebookPanel) {
+    await panel.sessionContext.ready;
+    const kernel = panel.sessionContext.session?.kernel;
+    if (!kernel) throw new Error('the notebook has no kernel: start the tslab kernel first');
+    return kernel;
+  }
+}

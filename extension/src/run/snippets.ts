@@ -1,0 +1,97 @@
+/**
+ * The TypeScript snippets the extension executes in the notebook's tslab kernel. Each
+ * is one block (`{ … }`): tslab allows top-level await inside it and the block keeps
+ * the user's namespace clean. Modules are imported through string variables so tslab's
+ * type checker does not need their declarations; values cross back as JSON displayed
+ * under our MIME types (see events.ts).
+ */
+import { RESULT_MIME, RUN_EVENT_MIME } from './events.js';
+
+export interface RunRequest {
+  /** Notebook file name, relative to the kernel's working directory (the notebook's folder). */
+  notebookFile: string;
+  /** The notebook as the user sees it now (it may be unsaved): compiled from this, not from disk. */
+  notebook: unknown;
+  params: Record<string, string>;
+  from?: string;
+  only?: string;
+  /** 0 = the runner's default. */
+  concurrency: number;
+  cache: boolean;
+  /** Default lakehouse root for steps ("" = leave to the notebook / runner). */
+  lakehouseRoot: string;
+}
+
+/** Shared prologue: display helpers and the kernel modules. */
+function prologue(): string {
+  return [
+    `const { display: __swDisplay } = await import('tslab');`,
+    `const __swResult = (v: unknown) => __swDisplay.raw(${JSON.stringify(RESULT_MIME)}, JSON.stringify(v));`,
+    `const __swEvent = (v: unknown) => __swDisplay.raw(${JSON.stringify(RUN_EVENT_MIME)}, JSON.stringify(v));`,
+    `const __swPipelineModule: string = '@stillwater/kernel/pipeline';`,
+    `const __swRunnerModule: string = '@stillwater/kernel/runner';`,
+    `const __swPath: any = await import('node:path');`,
+    `const __swProcess: any = (globalThis as any).process;`,
+  ].join('\n');
+}
+
+/** Compiles the notebook (from its current content); shows `{ok, dir, diagnostics}`. */
+function compileLines(req: Pick<RunRequest, 'notebookFile' | 'notebook'>): string {
+  return [
+    `const __swNotebookPath: string = __swPath.resolve(__swProcess.cwd(), ${JSON.stringify(req.notebookFile)});`,
+    `const __swNotebook: unknown = JSON.parse(${JSON.stringify(JSON.stringify(req.notebook))});`,
+    `const { compileNotebook: __swCompile }: any = await import(__swPipelineModule);`,
+    `const __swCompiled: any = await __swCompile(__swNotebookPath, { notebook: __swNotebook });`,
+    `const __swDiagnostics: any[] = __swCompiled.diagnostics ?? [];`,
+    `const __swOk: boolean = !__swDiagnostics.some((d: any) => d.severity === 'error');`,
+    `const __swDir: string = __swCompiled.dir ?? __swCompiled.outDir;`,
+  ].join('\n');
+}
+
+export function compileSnippet(req: Pick<RunRequest, 'notebookFile' | 'notebook'>): string {
+  return `{\n${prologue()}\n${compileLines(req)}\n__swResult({ kind: 'compile', ok: __swOk, dir: __swDir, diagnostics: __swDiagnostics });\n}`;
+}
+
+/**
+ * Compiles, then runs and displays every run event as it happens. Interrupting the
+ * kernel (Cancel run) aborts the run: the runner kills running steps.
+ */
+export function runSnippet(req: RunRequest): string {
+  const options: Record<string, unknown> = { params: req.params, cache: req.cache };
+  if (req.concurrency > 0) options.concurrency = req.concurrency;
+  if (req.from) options.from = req.from;
+  if (req.only) options.only = req.only;
+  return `{
+${prologue()}
+${compileLines(req)}
+__swResult({ kind: 'compile', ok: __swOk, dir: __swDir, diagnostics: __swDiagnostics });
+if (__swOk) {
+  const { runPipeline: __swRun }: any = await import(__swRunnerModule);
+  const __swAbort = new AbortController();
+  const __swOnInterrupt = () => __swAbort.abort();
+  __swProcess.once('SIGINT', __swOnInterrupt);
+  const __swEnv: Record<string, string | undefined> = { ...__swProcess.env };
+  const __swRoot: string = ${JSON.stringify(req.lakehouseRoot)};
+  if (__swRoot !== '') __swEnv.STILLWATER_LAKEHOUSE_ROOT = __swPath.resolve(__swProcess.cwd(), __swRoot);
+  try {
+    for await (const __swEv of __swRun(__swDir, { ...${JSON.stringify(options)}, env: __swEnv, signal: __swAbort.signal })) __swEvent(__swEv);
+  } finally {
+    __swProcess.off('SIGINT', __swOnInterrupt);
+  }
+}
+}`;
+}
+
+/** Lists the run history (newest first), or the step executions of given runs. */
+export function historySnippet(runIds: string[] = []): string {
+  return `{
+${prologue()}
+const __swRunner: any = await import(__swRunnerModule);
+const __swHome: string = __swRunner.resolveHome({ cwd: __swProcess.cwd() });
+const __swHistory: any = new __swRunner.DeltaRunHistory(__swHome);
+const __swRuns: any[] = await __swHistory.listRuns();
+const __swSteps: Record<string, any[]> = {};
+for (const __swId of ${JSON.stringify(runIds)}) __swSteps[__swId] = await __swHistory.stepExecutions(__swId);
+__swResult({ kind: 'history', home: __swHome, runs: __swRuns, steps: __swSteps });
+}`;
+}
