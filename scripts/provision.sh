@@ -51,3 +51,13 @@ if [ ! -f "$KERNEL_DIR/kernel.json" ] || ! grep -q "$TSLAB_BIN" "$KERNEL_DIR/ker
 }
 JSON
 fi
+
+# JupyterLab for the browser tests and `npm run lab`: the prebuilt Stillwater extension
+# (extension/labextension, built by `npm run build`) linked into the venv, and the two
+# stock plugins that make noise without a debugger-capable kernel or internet turned off.
+# The repo's package.json says "type": "module"; without this, Node treats JupyterLab's
+# bundled yarn.js inside the venv as ESM and `jupyter labextension` prints a crash.
+[ -f "$VENV/package.json" ] || echo '{ "type": "commonjs" }' > "$VENV/package.json"
+mkdir -p "$VENV/share/jupyter/labextensions/@stillwater"
+ln -sfn "$(pwd)/extension/labextension" "$VENV/share/jupyter/labextensions/@stillwater/jupyterlab"
+"$VENV/bin/jupyter" labextension disable --level=sys_prefix "@jupyterlab/debugger-extension" "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
