@@ -1,6 +1,6 @@
 """Independent Delta reader used as the oracle for the golden-corpus test.
 
-usage: oracle.py TABLE_DIR [--version N]
+usage: oracle.py TABLE_DIR [--version N] [--log-only]
 
 Applies the Delta log itself (JSON commits + Parquet checkpoints read with pyarrow,
 add/remove reconciliation by canonical path), reads every live data file with
@@ -198,6 +198,13 @@ def read_file(path, fields, partition_columns, partition_values):
         col = t.column(src)
         if typ in ("timestamp", "timestamp_ntz") and pa.types.is_timestamp(col.type):
             col = col.cast(pa.timestamp("us", tz=col.type.tz), safe=False).cast(pa.int64())
+        if isinstance(typ, str) and (typ in ("byte", "short", "integer", "long") or typ.startswith("decimal")):
+            # Vectorised fast path (1M-row tables): pyarrow renders ints and decimals exactly.
+            if pa.types.is_decimal(col.type) or pa.types.is_integer(col.type):
+                strings = col.cast(pa.string()).to_pylist()
+                # pyarrow prints small decimals in exponent form (0E-10): re-render those exactly.
+                cols.append([norm(decimal.Decimal(x), typ) if x is not None and "E" in x else x for x in strings])
+                continue
         cols.append([norm(x, typ) for x in col.to_pylist()])
     return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(t.num_rows)]
 
@@ -206,8 +213,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("table")
     ap.add_argument("--version", type=int)
+    ap.add_argument("--log-only", action="store_true", help="print only the version and live file paths")
     args = ap.parse_args()
     version, metadata, files = replay(args.table, args.version)
+    if args.log_only:
+        print(json.dumps({"version": version, "paths": sorted(canonical(a["path"]) for a in files)}))
+        return
     schema = json.loads(metadata["schemaString"])
     fields = schema["fields"]
     partition_columns = set(metadata.get("partitionColumns") or [])
