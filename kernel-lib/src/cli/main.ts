@@ -4,6 +4,7 @@
  * and registers itself on the root program; this file only wires them up.
  */
 import { Command } from 'commander';
+import { registerCompileCommand } from './compile.js';
 import { registerDemoCommand } from './demo.js';
 import { registerRunCommand } from './run.js';
 import { runCli } from './run-cli.js';
@@ -16,6 +17,7 @@ const program = new Command('stillwater')
 
 // Command groups register here, one line each.
 registerTableCommands(program);
+registerCompileCommand(program);
 registerDemoCommand(program);
 registerRunCommand(program);
 registerRunsCommands(program);

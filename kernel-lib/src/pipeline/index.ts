@@ -11,3 +11,7 @@ export * from './notebook.js';
 export * from './runtime/errors.js';
 export * from './settings.js';
 export * from './spec.js';
+export * from './analysis.js';
+export * from './compile.js';
+export * from './spec-schema.js';
+export type { StepMeta } from './runtime/args.js';

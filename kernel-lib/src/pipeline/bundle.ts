@@ -1,0 +1,130 @@
+/**
+ * Builds every step entry into one ESM file with a single esbuild run (many
+ * entry points at once). Bundled: notebook code, relative local modules, the
+ * step runtime. External: every bare package import and node builtins
+ * (STEP-CONTRACT.md explains why). Output is kept in memory; `compile.ts`
+ * writes it.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { type StepEntry, RUNTIME_MODULE } from './codegen.js';
+import type { Diagnostic } from './diagnostics.js';
+
+const STEP_NAMESPACE = 'stillwater-step';
+
+/** The step runtime's entry: the built `.js` next to this module, or the `.ts` source under tests. */
+export function runtimeEntryPath(): string {
+  const js = fileURLToPath(new URL('./runtime/index.js', import.meta.url));
+  return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
+}
+
+export interface BundledStep {
+  js: string;
+  map: string;
+  /** Local files bundled into the step (notebook-relative, '/'-separated), runtime excluded. */
+  localInputs: string[];
+}
+
+export interface BundleResult {
+  steps: Map<string, BundledStep>;
+  diagnostics: Diagnostic[];
+}
+
+export async function bundleSteps(
+  entries: readonly StepEntry[],
+  notebookDir: string,
+  stepsDir: string,
+  cellSource: (cell: number) => string,
+): Promise<BundleResult> {
+  const runtime = runtimeEntryPath();
+  const runtimeDir = path.dirname(runtime);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const plugin: esbuild.Plugin = {
+    name: 'stillwater-steps',
+    setup(build) {
+      build.onResolve({ filter: /^stillwater-step:/ }, (args) => ({
+        path: args.path.slice(STEP_NAMESPACE.length + 1),
+        namespace: STEP_NAMESPACE,
+      }));
+      build.onResolve({ filter: new RegExp(`^${RUNTIME_MODULE}$`) }, () => ({ path: runtime }));
+      build.onLoad({ filter: /.*/, namespace: STEP_NAMESPACE }, (args) => ({
+        contents: byName.get(args.path)!.source,
+        loader: 'ts',
+        resolveDir: notebookDir,
+      }));
+    },
+  };
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: Object.fromEntries(entries.map((e) => [e.name, `${STEP_NAMESPACE}:${e.name}`])),
+      absWorkingDir: notebookDir,
+      outdir: stepsDir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'linked',
+      sourcesContent: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [plugin],
+    });
+  } catch (e) {
+    const failure = e as esbuild.BuildFailure;
+    if (!Array.isArray(failure.errors)) throw e;
+    return { steps: new Map(), diagnostics: failure.errors.map((m) => toDiagnostic(m, byName, cellSource)) };
+  }
+  const steps = new Map<string, BundledStep>();
+  for (const entry of entries) {
+    const jsPath = path.join(stepsDir, `${entry.name}.mjs`);
+    const js = result.outputFiles.find((f) => f.path === jsPath);
+    const map = result.outputFiles.find((f) => f.path === `${jsPath}.map`);
+    if (!js || !map) throw new Error(`esbuild produced no output for step "${entry.name}" (${jsPath})`);
+    const metaKey = path.relative(notebookDir, jsPath).split(path.sep).join('/');
+    const inputs = Object.keys(result.metafile.outputs[metaKey]?.inputs ?? {})
+      .filter((i) => !i.startsWith(`${STEP_NAMESPACE}:`))
+      .filter((i) => !path.resolve(notebookDir, i).startsWith(runtimeDir + path.sep))
+      .sort();
+    steps.set(entry.name, { js: js.text, map: map.text, localInputs: inputs });
+  }
+  return { steps, diagnostics: [] };
+}
+
+function toDiagnostic(
+  m: esbuild.Message,
+  entries: Map<string, StepEntry>,
+  cellSource: (cell: number) => string,
+): Diagnostic {
+  const loc = m.location;
+  if (loc?.namespace === STEP_NAMESPACE) {
+    const origin = entries.get(loc.file)?.origins[loc.line - 1];
+    if (origin) {
+      const source = cellSource(origin.cell);
+      const first =
+        source
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '';
+      return {
+        severity: 'error',
+        code: 'bundle',
+        message: `cell ${origin.cell} (${JSON.stringify(first.slice(0, 80))}), line ${origin.line + 1}: ${m.text} (bundling step "${loc.file}")`,
+        cell: origin.cell,
+        cellFirstLine: first.slice(0, 80),
+        line: origin.line + 1,
+        step: loc.file,
+      };
+    }
+    return { severity: 'error', code: 'bundle', message: `step "${loc.file}": ${m.text}`, step: loc.file };
+  }
+  const where = loc ? `${loc.file}:${loc.line}:${loc.column}: ` : '';
+  return { severity: 'error', code: 'bundle', message: `${where}${m.text}` };
+}

@@ -1,0 +1,159 @@
+/**
+ * The compiler, stage by stage: notebook → tags/DAG (`graph.ts`) → data flow
+ * and marshal kinds (`analysis.ts`) → step entries (`codegen.ts`) → esbuild
+ * bundles (`bundle.ts`) → `pipeline.json` (validated by the JSON Schema).
+ * Output is deterministic: same notebook, same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Analysis, analyzeNotebook } from './analysis.js';
+import { bundleSteps } from './bundle.js';
+import { canonicalJson } from './canonical-json.js';
+import { generateStepEntry } from './codegen.js';
+import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
+import { PipelineCompileError } from './errors.js';
+import { buildPipelineGraph, type PipelineGraph } from './graph.js';
+import { readNotebook } from './notebook.js';
+import { assertValidSpec } from './spec-schema.js';
+import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './spec.js';
+
+/** Part of every step hash, so a change of the runtime/bundle layout invalidates caches. */
+export const RUNTIME_VERSION = 'stillwater-step-runtime/1';
+
+export interface CompileOptions {
+  /** Output folder; default `<notebook>.pipeline` next to the notebook. */
+  outDir?: string;
+  /** Validate only: tags, DAG, data flow, marshal kinds; write nothing. */
+  check?: boolean;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  /** Errors first, then warnings, by cell. */
+  diagnostics: Diagnostic[];
+  graph: PipelineGraph;
+  /** Absent when the DAG has errors (data flow is not analysed then). */
+  analysis?: Analysis;
+}
+
+export interface CompileResult {
+  /** Absent in check mode. */
+  spec?: PipelineSpec;
+  outDir: string;
+  /** Warnings (and, in check mode, errors). */
+  diagnostics: Diagnostic[];
+}
+
+export function defaultOutDir(notebookPath: string): string {
+  return `${path.resolve(notebookPath).replace(/\.ipynb$/, '')}.pipeline`;
+}
+
+/** Validates a notebook without bundling. Throws only if the file is not a readable notebook. */
+export async function checkNotebook(notebookPath: string): Promise<CheckResult> {
+  const nb = await readNotebook(notebookPath);
+  const graph = buildPipelineGraph(
+    nb.cells.map((c) => ({ tags: c.tags, source: c.source, cellType: c.cellType })),
+    nb.metadata,
+  );
+  if (hasErrors(graph.diagnostics)) return { ok: false, diagnostics: graph.diagnostics, graph };
+  const analysis = analyzeNotebook(notebookPath, nb.cells, graph);
+  const diagnostics = sortDiagnostics([...graph.diagnostics, ...analysis.diagnostics]);
+  return { ok: !hasErrors(diagnostics), diagnostics, graph, analysis };
+}
+
+/**
+ * Compiles a notebook into `outDir` (pipeline.json + steps/*.mjs + maps).
+ * Throws PipelineCompileError listing every error; returns warnings.
+ */
+export async function compileNotebook(notebookPath: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const outDir = path.resolve(options.outDir ?? defaultOutDir(notebookPath));
+  const checked = await checkNotebook(notebookPath);
+  if (options.check) return { outDir, diagnostics: checked.diagnostics };
+  if (!checked.ok || !checked.analysis) throw new PipelineCompileError(notebookPath, checked.diagnostics);
+  const { graph, analysis } = checked;
+
+  const notebookAbs = path.resolve(notebookPath);
+  const notebookDir = path.dirname(notebookAbs);
+  const notebookName = path.basename(notebookAbs);
+  const stepsDir = path.join(outDir, 'steps');
+  const flows = new Map(analysis.steps.map((f) => [f.name, f]));
+  const entries = graph.steps.map((s) =>
+    generateStepEntry(s, flows.get(s.name)!, analysis, analysis.parameters, notebookName),
+  );
+  const sourceOf = new Map(analysis.cells.map((c) => [c.index, c.source]));
+  const bundled = await bundleSteps(entries, notebookDir, stepsDir, (i) => sourceOf.get(i) ?? '');
+  if (bundled.diagnostics.length > 0)
+    throw new PipelineCompileError(notebookPath, sortDiagnostics([...checked.diagnostics, ...bundled.diagnostics]));
+
+  const steps: PipelineStep[] = [];
+  for (const [i, s] of graph.steps.entries()) {
+    const flow = flows.get(s.name)!;
+    const bundle = bundled.steps.get(s.name)!;
+    const locals = await Promise.all(
+      bundle.localInputs.map(async (f) => [f, sha256(await readFile(path.resolve(notebookDir, f)))]),
+    );
+    const contract = {
+      name: s.name,
+      deps: [...s.deps].sort(),
+      inputs: flow.inputs,
+      outputs: flow.outputs,
+      parameters: flow.parameters,
+      metrics: [...flow.metrics].sort(),
+    };
+    steps.push({
+      ...contract,
+      kind: s.kind,
+      bundle: `steps/${s.name}.mjs`,
+      cache: s.cache,
+      retries: s.retries,
+      timeoutSeconds: s.timeoutSeconds,
+      limits: s.limits,
+      source: s.cells.map((cell) => ({ cell, startLine: 1, endLine: (sourceOf.get(cell) ?? '').split('\n').length })),
+      hash: sha256(canonicalJson({ runtime: RUNTIME_VERSION, contract, entry: entries[i]!.source, locals }, 0)),
+    });
+  }
+  const withoutHash: Omit<PipelineSpec, 'hash'> = {
+    specVersion: PIPELINE_SPEC_VERSION,
+    name: graph.settings.name ?? pipelineNameFrom(notebookName),
+    description: graph.settings.description ?? '',
+    notebook: toPosix(path.relative(outDir, notebookAbs)),
+    lakehouseRoot: graph.settings.lakehouseRoot ?? null,
+    parameters: analysis.parameters,
+    steps,
+    metrics: analysis.metrics,
+    sourceMap: { format: 'source-map-v3', sourcePattern: `${notebookName}/cell-{cell}` },
+  };
+  const spec: PipelineSpec = { ...withoutHash, hash: sha256(canonicalJson(withoutHash, 0)) };
+  assertValidSpec(spec, notebookPath);
+
+  await mkdir(stepsDir, { recursive: true });
+  const wanted = new Set(graph.steps.flatMap((s) => [`${s.name}.mjs`, `${s.name}.mjs.map`]));
+  for (const f of await readdir(stepsDir))
+    if (/\.mjs(\.map)?$/.test(f) && !wanted.has(f)) await unlink(path.join(stepsDir, f));
+  for (const [name, b] of bundled.steps) {
+    await writeIfChanged(path.join(stepsDir, `${name}.mjs`), b.js);
+    await writeIfChanged(path.join(stepsDir, `${name}.mjs.map`), b.map);
+  }
+  await writeIfChanged(path.join(outDir, 'pipeline.json'), `${canonicalJson(spec)}\n`);
+  return { spec, outDir, diagnostics: checked.diagnostics };
+}
+
+/** Leaves unchanged files untouched (mtimes too), so recompiling is a no-op on disk. */
+async function writeIfChanged(file: string, content: string): Promise<void> {
+  const old = await readFile(file, 'utf8').catch(() => undefined);
+  if (old !== content) await writeFile(file, content);
+}
+
+function pipelineNameFrom(notebookName: string): string {
+  const base = notebookName.replace(/\.ipynb$/, '').replace(/[^A-Za-z0-9_.-]/g, '_');
+  return /^[A-Za-z0-9_]/.test(base) ? base : `_${base}`;
+}
+
+function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

@@ -1,0 +1,89 @@
+/**
+ * One TypeScript Program over the whole notebook, for symbol resolution and the
+ * type checker. The notebook's code cells are concatenated into one virtual
+ * module placed in the notebook's folder, so imports resolve from there upward
+ * like tslab resolves them. Library `.d.ts` files are parsed once per process
+ * and reused by every later compile (they dominate the cost).
+ */
+import path from 'node:path';
+import ts from 'typescript';
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  skipDefaultLibCheck: true,
+  esModuleInterop: true,
+  allowImportingTsExtensions: true,
+  resolveJsonModule: true,
+  allowJs: false,
+  noLib: false,
+};
+
+const sourceFileCache = new Map<string, ts.SourceFile>();
+const NODE_TYPES = /[\\/]@types[\\/]node[\\/]/;
+/**
+ * Whether notebook code touches Node APIs. @types/node is ~2 MB of declarations
+ * (70% of a typical program); libraries such as apache-arrow reference it, but
+ * their types we care about (Table) do not need it. When the notebook itself
+ * does not use Node, its files are replaced by empty ones: a cold compile is
+ * then several times faster.
+ */
+export function usesNodeApis(text: string): boolean {
+  return /\b(process|Buffer|require|__dirname|__filename|NodeJS|setImmediate)\b|from\s+['"](node:|(fs|path|os|crypto|child_process|stream|url|util|zlib|https?|net|events|worker_threads|readline|v8|module|assert|buffer|timers)(\/[\w/]*)?['"])/.test(
+    text,
+  );
+}
+const moduleResolutionCache = ts.createModuleResolutionCache(process.cwd(), (f) => f, COMPILER_OPTIONS);
+
+/** Creates the program; `virtualPath` must be absolute, in the notebook's folder. */
+export function createNotebookProgram(virtualPath: string, text: string): ts.Program {
+  const withNode = usesNodeApis(text);
+  const options: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: withNode ? ['node'] : [] };
+  const host = ts.createCompilerHost(options, true);
+  const baseGetSourceFile = host.getSourceFile.bind(host);
+  const normal = path.normalize(virtualPath);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (path.normalize(fileName) === normal) return ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+    // Declaration files of libraries do not change during a process; cache them.
+    if (!withNode && NODE_TYPES.test(fileName)) return emptyFile(fileName);
+    const cacheable = fileName.endsWith('.d.ts') || fileName.includes(`${path.sep}node_modules${path.sep}`);
+    const cached = cacheable ? sourceFileCache.get(fileName) : undefined;
+    if (cached) return cached;
+    const sf = baseGetSourceFile(fileName, languageVersion, onError, shouldCreate);
+    if (sf && cacheable) sourceFileCache.set(fileName, sf);
+    return sf;
+  };
+  const baseFileExists = host.fileExists.bind(host);
+  host.fileExists = (f) => path.normalize(f) === normal || baseFileExists(f);
+  const baseReadFile = host.readFile.bind(host);
+  host.readFile = (f) => (path.normalize(f) === normal ? text : baseReadFile(f));
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
+    literals.map((lit) =>
+      ts.resolveModuleName(
+        lit.text,
+        containingFile,
+        options,
+        host,
+        moduleResolutionCache,
+        redirected,
+        ts.ModuleKind.ESNext,
+      ),
+    );
+  return ts.createProgram({ rootNames: [virtualPath], options, host });
+}
+
+const emptyFiles = new Map<string, ts.SourceFile>();
+function emptyFile(fileName: string): ts.SourceFile {
+  let sf = emptyFiles.get(fileName);
+  if (!sf) {
+    sf = ts.createSourceFile(fileName, 'export {};', ts.ScriptTarget.ES2022, false);
+    emptyFiles.set(fileName, sf);
+  }
+  return sf;
+}
