@@ -61,7 +61,12 @@ describe('concurrent writers', () => {
       .map((f) => Number(f.slice(0, 20)));
     expect(commits.sort((a, b) => a - b)).toEqual(Array.from({ length: 201 }, (_, i) => i));
 
-    const reported = results.flatMap((r) => r.stdout.trim().split('\n').map((l) => JSON.parse(l)));
+    const reported = results.flatMap((r) =>
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
     expect(new Set(reported.map((x) => x.version)).size).toBe(200);
     const maxAttempts = Math.max(...reported.map((x) => x.attempts));
     expect(maxAttempts).toBeGreaterThanOrEqual(1);
@@ -105,7 +110,10 @@ describe('concurrent writers', () => {
       }),
     );
     const startAt = String(Date.now() + 1500);
-    const [a, b] = await Promise.all([runWorker(['overwrite', dir, '1', startAt]), runWorker(['overwrite', dir, '2', startAt])]);
+    const [a, b] = await Promise.all([
+      runWorker(['overwrite', dir, '1', startAt]),
+      runWorker(['overwrite', dir, '2', startAt]),
+    ]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const outcomes = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
     expect(outcomes.map((o) => o.readVersion)).toEqual([1, 1]);
@@ -115,7 +123,9 @@ describe('concurrent writers', () => {
     expect(lost).toHaveLength(1);
     expect(won[0].version).toBe(2);
     expect(lost[0].error).toBe('ConcurrentModificationError');
-    expect(lost[0].message).toMatch(/read version 1\) conflicts with version 2 committed concurrently: (ConcurrentAppend|ConcurrentDeleteRead)/);
+    expect(lost[0].message).toMatch(
+      /read version 1\) conflicts with version 2 committed concurrently: (ConcurrentAppend|ConcurrentDeleteRead)/,
+    );
     // The table holds exactly the winner's rows.
     expect(await table.version()).toBe(2);
     const rows = (await table.read()).toArray().map((r) => r.toJSON());

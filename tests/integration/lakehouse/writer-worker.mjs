@@ -52,7 +52,9 @@ if (mode === 'append') {
     process.stdout.write(`${JSON.stringify({ ok: true, readVersion: snap.version, version: r.version })}\n`);
   } catch (e) {
     if (!(e instanceof ConcurrentModificationError)) throw e;
-    process.stdout.write(`${JSON.stringify({ ok: false, readVersion: snap.version, error: e.name, message: e.message })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, readVersion: snap.version, error: e.name, message: e.message })}\n`,
+    );
   }
 } else {
   throw new Error(`unknown mode ${mode}`);
