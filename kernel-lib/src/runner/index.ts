@@ -6,6 +6,7 @@
 export * from './artifact-store.js';
 export * from './cache.js';
 export * from './compare.js';
+export * from './compile-stamp.js';
 export * from './dag.js';
 export * from './delta-history.js';
 export * from './errors.js';

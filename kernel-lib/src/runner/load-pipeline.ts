@@ -8,6 +8,8 @@ import path from 'node:path';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec } from '../pipeline/spec.js';
 import { topologicalOrder } from './dag.js';
 import { PipelineLoadError } from './errors.js';
+import { ensureCompiled } from './compile-stamp.js';
+import { resolveHome } from './home.js';
 
 export interface LoadedPipeline {
   spec: PipelineSpec;
@@ -17,7 +19,7 @@ export interface LoadedPipeline {
 
 export async function loadPipeline(
   specOrPath: string | PipelineSpec,
-  options: { pipelineDir?: string; cwd?: string } = {},
+  options: { pipelineDir?: string; cwd?: string; home?: string } = {},
 ): Promise<LoadedPipeline> {
   const cwd = options.cwd ?? process.cwd();
   if (typeof specOrPath !== 'string') {
@@ -31,7 +33,10 @@ export async function loadPipeline(
   const target = path.resolve(cwd, specOrPath);
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new PipelineLoadError(`${target}: no such file or directory`);
-  if (target.endsWith('.ipynb')) return loadPipeline(await compiledDirFor(target), { cwd });
+  if (target.endsWith('.ipynb')) {
+    const { dir } = await ensureCompiled(target, options.home ?? resolveHome({ cwd }));
+    return loadPipeline(dir, { cwd });
+  }
   const file = info.isDirectory() ? path.join(target, 'pipeline.json') : target;
   let text: string;
   try {
@@ -60,9 +65,4 @@ function checked(spec: PipelineSpec, dir: string): LoadedPipeline {
   }
   topologicalOrder(spec.steps);
   return { spec, dir };
-}
-
-/** Stub replaced once the compiler's entry point lands (see report). */
-async function compiledDirFor(notebook: string): Promise<string> {
-  throw new PipelineLoadError(`${notebook}: compiling notebooks is not available yet`);
 }

@@ -170,10 +170,10 @@ class Run {
   async execute(): Promise<RunResult> {
     const o = this.options;
     const cwd = o.cwd ?? process.cwd();
-    const loaded = await loadPipeline(this.specOrPath, { pipelineDir: o.pipelineDir, cwd });
+    const layout = homeLayout(resolveHome({ home: o.home, cwd, env: o.env }));
+    const loaded = await loadPipeline(this.specOrPath, { pipelineDir: o.pipelineDir, cwd, home: layout.home });
     this.spec = loaded.spec;
     this.dir = loaded.dir;
-    const layout = homeLayout(resolveHome({ home: o.home, cwd, env: o.env }));
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
     const history = o.history === false ? undefined : (o.history ?? new DeltaRunHistory(layout.home));

@@ -1,0 +1,78 @@
+/**
+ * "Reuse an up-to-date compile": `stillwater run nb.ipynb` compiles only when
+ * the notebook — or a file its bundles were built from (local modules, the
+ * step runtime, as listed by the bundles' source maps) — changed since the
+ * last compile, or the compiled output was touched. The stamp lives in the
+ * Stillwater home, keyed by output folder, so the compiler's folder holds only
+ * the compiler's files.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { compileNotebook, defaultOutDir } from '../pipeline/compile.js';
+
+interface Stamp {
+  notebook: string;
+  /** Absolute path → sha256 of every input the compile depended on, and of pipeline.json. */
+  files: Record<string, string>;
+}
+
+const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+async function hashOrNull(file: string): Promise<string | null> {
+  try {
+    return sha256(await readFile(file));
+  } catch {
+    return null;
+  }
+}
+
+/** The files a compiled folder was built from: the notebook, pipeline.json, non-cell sources of every map. */
+async function inputsOf(notebook: string, outDir: string): Promise<string[]> {
+  const files = new Set([notebook, path.join(outDir, 'pipeline.json')]);
+  const stepsDir = path.join(outDir, 'steps');
+  const maps = (await readdir(stepsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.mjs.map'));
+  for (const m of maps) {
+    files.add(path.join(stepsDir, m));
+    files.add(path.join(stepsDir, m.replace(/\.map$/, '')));
+    const map = JSON.parse(await readFile(path.join(stepsDir, m), 'utf8')) as { sources?: string[] };
+    for (const s of map.sources ?? []) {
+      if (/\.ipynb\/cell-\d+$/.test(s)) continue;
+      files.add(path.resolve(stepsDir, s));
+    }
+  }
+  return [...files].sort();
+}
+
+async function snapshot(notebook: string, outDir: string): Promise<Stamp> {
+  const files: Record<string, string> = {};
+  for (const f of await inputsOf(notebook, outDir)) files[f] = (await hashOrNull(f)) ?? 'missing';
+  return { notebook, files };
+}
+
+export interface CompiledNotebook {
+  dir: string;
+  /** False when an up-to-date compile was reused. */
+  compiled: boolean;
+}
+
+/** The compiled folder for `notebook`, compiling first unless the last compile is still up to date. */
+export async function ensureCompiled(notebook: string, home: string): Promise<CompiledNotebook> {
+  const abs = path.resolve(notebook);
+  const outDir = defaultOutDir(abs);
+  const stampFile = path.join(home, 'compiled', `${sha256(outDir)}.json`);
+  const previous = await readFile(stampFile, 'utf8')
+    .then((t) => JSON.parse(t) as Stamp)
+    .catch(() => undefined);
+  if (previous && previous.notebook === abs) {
+    const now = await snapshot(abs, outDir);
+    const same =
+      Object.keys(now.files).length === Object.keys(previous.files).length &&
+      Object.entries(now.files).every(([f, h]) => h !== 'missing' && previous.files[f] === h);
+    if (same) return { dir: outDir, compiled: false };
+  }
+  await compileNotebook(abs, { outDir });
+  await mkdir(path.dirname(stampFile), { recursive: true });
+  await writeFile(stampFile, JSON.stringify(await snapshot(abs, outDir)));
+  return { dir: outDir, compiled: true };
+}
