@@ -44,3 +44,24 @@ export {
   type ThresholdPoint,
   thresholdSweep,
 } from './metrics.js';
+export {
+  type ColumnStatistics,
+  computeStatistics,
+  type DatasetStatistics,
+  type Histogram,
+  type NumericStatistics,
+  QUANTILES,
+} from './statistics.js';
+export {
+  type Anomaly,
+  type AnomalyKind,
+  type ColumnSchema,
+  type DataSchema,
+  formatReport,
+  inferSchema,
+  psi,
+  type SchemaOptions,
+  type ValidationOptions,
+  type ValidationReport,
+  validate,
+} from './validation.js';
