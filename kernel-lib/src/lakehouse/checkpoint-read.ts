@@ -35,7 +35,7 @@ export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFil
 export function parseCheckpointParquet(bytes: Uint8Array, file: string): Action[] {
   let table: arrow.Table;
   try {
-    table = arrow.tableFromIPC(readParquet(bytes).intoIPCStream());
+    table = arrow.tableFromIPC(readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream());
   } catch (e) {
     throw new CorruptLogError(`checkpoint ${file} is not a readable Parquet file: ${String(e)}`, { cause: e });
   }
@@ -102,7 +102,7 @@ function decodeAdds(col: arrow.Vector): AddFile[] {
       if (!struct.isValid(i) || !path?.isValid(i)) continue;
       const add: AddFile = {
         path: path.get(i) as string,
-        partitionValues: (pv ? (toPlain(pv.get(i)) as Record<string, string | null> | null) : null) ?? {},
+        partitionValues: pv ? stringMapAt(pv, i) : {},
         size: num(size?.get(i)) ?? 0,
         modificationTime: num(mtime?.get(i)) ?? 0,
         dataChange: (dataChange?.get(i) as boolean | null) ?? false,
@@ -110,7 +110,7 @@ function decodeAdds(col: arrow.Vector): AddFile[] {
       const s = stats?.get(i) as string | null | undefined;
       if (s != null) add.stats = s;
       else if (statsParsed?.isValid(i)) add.stats = JSON.stringify(toPlain(statsParsed.get(i)));
-      if (tags?.isValid(i)) add.tags = toPlain(tags.get(i)) as Record<string, string>;
+      if (tags?.isValid(i)) add.tags = stringMapAt(tags, i) as Record<string, string>;
       if (dv?.isValid(i)) add.deletionVector = toPlain(dv.get(i)) as AddFile['deletionVector'];
       if (baseRowId?.isValid(i)) add.baseRowId = num(baseRowId.get(i))!;
       if (drcv?.isValid(i)) add.defaultRowCommitVersion = num(drcv.get(i))!;
@@ -120,6 +120,30 @@ function decodeAdds(col: arrow.Vector): AddFile[] {
   }
   return adds;
 }
+
+/**
+ * Reads a map<string,string> cell through its offsets (much cheaper than
+ * materialising a MapRow per row; checkpoints can hold millions of adds).
+ */
+function stringMapAt(vec: arrow.Vector, i: number): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  if (!vec.isValid(i)) return out;
+  const data = vec.data[0]!;
+  const offsets = data.valueOffsets as Int32Array;
+  const start = offsets[data.offset + i]!;
+  const end = offsets[data.offset + i + 1]!;
+  if (start === end) return out;
+  let kv = mapEntryCache.get(data);
+  if (!kv) {
+    const entries = data.children[0]!;
+    kv = [arrow.makeVector(entries.children[0]!), arrow.makeVector(entries.children[1]!)];
+    mapEntryCache.set(data, kv);
+  }
+  for (let j = start; j < end; j++) out[String(kv[0].get(j))] = (kv[1].get(j) as string | null) ?? null;
+  return out;
+}
+
+const mapEntryCache = new WeakMap<arrow.Data, [arrow.Vector, arrow.Vector]>();
 
 function num(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
