@@ -1,0 +1,161 @@
+// Lakehouse benchmark (issue 2, acceptance 6). Not a test: prints times and ratios.
+//  1. write + read 1,000,000 rows × 26 numeric columns as a Delta table, vs pyarrow
+//     writing/reading the same shape of data as one Parquet file (snappy both), in the same run;
+//  2. snapshot load of a table with 10,000 commits vs 100 commits (checkpoints on).
+// Targets: write and read ≤ 1.5× pyarrow; snapshot ratio ≤ 1.5 and ≤ 100 ms.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as arrow from 'apache-arrow';
+import { DeltaTable, LocalStorage, writeCheckpoint } from '@stillwater/kernel/lakehouse';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..', '..');
+const python = path.join(repoRoot, '.venv', 'bin', 'python');
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const work = mkdtempSync(path.join(tmpdir(), 'sw-bench-lakehouse-'));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
+const verdict = (ratio, target) => (ratio <= target ? 'OK' : 'OVER TARGET');
+
+function dataTable(rows) {
+  let s = 42;
+  const rand = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const cols = {};
+  for (let c = 0; c < 24; c++) {
+    const a = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) a[i] = rand() * 1000;
+    cols[`f${String(c).padStart(2, '0')}`] = arrow.makeVector(a);
+  }
+  cols.cycle = arrow.makeVector(Int32Array.from({ length: rows }, (_, i) => i % 365));
+  cols.id = arrow.makeVector(BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)));
+  return new arrow.Table(cols);
+}
+
+// ---- 1. write / read vs pyarrow -------------------------------------------------------
+console.log(`lakehouse bench: ${ROWS} rows × 26 numeric columns, ${REPEATS} repeats (median)`);
+const data = dataTable(ROWS);
+const writes = [];
+const reads = [];
+let written;
+for (let r = 0; r < REPEATS; r++) {
+  const dir = path.join(work, `t${r}`);
+  const t0 = performance.now();
+  written = await new DeltaTable(dir).write(data, { mode: 'error' });
+  writes.push((performance.now() - t0) / 1000);
+}
+for (let r = 0; r < REPEATS; r++) {
+  const t0 = performance.now();
+  const back = await new DeltaTable(path.join(work, `t${r}`)).read();
+  reads.push((performance.now() - t0) / 1000);
+  if (back.numRows !== ROWS) throw new Error(`read ${back.numRows} rows, expected ${ROWS}`);
+}
+const ref = spawnSync(python, [path.join(here, 'pyarrow_ref.py'), work, String(ROWS), String(REPEATS)], {
+  encoding: 'utf8',
+});
+if (ref.status !== 0) throw new Error(`pyarrow reference failed: ${ref.stderr}`);
+const py = JSON.parse(ref.stdout);
+const wRatio = median(writes) / median(py.write);
+const rRatio = median(reads) / median(py.read);
+console.log(
+  `  write  stillwater ${ms(median(writes))} (${written.numFiles} file(s), ${written.numBytes} bytes, stats + commit included)`,
+);
+console.log(
+  `         pyarrow    ${ms(median(py.write))} (${py.bytes} bytes)   ratio ${wRatio.toFixed(2)}× [target ≤ 1.5: ${verdict(wRatio, 1.5)}]`,
+);
+console.log(`  read   stillwater ${ms(median(reads))} (snapshot + scan to one Arrow table)`);
+console.log(
+  `         pyarrow    ${ms(median(py.read))}   ratio ${rRatio.toFixed(2)}× [target ≤ 1.5: ${verdict(rRatio, 1.5)}]`,
+);
+
+// ---- 2. snapshot load: 100 vs 10,000 commits --------------------------------------------
+/**
+ * Builds a table log directly (JSON commits, like our writer produces them) and then
+ * checkpoints it with our checkpoint writer, as the commit path would every 10 commits.
+ * `style`:
+ *  - 'progress': 100 data files, then commits that each record a txn (streaming-style
+ *    progress commits) — table state is the same size whatever the commit count;
+ *  - 'tiny-adds': every commit adds one tiny file — the live file count grows with commits.
+ */
+async function buildLog(commits, style) {
+  const dir = path.join(work, `log-${style}-${commits}`);
+  const log = path.join(dir, '_delta_log');
+  mkdirSync(log, { recursive: true });
+  const schemaString = JSON.stringify({
+    type: 'struct',
+    fields: [{ name: 'x', type: 'double', nullable: true, metadata: {} }],
+  });
+  const now = Date.now();
+  const line = (o) => JSON.stringify(o);
+  const add = (v) =>
+    line({
+      add: {
+        path: `part-${String(v).padStart(5, '0')}-0000.snappy.parquet`,
+        partitionValues: {},
+        size: 500,
+        modificationTime: now,
+        dataChange: true,
+        stats: '{"numRecords":1,"minValues":{"x":1.5},"maxValues":{"x":1.5},"nullCount":{"x":0}}',
+      },
+    });
+  for (let v = 0; v < commits; v++) {
+    const lines = [line({ commitInfo: { timestamp: now + v, operation: v ? 'WRITE' : 'CREATE TABLE' } })];
+    if (v === 0) {
+      lines.push(line({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } }));
+      lines.push(
+        line({
+          metaData: {
+            id: 'bench',
+            format: { provider: 'parquet', options: {} },
+            schemaString,
+            partitionColumns: [],
+            configuration: {},
+            createdTime: now,
+          },
+        }),
+      );
+    } else if (style === 'tiny-adds' || v <= 100) {
+      lines.push(add(v));
+    } else {
+      lines.push(line({ txn: { appId: 'stream', version: v, lastUpdated: now + v } }));
+    }
+    writeFileSync(path.join(log, `${String(v).padStart(20, '0')}.json`), `${lines.join('\n')}\n`);
+  }
+  const last = commits - 1;
+  await writeCheckpoint(new LocalStorage(dir), last - (last % 10));
+  return dir;
+}
+
+async function loadTimes(dir, n = 25) {
+  const t = new DeltaTable(dir);
+  await t.snapshot(); // warm-up (module init, JIT)
+  const times = [];
+  let snap;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    snap = await t.snapshot();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), snap };
+}
+
+for (const style of ['progress', 'tiny-adds']) {
+  const small = await loadTimes(await buildLog(100, style));
+  const big = await loadTimes(await buildLog(10_000, style));
+  const ratio = big.ms / small.ms;
+  console.log(
+    `  snapshot (${style}) 100 commits: ${small.ms.toFixed(2)} ms (${small.snap.files.length} files, ` +
+      `checkpoint ${small.snap.segment.checkpoint?.version}), 10,000 commits: ${big.ms.toFixed(2)} ms ` +
+      `(${big.snap.files.length} files, checkpoint ${big.snap.segment.checkpoint?.version}, ` +
+      `${big.snap.segment.commits.length} commits replayed)  ratio ${ratio.toFixed(2)} ` +
+      `[target ≤ 1.5 and ≤ 100 ms: ${ratio <= 1.5 && big.ms <= 100 ? 'OK' : 'OVER TARGET'}]`,
+  );
+}
+rmSync(work, { recursive: true, force: true });
