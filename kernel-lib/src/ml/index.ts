@@ -65,3 +65,14 @@ export {
   type ValidationReport,
   validate,
 } from './validation.js';
+export {
+  type ChangeThreshold,
+  type EvaluationCheck,
+  type EvaluationConfig,
+  EvaluationError,
+  type EvaluationResult,
+  evaluateCandidate,
+  type Metrics,
+  type ValueThreshold,
+} from './evaluator.js';
+export { type ModelVersion, ModelRegistry, type RegisterOptions } from './registry.js';

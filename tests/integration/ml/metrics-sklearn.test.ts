@@ -48,8 +48,12 @@ describe('metrics vs scikit-learn', () => {
     expect(averagePrecision(y, s)).toBeCloseTo(ref.ap, 12);
     const roc = rocCurve(y, s);
     expect(roc.fpr.length).toBe(ref.fpr.length);
-    roc.fpr.forEach((v, i) => expect(v).toBeCloseTo(ref.fpr[i], 12));
-    roc.tpr.forEach((v, i) => expect(v).toBeCloseTo(ref.tpr[i], 12));
+    roc.fpr.forEach((v, i) => {
+      expect(v).toBeCloseTo(ref.fpr[i], 12);
+    });
+    roc.tpr.forEach((v, i) => {
+      expect(v).toBeCloseTo(ref.tpr[i], 12);
+    });
     for (const p of thresholdSweep(y, s, thresholds)) {
       const r = ref.points[String(p.threshold)];
       expect(p).toMatchObject({ tp: r.tp, fp: r.fp, tn: r.tn, fn: r.fn });
