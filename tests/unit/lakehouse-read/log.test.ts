@@ -208,7 +208,10 @@ describe('log segments', () => {
     const mapType = new arrow.Map_(
       new arrow.Field(
         'key_value',
-        new arrow.Struct([new arrow.Field('key', str, false), new arrow.Field('value', str, true)]),
+        new arrow.Struct<{ key: arrow.Utf8; value: arrow.Utf8 }>([
+          new arrow.Field('key', str, false),
+          new arrow.Field('value', str, true),
+        ] as arrow.Field[]),
         false,
       ),
     );
