@@ -121,9 +121,10 @@ export class PipelineActions {
     return res.result as HistoryOutcome;
   }
 
-  private _source(panel: NotebookPanel): Pick<RunRequest, 'notebookFile' | 'notebook'> {
+  private _source(panel: NotebookPanel): Pick<RunRequest, 'notebookFile' | 'notebook' | 'dirty'> {
     const file = panel.context.path.split('/').pop() ?? panel.context.path;
-    return { notebookFile: file, notebook: panel.context.model.toJSON() };
+    const model = panel.context.model;
+    return { notebookFile: file, notebook: model.toJSON(), dirty: model.dirty };
   }
 
   private async _kernel(panel: NotebookPanel) {

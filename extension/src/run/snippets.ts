@@ -10,8 +10,10 @@ import { RESULT_MIME, RUN_EVENT_MIME } from './events.js';
 export interface RunRequest {
   /** Notebook file name, relative to the kernel's working directory (the notebook's folder). */
   notebookFile: string;
-  /** The notebook as the user sees it now (it may be unsaved): compiled from this, not from disk. */
+  /** The notebook as the user sees it now: compiled from this, not from disk. */
   notebook: unknown;
+  /** Whether that differs from the file (then a snapshot is compiled instead of the file). */
+  dirty: boolean;
   params: Record<string, string>;
   from?: string;
   only?: string;
@@ -35,20 +37,40 @@ function prologue(): string {
   ].join('\n');
 }
 
-/** Compiles the notebook (from its current content); shows `{ok, dir, diagnostics}`. */
-function compileLines(req: Pick<RunRequest, 'notebookFile' | 'notebook'>): string {
+/**
+ * Compiles the notebook as the user sees it. The compiler reads files, so an unsaved
+ * notebook is compiled from a hidden snapshot written beside it (same folder: imports
+ * resolve the same way) and removed right after; the notebook file itself is never
+ * written. Output goes to the notebook's usual `<name>.pipeline/` folder.
+ */
+function compileLines(req: Pick<RunRequest, 'notebookFile' | 'notebook' | 'dirty'>): string {
+  const snapshot = `.${req.notebookFile}.stillwater-snapshot.ipynb`;
   return [
+    `const __swFs: any = await import('node:fs/promises');`,
     `const __swNotebookPath: string = __swPath.resolve(__swProcess.cwd(), ${JSON.stringify(req.notebookFile)});`,
-    `const __swNotebook: unknown = JSON.parse(${JSON.stringify(JSON.stringify(req.notebook))});`,
-    `const { compileNotebook: __swCompile }: any = await import(__swPipelineModule);`,
-    `const __swCompiled: any = await __swCompile(__swNotebookPath, { notebook: __swNotebook });`,
-    `const __swDiagnostics: any[] = __swCompiled.diagnostics ?? [];`,
-    `const __swOk: boolean = !__swDiagnostics.some((d: any) => d.severity === 'error');`,
-    `const __swDir: string = __swCompiled.dir ?? __swCompiled.outDir;`,
+    `const __swPipelineLib: any = await import(__swPipelineModule);`,
+    `let __swSource: string = __swNotebookPath;`,
+    `if (${req.dirty ? 'true' : 'false'}) {`,
+    `  __swSource = __swPath.join(__swPath.dirname(__swNotebookPath), ${JSON.stringify(snapshot)});`,
+    `  await __swFs.writeFile(__swSource, ${JSON.stringify(JSON.stringify(req.notebook))});`,
+    `}`,
+    `let __swOk: boolean = true;`,
+    `let __swDiagnostics: any[] = [];`,
+    `const __swDir: string = __swPipelineLib.defaultOutDir(__swNotebookPath);`,
+    `try {`,
+    `  const __swCompiled: any = await __swPipelineLib.compileNotebook(__swSource, { outDir: __swDir });`,
+    `  __swDiagnostics = __swCompiled.diagnostics ?? [];`,
+    `} catch (__swErr: any) {`,
+    `  if (!Array.isArray(__swErr?.diagnostics)) throw __swErr;`,
+    `  __swOk = false;`,
+    `  __swDiagnostics = __swErr.diagnostics;`,
+    `} finally {`,
+    `  if (__swSource !== __swNotebookPath) await __swFs.rm(__swSource, { force: true });`,
+    `}`,
   ].join('\n');
 }
 
-export function compileSnippet(req: Pick<RunRequest, 'notebookFile' | 'notebook'>): string {
+export function compileSnippet(req: Pick<RunRequest, 'notebookFile' | 'notebook' | 'dirty'>): string {
   return `{\n${prologue()}\n${compileLines(req)}\n__swResult({ kind: 'compile', ok: __swOk, dir: __swDir, diagnostics: __swDiagnostics });\n}`;
 }
 

@@ -165,6 +165,26 @@ export class PipelinePanel extends Panel {
     if (problems.length === 0) list.append(el('li', 'sw-muted', 'none'));
     d.append(list);
 
+    const compiled = model.compileResult;
+    if (compiled) {
+      const title = compiled.ok ? `Compiled (${compiled.diagnostics.length} warnings)` : 'Compile failed';
+      d.append(el('h3', `sw-section sw-compile-${compiled.ok ? 'ok' : 'failed'}`, title));
+      if (compiled.dir) d.append(el('div', 'sw-muted sw-compile-dir', compiled.dir));
+      const clist = el('ul', 'sw-diagnostics sw-compile-diagnostics');
+      for (const p of compiled.diagnostics) {
+        const li = el('li', `sw-diagnostic sw-${p.severity}`, p.message);
+        if (p.cell !== undefined) {
+          const cell = p.cell;
+          li.classList.add('sw-clickable');
+          li.addEventListener('click', () =>
+            this._jump(panel, { cellIndex: cell, ...(p.line ? { line: p.line } : {}) }),
+          );
+        }
+        clist.append(li);
+      }
+      d.append(clist);
+    }
+
     const params = model.analysis.parameters;
     if (params.length > 0) {
       d.append(el('h3', 'sw-section', 'Parameters (next run)'));
