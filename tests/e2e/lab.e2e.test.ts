@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The extension in a real browser against a real JupyterLab 4.6 and the tslab kernel:
  * open a copy of a tagged notebook, retag a cell through the tag editor, see the DAG
