@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// Runner benchmark (issue 4). Generates notebooks, compiles them once, then measures in one run:
+//  1. per-step overhead: a chain of empty steps run by the runner vs spawning bare `node` on an
+//     empty script (target ≤ 2×);
+//  2. moving a 1M × 26 Arrow table between two steps: the same two-step pipeline with and without
+//     the table crossing the boundary; the difference is the transfer (target ≥ 500 MB/s);
+//  3. a cached re-run of that pipeline vs its cold run (target ≤ 5 %).
+// Usage: node tests/bench/runner/bench.mjs [--steps 20] [--repeat 3]
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCompiled, hashFile, LocalArtifactStore, runPipeline } from '@stillwater/kernel/runner';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const STEPS = arg('steps', 20);
+const REPEAT = arg('repeat', 3);
+const ROWS = 1_000_000;
+const COLS = 26;
+
+// Bundles resolve packages walking up from their folder, as tslab does: work inside the repo.
+mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+const work = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'bench-runner-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+function notebook(name, cells) {
+  return {
+    cells: cells.map(([tags, source]) => ({
+      cell_type: 'code',
+      execution_count: null,
+      metadata: { tags },
+      outputs: [],
+      source,
+    })),
+    metadata: {
+      kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
+      language_info: { name: 'typescript' },
+      stillwater: { name },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+function writeNotebook(name, cells) {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.ipynb`);
+  writeFileSync(file, JSON.stringify(notebook(name, cells), null, 1));
+  return file;
+}
+
+async function runOnce(target, options) {
+  const t0 = performance.now();
+  const h = runPipeline(target, options);
+  for await (const _ of h) {
+    // drain
+  }
+  const result = await h.result;
+  if (result.status !== 'done') throw new Error(`bench run failed: ${JSON.stringify(result.error)}`);
+  return { ms: performance.now() - t0, result };
+}
+
+function spawnNode(args) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const c = spawn(process.execPath, args, { stdio: 'ignore' });
+    c.on('error', reject);
+    c.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`exit ${code}`))));
+  });
+}
+
+// ── 1. per-step overhead ─────────────────────────────────────────────────────────────
+const chainCells = [];
+for (let i = 0; i < STEPS; i++) {
+  chainCells.push([[`step:s${i}`, ...(i > 0 ? [`prev:s${i - 1}`] : [])], `const v${i} = ${i};`]);
+}
+const chainNb = writeNotebook('chain', chainCells);
+const chainDir = (await ensureCompiled(chainNb, path.join(work, 'home-compile'))).dir;
+const emptyScript = path.join(work, 'empty.mjs');
+writeFileSync(emptyScript, '');
+
+const bare = [];
+const stepAlone = [];
+const viaRunner = [];
+const viaRunnerNoHistory = [];
+for (let r = 0; r < REPEAT; r++) {
+  for (let i = 0; i < STEPS; i++) bare.push(await spawnNode([emptyScript]));
+  for (let i = 0; i < STEPS; i++) stepAlone.push(await spawnNode([path.join(chainDir, 'steps', `s${i}.mjs`)]));
+  const home = path.join(work, `home-chain-${r}`);
+  viaRunner.push((await runOnce(chainDir, { home, concurrency: 1, cache: false })).ms / STEPS);
+  viaRunnerNoHistory.push((await runOnce(chainDir, { home, concurrency: 1, cache: false, history: false })).ms / STEPS);
+}
+const bareMs = median(bare);
+const perStep = median(viaRunner);
+console.log(`per-step overhead (${STEPS} empty steps in a chain, concurrency 1, --no-cache, median of ${REPEAT}):`);
+console.log(`  bare \`node empty.mjs\` spawn          ${fmt(bareMs)}`);
+console.log(`  step bundle alone (\`node s.mjs\`)     ${fmt(median(stepAlone))}`);
+console.log(`  runner, per step (history on)        ${fmt(perStep)}`);
+console.log(`  runner, per step (history off)       ${fmt(median(viaRunnerNoHistory))}`);
+console.log(`  ratio runner step / bare node        ${(perStep / bareMs).toFixed(2)}×   (target ≤ 2×)`);
+
+// ── 2. moving a 1M × 26 Arrow table between two steps ───────────────────────────────
+const makeColumns = `const cols: Record<string, Float64Array> = {};
+for (let c = 0; c < ${COLS}; c++) {
+  const a = new Float64Array(${ROWS});
+  for (let i = 0; i < a.length; i++) a[i] = i * 0.5 + c;
+  cols['c' + c] = a;
+}
+const table = tableFromArrays(cols);`;
+const withTable = writeNotebook('arrow_move', [
+  [['imports'], "import { tableFromArrays } from 'apache-arrow';"],
+  [['step:make'], makeColumns],
+  [
+    ['step:use', 'prev:make'],
+    `const rows = table.numRows;\nconst last = table.getChildAt(${COLS - 1})!.get(${ROWS - 1}) as number;`,
+  ],
+  [['pipeline-metrics'], 'rows\nlast'],
+]);
+const withoutTable = writeNotebook('arrow_stay', [
+  [['imports'], "import { tableFromArrays } from 'apache-arrow';"],
+  [['step:make'], `${makeColumns}\nconst nrows = table.numRows;`],
+  [['step:use', 'prev:make'], 'const rows = nrows;\nconst last = 0;'],
+  [['pipeline-metrics'], 'rows\nlast'],
+]);
+const moveDir = (await ensureCompiled(withTable, path.join(work, 'home-compile'))).dir;
+const stayDir = (await ensureCompiled(withoutTable, path.join(work, 'home-compile'))).dir;
+
+const moves = [];
+const stays = [];
+const hashes = [];
+let bytes = 0;
+for (let r = 0; r < REPEAT; r++) {
+  const home = path.join(work, `home-move-${r}`);
+  const m = await runOnce(moveDir, { home, cache: false, history: false });
+  const hash = m.result.stepExecutions.find((s) => s.step === 'use').inputs.table;
+  const artifact = await new LocalArtifactStore(path.join(home, 'artifacts')).localPath(hash);
+  bytes = statSync(artifact).size;
+  const th = performance.now();
+  await hashFile(artifact);
+  hashes.push(performance.now() - th);
+  if (m.result.metrics.rows !== ROWS) throw new Error(`consumer saw ${m.result.metrics.rows} rows`);
+  moves.push(m.ms);
+  stays.push((await runOnce(stayDir, { home: path.join(work, `home-stay-${r}`), cache: false, history: false })).ms);
+  rmSync(home, { recursive: true, force: true });
+}
+const transferMs = median(moves) - median(stays);
+const mbps = bytes / 1e6 / (transferMs / 1000);
+console.log(
+  `\nArrow table ${ROWS.toLocaleString('en')} × ${COLS} (${(bytes / 1e6).toFixed(0)} MB IPC file), median of ${REPEAT}:`,
+);
+console.log(`  pipeline with the table crossing     ${fmt(median(moves))}`);
+console.log(`  same pipeline, table stays in step   ${fmt(median(stays))}`);
+console.log(
+  `  transfer end to end                  ${fmt(transferMs)} → ${mbps.toFixed(0)} MB/s   (target ≥ 500 MB/s)`,
+);
+console.log('    (producer: tableToIPC + write file; runner: hash + move into the store;');
+console.log('     consumer: import apache-arrow + read file + tableFromIPC)');
+const hashMs = median(hashes);
+console.log(
+  `  of which the runner (hash + store)   ${fmt(hashMs)} → ${(bytes / 1e6 / (hashMs / 1000)).toFixed(0)} MB/s`,
+);
+
+// ── 3. cached re-run vs cold run ───────────────────────────────────────────────────
+const colds = [];
+const cacheds = [];
+for (let r = 0; r < REPEAT; r++) {
+  const home = path.join(work, `home-cache-${r}`);
+  colds.push((await runOnce(moveDir, { home })).ms);
+  const again = await runOnce(moveDir, { home });
+  if (Object.values(again.result.steps).some((s) => s !== 'cached')) throw new Error('re-run was not fully cached');
+  cacheds.push(again.ms);
+  rmSync(home, { recursive: true, force: true });
+}
+const cold = median(colds);
+const cached = median(cacheds);
+console.log(`\ncached re-run vs cold run (arrow_move pipeline, history on, median of ${REPEAT}):`);
+console.log(`  cold run                             ${fmt(cold)}`);
+console.log(`  cached re-run                        ${fmt(cached)}`);
+console.log(`  ratio                                ${((cached / cold) * 100).toFixed(1)} %   (target ≤ 5 %)`);
+
+rmSync(work, { recursive: true, force: true });
