@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * The extension in a real browser against a real JupyterLab 4.6 and the tslab kernel:
  * open a copy of a tagged notebook, retag a cell through the tag editor, see the DAG
