@@ -7,7 +7,8 @@
  * Also validates parameters and metrics cells and warns about known pitfalls.
  */
 import path from 'node:path';
-import ts from 'typescript';
+import type * as ts from 'typescript';
+import { tsc } from './typescript.js';
 import { cellDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics.js';
 import type { CellBlock, PipelineGraph } from './graph.js';
 import { classifyType } from './marshal-kind.js';
@@ -112,19 +113,19 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
         return '';
       })
       .join('\n');
-    const sf = ts.createSourceFile(`cell-${cell.index}.ts`, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    const sf = tsc.createSourceFile(`cell-${cell.index}.ts`, code, tsc.ScriptTarget.ES2022, true, tsc.ScriptKind.TS);
     const parseErrors = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics;
     for (const d of parseErrors.slice(0, 1)) {
       syntaxErrors = true;
-      diag('error', 'syntax', cell.index, `syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`, {
+      diag('error', 'syntax', cell.index, `syntax error: ${tsc.flattenDiagnosticMessageText(d.messageText, ' ')}`, {
         line: sf.getLineAndCharacterOfPosition(d.start).line + 1,
       });
     }
     const imports: ImportInfo[] = [];
     for (const st of sf.statements) {
-      if (!ts.isImportDeclaration(st) && !ts.isImportEqualsDeclaration(st)) continue;
+      if (!tsc.isImportDeclaration(st) && !tsc.isImportEqualsDeclaration(st)) continue;
       const start = st.getStart(sf);
-      const clause = ts.isImportDeclaration(st) ? st.importClause : undefined;
+      const clause = tsc.isImportDeclaration(st) ? st.importClause : undefined;
       imports.push({
         cell: cell.index,
         startLine: sf.getLineAndCharacterOfPosition(start).line,
@@ -132,8 +133,8 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
         start,
         end: st.end,
         text: code.slice(start, st.end),
-        sideEffectOnly: ts.isImportDeclaration(st) && !clause,
-        namespace: !!clause?.namedBindings && ts.isNamespaceImport(clause.namedBindings),
+        sideEffectOnly: tsc.isImportDeclaration(st) && !clause,
+        namespace: !!clause?.namedBindings && tsc.isNamespaceImport(clause.namedBindings),
       });
     }
     prepared.push({ index: cell.index, block, source: cell.source, code, imports });
@@ -190,25 +191,25 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
     const list = statementsByCell.get(cell.index) ?? [];
     list.push(st);
     statementsByCell.set(cell.index, list);
-    if (ts.isVariableStatement(st)) {
+    if (tsc.isVariableStatement(st)) {
       const flags = st.declarationList.flags;
-      const kind: DeclKind = flags & ts.NodeFlags.Const ? 'const' : flags & ts.NodeFlags.Let ? 'let' : 'var';
+      const kind: DeclKind = flags & tsc.NodeFlags.Const ? 'const' : flags & tsc.NodeFlags.Let ? 'let' : 'var';
       for (const d of st.declarationList.declarations)
         for (const id of bindingNames(d.name)) addDecl(id, st, kind, cell.index);
-    } else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) {
-      addDecl(st.name, st, ts.isFunctionDeclaration(st) ? 'function' : 'class', cell.index);
-    } else if (ts.isEnumDeclaration(st)) {
+    } else if ((tsc.isFunctionDeclaration(st) || tsc.isClassDeclaration(st)) && st.name) {
+      addDecl(st.name, st, tsc.isFunctionDeclaration(st) ? 'function' : 'class', cell.index);
+    } else if (tsc.isEnumDeclaration(st)) {
       addDecl(st.name, st, 'enum', cell.index);
-    } else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) {
+    } else if (tsc.isImportDeclaration(st) || tsc.isImportEqualsDeclaration(st)) {
       const relStart = st.getStart(sf) - cellStart.get(cell.index)!.offset;
       const info = cell.imports.find((i) => i.start === relStart);
       const names: ts.Identifier[] = [];
-      if (ts.isImportEqualsDeclaration(st)) names.push(st.name);
+      if (tsc.isImportEqualsDeclaration(st)) names.push(st.name);
       else if (st.importClause && !st.importClause.isTypeOnly) {
         if (st.importClause.name) names.push(st.importClause.name);
         const nb = st.importClause.namedBindings;
-        if (nb && ts.isNamespaceImport(nb)) names.push(nb.name);
-        if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) if (!el.isTypeOnly) names.push(el.name);
+        if (nb && tsc.isNamespaceImport(nb)) names.push(nb.name);
+        if (nb && tsc.isNamedImports(nb)) for (const el of nb.elements) if (!el.isTypeOnly) names.push(el.name);
       }
       for (const n of names) addDecl(n, st, 'import', cell.index, info);
     }
@@ -220,17 +221,17 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
   const paramSymbols = new Map<ts.Symbol, string>();
   for (const c of prepared.filter((p) => p.block.role === 'parameters')) {
     for (const st of statementsByCell.get(c.index) ?? []) {
-      if (ts.isEmptyStatement(st)) continue;
+      if (tsc.isEmptyStatement(st)) continue;
       const bad = (why: string, node: ts.Node = st) =>
         diag('error', 'bad-parameters-cell', c.index, `pipeline-parameters cell: ${why}`, {
           line: lineIn(c.index, node),
         });
-      if (!ts.isVariableStatement(st) || !(st.declarationList.flags & (ts.NodeFlags.Const | ts.NodeFlags.Let))) {
+      if (!tsc.isVariableStatement(st) || !(st.declarationList.flags & (tsc.NodeFlags.Const | tsc.NodeFlags.Let))) {
         bad(`only literal const/let declarations are allowed, found "${firstLine(st.getText(sf))}"`);
         continue;
       }
       for (const d of st.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name)) {
+        if (!tsc.isIdentifier(d.name)) {
           bad('destructuring is not allowed; declare one parameter per name', d);
           continue;
         }
@@ -266,27 +267,27 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
   const refsOf = (nodes: readonly ts.Node[]): Ref[] => {
     const out: Ref[] = [];
     const visit = (n: ts.Node): void => {
-      if (ts.isImportDeclaration(n) || ts.isImportEqualsDeclaration(n)) return;
-      if (ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
-      if (ts.isHeritageClause(n)) {
-        if (n.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(n.parent))
+      if (tsc.isImportDeclaration(n) || tsc.isImportEqualsDeclaration(n)) return;
+      if (tsc.isInterfaceDeclaration(n) || tsc.isTypeAliasDeclaration(n)) return;
+      if (tsc.isHeritageClause(n)) {
+        if (n.token === tsc.SyntaxKind.ExtendsKeyword && tsc.isClassLike(n.parent))
           for (const t of n.types) visit(t.expression);
         return;
       }
-      if (ts.isTypeNode(n) && !ts.isExpressionWithTypeArguments(n)) return;
-      if (ts.isIdentifier(n)) {
+      if (tsc.isTypeNode(n) && !tsc.isExpressionWithTypeArguments(n)) return;
+      if (tsc.isIdentifier(n)) {
         const p = n.parent;
-        if (ts.isPropertyAccessExpression(p) && p.name === n) return;
-        if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n)
+        if (tsc.isPropertyAccessExpression(p) && p.name === n) return;
+        if ((tsc.isPropertyAssignment(p) || tsc.isMethodDeclaration(p) || tsc.isPropertyDeclaration(p)) && p.name === n)
           return;
-        const sym = ts.isShorthandPropertyAssignment(p)
+        const sym = tsc.isShorthandPropertyAssignment(p)
           ? checker.getShorthandAssignmentValueSymbol(p)
           : checker.getSymbolAtLocation(n);
         const ds = sym ? decls.get(sym) : undefined;
         if (sym && ds && !ds.some((d) => d.nameNode === n)) out.push({ sym, id: n, usage: usageOf(n) });
         return;
       }
-      ts.forEachChild(n, visit);
+      tsc.forEachChild(n, visit);
     };
     for (const n of nodes) visit(n);
     return out;
@@ -435,7 +436,7 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
   const metrics: PipelineMetric[] = [];
   for (const c of prepared.filter((p) => p.block.role === 'metrics')) {
     for (const st of statementsByCell.get(c.index) ?? []) {
-      if (ts.isEmptyStatement(st)) continue;
+      if (tsc.isEmptyStatement(st)) continue;
       const ids = metricIdentifiers(st);
       if (!ids) {
         diag(
@@ -465,7 +466,10 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
         const step = (blockOf(producer.cell) as { step: string }).step;
         const t = checker.getTypeAtLocation(producer.nameNode);
         if (
-          !(t.flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.Any | ts.TypeFlags.Unknown))
+          !(
+            t.flags &
+            (tsc.TypeFlags.NumberLike | tsc.TypeFlags.BooleanLike | tsc.TypeFlags.Any | tsc.TypeFlags.Unknown)
+          )
         ) {
           diag(
             'error',
@@ -523,8 +527,8 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
       for (const u of users)
         for (const i of flows.get(u)!.inputs) if (i.name === name && i.from === stepName) i.marshal = kind;
       // Aliasing: `const b = a` where `a` also crosses a step boundary.
-      const init = ts.isVariableDeclaration(decl.nameNode.parent) ? decl.nameNode.parent.initializer : undefined;
-      if (init && ts.isIdentifier(init) && (outs.has(init.text) || flow.inputs.some((i) => i.name === init.text)))
+      const init = tsc.isVariableDeclaration(decl.nameNode.parent) ? decl.nameNode.parent.initializer : undefined;
+      if (init && tsc.isIdentifier(init) && (outs.has(init.text) || flow.inputs.some((i) => i.name === init.text)))
         diag(
           'warning',
           'aliasing',
@@ -549,31 +553,31 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
 }
 
 function bindingNames(name: ts.BindingName): ts.Identifier[] {
-  if (ts.isIdentifier(name)) return [name];
+  if (tsc.isIdentifier(name)) return [name];
   const out: ts.Identifier[] = [];
-  for (const el of name.elements) if (!ts.isOmittedExpression(el)) out.push(...bindingNames(el.name));
+  for (const el of name.elements) if (!tsc.isOmittedExpression(el)) out.push(...bindingNames(el.name));
   return out;
 }
 
 function usageOf(id: ts.Identifier): Usage {
   const p = id.parent;
-  if (ts.isBinaryExpression(p) && p.left === id && isAssignment(p.operatorToken.kind)) return 'reassign';
-  if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && isIncDec(p.operator)) return 'reassign';
+  if (tsc.isBinaryExpression(p) && p.left === id && isAssignment(p.operatorToken.kind)) return 'reassign';
+  if ((tsc.isPrefixUnaryExpression(p) || tsc.isPostfixUnaryExpression(p)) && isIncDec(p.operator)) return 'reassign';
   // Walk up a member chain rooted at id: a.b[c].d
   let n: ts.Node = id;
   while (
-    (ts.isPropertyAccessExpression(n.parent) || ts.isElementAccessExpression(n.parent)) &&
+    (tsc.isPropertyAccessExpression(n.parent) || tsc.isElementAccessExpression(n.parent)) &&
     n.parent.expression === n
   ) {
     const member = n.parent;
     const up = member.parent;
-    if (ts.isBinaryExpression(up) && up.left === member && isAssignment(up.operatorToken.kind)) return 'mutate';
-    if ((ts.isPrefixUnaryExpression(up) || ts.isPostfixUnaryExpression(up)) && isIncDec(up.operator)) return 'mutate';
-    if (ts.isDeleteExpression(up)) return 'mutate';
+    if (tsc.isBinaryExpression(up) && up.left === member && isAssignment(up.operatorToken.kind)) return 'mutate';
+    if ((tsc.isPrefixUnaryExpression(up) || tsc.isPostfixUnaryExpression(up)) && isIncDec(up.operator)) return 'mutate';
+    if (tsc.isDeleteExpression(up)) return 'mutate';
     if (
-      ts.isCallExpression(up) &&
+      tsc.isCallExpression(up) &&
       up.expression === member &&
-      ts.isPropertyAccessExpression(member) &&
+      tsc.isPropertyAccessExpression(member) &&
       MUTATORS.has(member.name.text)
     )
       return 'mutate';
@@ -583,10 +587,10 @@ function usageOf(id: ts.Identifier): Usage {
 }
 
 function isAssignment(k: ts.SyntaxKind): boolean {
-  return k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment;
+  return k >= tsc.SyntaxKind.FirstAssignment && k <= tsc.SyntaxKind.LastAssignment;
 }
 function isIncDec(op: ts.SyntaxKind): boolean {
-  return op === ts.SyntaxKind.PlusPlusToken || op === ts.SyntaxKind.MinusMinusToken;
+  return op === tsc.SyntaxKind.PlusPlusToken || op === tsc.SyntaxKind.MinusMinusToken;
 }
 
 /** Distances from `name` to each of its ancestors (1 = direct dependency). */
@@ -622,18 +626,18 @@ export function literalValue(e: ts.Expression): { type: ParameterType; value: Js
 }
 
 function jsonLiteral(e: ts.Expression): { value: JsonValue } | undefined {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  if (ts.isNumericLiteral(e)) return { value: Number(e.text) };
-  if (ts.isPrefixUnaryExpression(e) && ts.isNumericLiteral(e.operand)) {
-    if (e.operator === ts.SyntaxKind.MinusToken) return { value: -Number(e.operand.text) };
-    if (e.operator === ts.SyntaxKind.PlusToken) return { value: Number(e.operand.text) };
+  while (tsc.isParenthesizedExpression(e) || tsc.isAsExpression(e) || tsc.isSatisfiesExpression(e)) e = e.expression;
+  if (tsc.isNumericLiteral(e)) return { value: Number(e.text) };
+  if (tsc.isPrefixUnaryExpression(e) && tsc.isNumericLiteral(e.operand)) {
+    if (e.operator === tsc.SyntaxKind.MinusToken) return { value: -Number(e.operand.text) };
+    if (e.operator === tsc.SyntaxKind.PlusToken) return { value: Number(e.operand.text) };
     return undefined;
   }
-  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { value: e.text };
-  if (e.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
-  if (e.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
-  if (e.kind === ts.SyntaxKind.NullKeyword) return { value: null };
-  if (ts.isArrayLiteralExpression(e)) {
+  if (tsc.isStringLiteral(e) || tsc.isNoSubstitutionTemplateLiteral(e)) return { value: e.text };
+  if (e.kind === tsc.SyntaxKind.TrueKeyword) return { value: true };
+  if (e.kind === tsc.SyntaxKind.FalseKeyword) return { value: false };
+  if (e.kind === tsc.SyntaxKind.NullKeyword) return { value: null };
+  if (tsc.isArrayLiteralExpression(e)) {
     const out: JsonValue[] = [];
     for (const el of e.elements) {
       const v = jsonLiteral(el);
@@ -642,12 +646,14 @@ function jsonLiteral(e: ts.Expression): { value: JsonValue } | undefined {
     }
     return { value: out };
   }
-  if (ts.isObjectLiteralExpression(e)) {
+  if (tsc.isObjectLiteralExpression(e)) {
     const out: Record<string, JsonValue> = {};
     for (const p of e.properties) {
-      if (!ts.isPropertyAssignment(p)) return undefined;
+      if (!tsc.isPropertyAssignment(p)) return undefined;
       const key =
-        ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : undefined;
+        tsc.isIdentifier(p.name) || tsc.isStringLiteral(p.name) || tsc.isNumericLiteral(p.name)
+          ? p.name.text
+          : undefined;
       const v = key === undefined ? undefined : jsonLiteral(p.initializer);
       if (!v || key === undefined) return undefined;
       out[key] = v.value;
@@ -659,17 +665,17 @@ function jsonLiteral(e: ts.Expression): { value: JsonValue } | undefined {
 
 /** Identifiers named by a metrics statement (`rmse`, `console.log(rmse, mae)`), or undefined if it is not one. */
 function metricIdentifiers(st: ts.Statement): ts.Identifier[] | undefined {
-  if (!ts.isExpressionStatement(st)) return undefined;
+  if (!tsc.isExpressionStatement(st)) return undefined;
   const e = st.expression;
-  if (ts.isIdentifier(e)) return [e];
+  if (tsc.isIdentifier(e)) return [e];
   if (
-    ts.isCallExpression(e) &&
-    ts.isPropertyAccessExpression(e.expression) &&
-    ts.isIdentifier(e.expression.expression) &&
+    tsc.isCallExpression(e) &&
+    tsc.isPropertyAccessExpression(e.expression) &&
+    tsc.isIdentifier(e.expression.expression) &&
     e.expression.expression.text === 'console' &&
     e.expression.name.text === 'log' &&
     e.arguments.length > 0 &&
-    e.arguments.every(ts.isIdentifier)
+    e.arguments.every(tsc.isIdentifier)
   )
     return [...e.arguments] as ts.Identifier[];
   return undefined;

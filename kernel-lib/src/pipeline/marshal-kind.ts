@@ -4,7 +4,8 @@
  * `DeltaTable`/`Lakehouse`/`XGBoostModel`, structured-cloneable data, or a
  * reason it cannot cross (functions, promises, class instances with methods…).
  */
-import ts from 'typescript';
+import type * as ts from 'typescript';
+import { tsc } from './typescript.js';
 import type { MarshalKind } from './spec.js';
 
 export type MarshalVerdict = { ok: true; kind: MarshalKind; untyped?: boolean } | { ok: false; reason: string };
@@ -55,18 +56,18 @@ function classify(
 ): MarshalVerdict {
   const name = () => checker.typeToString(type);
   const f = type.flags;
-  if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return { ok: true, kind: 'structured-clone', untyped: true };
-  if (f & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) return { ok: false, reason: 'is a symbol' };
+  if (f & (tsc.TypeFlags.Any | tsc.TypeFlags.Unknown)) return { ok: true, kind: 'structured-clone', untyped: true };
+  if (f & (tsc.TypeFlags.ESSymbol | tsc.TypeFlags.UniqueESSymbol)) return { ok: false, reason: 'is a symbol' };
   if (
     f &
-    (ts.TypeFlags.NumberLike |
-      ts.TypeFlags.StringLike |
-      ts.TypeFlags.BooleanLike |
-      ts.TypeFlags.BigIntLike |
-      ts.TypeFlags.Null |
-      ts.TypeFlags.Undefined |
-      ts.TypeFlags.Void |
-      ts.TypeFlags.Never)
+    (tsc.TypeFlags.NumberLike |
+      tsc.TypeFlags.StringLike |
+      tsc.TypeFlags.BooleanLike |
+      tsc.TypeFlags.BigIntLike |
+      tsc.TypeFlags.Null |
+      tsc.TypeFlags.Undefined |
+      tsc.TypeFlags.Void |
+      tsc.TypeFlags.Never)
   )
     return { ok: true, kind: 'structured-clone' };
   if (seen.has(type) || depth > 6) return { ok: true, kind: 'structured-clone' };
@@ -77,7 +78,7 @@ function classify(
     let plain = false;
     let untyped = false;
     for (const t of type.types) {
-      if (t.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined)) continue;
+      if (t.flags & (tsc.TypeFlags.Null | tsc.TypeFlags.Undefined)) continue;
       const v = classify(checker, program, t, depth + 1, seen);
       if (!v.ok) return v;
       untyped ||= !!v.untyped;
@@ -129,10 +130,10 @@ function classify(
   }
   if (fromLib) return { ok: false, reason: `is a ${symName || name()}, which cannot be serialised` };
 
-  const isClass = !!symbol && (symbol.flags & ts.SymbolFlags.Class) !== 0;
+  const isClass = !!symbol && (symbol.flags & tsc.SymbolFlags.Class) !== 0;
   for (const prop of checker.getPropertiesOfType(type)) {
     const decl = prop.valueDeclaration ?? prop.declarations?.[0];
-    if (decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl) || ts.isGetAccessor(decl)))
+    if (decl && (tsc.isMethodDeclaration(decl) || tsc.isMethodSignature(decl) || tsc.isGetAccessor(decl)))
       return {
         ok: false,
         reason: isClass

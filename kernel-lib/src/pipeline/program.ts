@@ -6,12 +6,13 @@
  * and reused by every later compile (they dominate the cost).
  */
 import path from 'node:path';
-import ts from 'typescript';
+import type * as ts from 'typescript';
+import { tsc } from './typescript.js';
 
 export const COMPILER_OPTIONS: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  target: tsc.ScriptTarget.ES2022,
+  module: tsc.ModuleKind.ESNext,
+  moduleResolution: tsc.ModuleResolutionKind.Bundler,
   lib: ['lib.es2023.d.ts'],
   types: ['node'],
   strict: true,
@@ -39,17 +40,19 @@ export function usesNodeApis(text: string): boolean {
     text,
   );
 }
-const moduleResolutionCache = ts.createModuleResolutionCache(process.cwd(), (f) => f, COMPILER_OPTIONS);
+const moduleResolutionCache = tsc.createModuleResolutionCache(process.cwd(), (f) => f, COMPILER_OPTIONS);
 
 /** Creates the program; `virtualPath` must be absolute, in the notebook's folder. */
 export function createNotebookProgram(virtualPath: string, text: string): ts.Program {
   const withNode = usesNodeApis(text);
   const options: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: withNode ? ['node'] : [] };
-  const host = ts.createCompilerHost(options, true);
+  const host = tsc.createCompilerHost(options, false);
+  // JSDoc in library declarations does not change types; skipping it saves ~20% of parsing.
+  host.jsDocParsingMode = tsc.JSDocParsingMode.ParseNone;
   const baseGetSourceFile = host.getSourceFile.bind(host);
   const normal = path.normalize(virtualPath);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    if (path.normalize(fileName) === normal) return ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
+    if (path.normalize(fileName) === normal) return tsc.createSourceFile(fileName, text, tsc.ScriptTarget.ES2022, true);
     // Declaration files of libraries do not change during a process; cache them.
     if (!withNode && NODE_TYPES.test(fileName)) return emptyFile(fileName);
     const cacheable = fileName.endsWith('.d.ts') || fileName.includes(`${path.sep}node_modules${path.sep}`);
@@ -65,24 +68,24 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
   host.readFile = (f) => (path.normalize(f) === normal ? text : baseReadFile(f));
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((lit) =>
-      ts.resolveModuleName(
+      tsc.resolveModuleName(
         lit.text,
         containingFile,
         options,
         host,
         moduleResolutionCache,
         redirected,
-        ts.ModuleKind.ESNext,
+        tsc.ModuleKind.ESNext,
       ),
     );
-  return ts.createProgram({ rootNames: [virtualPath], options, host });
+  return tsc.createProgram({ rootNames: [virtualPath], options, host });
 }
 
 const emptyFiles = new Map<string, ts.SourceFile>();
 function emptyFile(fileName: string): ts.SourceFile {
   let sf = emptyFiles.get(fileName);
   if (!sf) {
-    sf = ts.createSourceFile(fileName, 'export {};', ts.ScriptTarget.ES2022, false);
+    sf = tsc.createSourceFile(fileName, 'export {};', tsc.ScriptTarget.ES2022, false);
     emptyFiles.set(fileName, sf);
   }
   return sf;

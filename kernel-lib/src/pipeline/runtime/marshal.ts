@@ -13,6 +13,7 @@ import { StepRuntimeError } from './errors.js';
 const ARROW = 'apache-arrow';
 const LAKEHOUSE = '@stillwater/kernel/lakehouse';
 const ML = '@stillwater/kernel/ml';
+const ABSENT_PREFIX = '{"kind":"absent"';
 
 interface ArrowModule {
   tableToIPC(table: unknown, type: 'file' | 'stream'): Uint8Array;
@@ -29,6 +30,8 @@ export async function readVariable(kind: MarshalKind, file: string, name: string
     });
   }
   try {
+    if (kind !== 'structured-clone' && bytes.subarray(0, ABSENT_PREFIX.length).toString('utf8') === ABSENT_PREFIX)
+      return (JSON.parse(bytes.toString('utf8')) as { value: null | 'undefined' }).value === null ? null : undefined;
     switch (kind) {
       case 'arrow':
         return ((await import(ARROW)) as ArrowModule).tableFromIPC(bytes);
@@ -77,6 +80,9 @@ export async function writeVariable(kind: MarshalKind, file: string, name: strin
 }
 
 async function encode(kind: MarshalKind, value: unknown): Promise<Uint8Array> {
+  // A handle typed `T | null | undefined` may be absent; say so instead of failing.
+  if (kind !== 'structured-clone' && (value === null || value === undefined))
+    return json({ kind: 'absent', value: value === null ? null : 'undefined' });
   switch (kind) {
     case 'arrow':
       if (!hasKeys(value, ['schema', 'batches'])) throw new TypeError('value is not an apache-arrow Table');
