@@ -231,7 +231,9 @@ describe('time travel semantics', () => {
     ]);
     // Version 2's mtime goes backwards: it must become version 1's + 1 ms.
     const mt = [Date.UTC(2021, 0, 1), Date.UTC(2021, 0, 2), Date.UTC(2021, 0, 1, 12)];
-    mt.forEach((ms, v) => utimesSync(path.join(dir, '_delta_log', commitName(v)), new Date(ms), new Date(ms)));
+    mt.forEach((ms, v) => {
+      utimesSync(path.join(dir, '_delta_log', commitName(v)), new Date(ms), new Date(ms));
+    });
     const st = new LocalStorage(dir);
     expect(await versionAtTimestamp(st, '2021-01-01T12:00:00Z')).toBe(0);
     expect(await versionAtTimestamp(st, new Date(Date.UTC(2021, 0, 2)))).toBe(1);
