@@ -98,10 +98,11 @@ function decodeAdds(col: arrow.Vector): AddFile[] {
     const baseRowId = child('baseRowId');
     const drcv = child('defaultRowCommitVersion');
     const clustering = child('clusteringProvider');
+    const pathData = path?.data[0];
     for (let i = 0; i < struct.length; i++) {
-      if (!struct.isValid(i) || !path?.isValid(i)) continue;
+      if (!data.getValid(i) || !pathData?.getValid(i)) continue;
       const add: AddFile = {
-        path: path.get(i) as string,
+        path: path!.get(i) as string,
         partitionValues: pv ? stringMapAt(pv, i) : {},
         size: num(size?.get(i)) ?? 0,
         modificationTime: num(mtime?.get(i)) ?? 0,

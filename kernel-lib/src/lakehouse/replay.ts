@@ -39,6 +39,8 @@ export class LogReplay {
 
 /** Logical file identity: canonical decoded path plus the deletion vector's unique id. */
 export function fileKey(path: string, dv?: DeletionVectorDescriptor | null): string {
+  // Fast path for the common plain relative path (hot: one call per add/remove during replay).
+  if (!dv && !/[%:]/.test(path) && path.charCodeAt(0) !== 47) return `r:${path}`;
   const d = decodeAddPath(path);
   const p = d.relative !== undefined ? `r:${d.relative}` : d.absolute !== undefined ? `a:${d.absolute}` : `u:${d.uri}`;
   if (!dv) return p;
