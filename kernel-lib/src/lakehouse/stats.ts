@@ -162,31 +162,80 @@ class FloatAccumulator implements Accumulator {
   private unrepresentable = false;
 
   add(d: arrow.Data, valid: Uint8Array | undefined): void {
-    const v = d.values as Float64Array | Float32Array | Int32Array;
-    let min = this.min;
-    let max = this.max;
-    let seen = false;
-    let bad = false;
     const n = d.length;
-    for (let i = 0; i < n; i++) {
-      if (valid && valid[i] === 0) continue;
-      const x = v[i]!;
-      seen = true;
-      if (x < min) min = x;
-      if (x > max) max = x;
-      // NaN fails both comparisons; Infinity has no JSON form.
-      if (!Number.isFinite(x)) bad = true;
+    const r =
+      d.values instanceof Float64Array
+        ? valid
+          ? scanF64Valid(d.values, valid, n)
+          : scanF64(d.values, n)
+        : scanNumbers(d.values as ArrayLike<number>, valid, n);
+    if (r.seen) {
+      if (r.min < this.min) this.min = r.min;
+      if (r.max > this.max) this.max = r.max;
+      this.seen = true;
     }
-    this.min = min;
-    this.max = max;
-    this.seen ||= seen;
-    this.unrepresentable ||= bad;
+    this.unrepresentable ||= r.bad;
   }
 
   result(): { min: StatValue; max: StatValue } | undefined {
     if (!this.seen || this.unrepresentable) return undefined;
     return { min: this.min, max: this.max };
   }
+}
+
+interface Scan {
+  min: number;
+  max: number;
+  seen: boolean;
+  bad: boolean;
+}
+
+// Separate monomorphic loops: a Float64Array-only loop without validity checks is what
+// 1M-row float columns hit, and it runs several times faster than a polymorphic one.
+function scanF64(v: Float64Array, n: number): Scan {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let bad = false;
+  for (let i = 0; i < n; i++) {
+    const x = v[i]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    // NaN fails both comparisons above; x - x is NaN only for NaN and ±Infinity.
+    if (x - x !== 0) bad = true;
+  }
+  return { min, max, seen: n > 0, bad };
+}
+
+function scanF64Valid(v: Float64Array, valid: Uint8Array, n: number): Scan {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let bad = false;
+  let seen = false;
+  for (let i = 0; i < n; i++) {
+    if (valid[i] === 0) continue;
+    const x = v[i]!;
+    seen = true;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x - x !== 0) bad = true;
+  }
+  return { min, max, seen, bad };
+}
+
+function scanNumbers(v: ArrayLike<number>, valid: Uint8Array | undefined, n: number): Scan {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let bad = false;
+  let seen = false;
+  for (let i = 0; i < n; i++) {
+    if (valid && valid[i] === 0) continue;
+    const x = v[i]!;
+    seen = true;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (x - x !== 0) bad = true;
+  }
+  return { min, max, seen, bad };
 }
 
 /** Day numbers rendered through a formatter (dates). */
@@ -212,15 +261,35 @@ class BigIntAccumulator implements Accumulator {
 
   add(d: arrow.Data, valid: Uint8Array | undefined): void {
     const v = d.values as BigInt64Array;
-    let { min, max } = this;
+    // Compare (signed high word, unsigned low word) pairs: exact, and far cheaper than BigInt compares.
+    const hi = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+    const lo = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);
+    let minI = -1;
+    let maxI = -1;
+    let minH = 0;
+    let minL = 0;
+    let maxH = 0;
+    let maxL = 0;
     for (let i = 0; i < d.length; i++) {
       if (valid && valid[i] === 0) continue;
-      const x = v[i]!;
-      if (min === undefined || x < min) min = x;
-      if (max === undefined || x > max) max = x;
+      const h = hi[2 * i + 1]!;
+      const l = lo[2 * i]!;
+      if (minI < 0 || h < minH || (h === minH && l < minL)) {
+        minI = i;
+        minH = h;
+        minL = l;
+      }
+      if (maxI < 0 || h > maxH || (h === maxH && l > maxL)) {
+        maxI = i;
+        maxH = h;
+        maxL = l;
+      }
     }
-    this.min = min;
-    this.max = max;
+    if (minI < 0) return;
+    const mn = v[minI]!;
+    const mx = v[maxI]!;
+    if (this.min === undefined || mn < this.min) this.min = mn;
+    if (this.max === undefined || mx > this.max) this.max = mx;
   }
 
   result(): { min: StatValue; max: StatValue } | undefined {
