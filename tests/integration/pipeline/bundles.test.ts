@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { compileNotebook, type PipelineSpec, parseStepErrorLine } from '../../../kernel-lib/src/pipeline/index.js';
+import { repoRoot } from '../../helpers/paths.js';
+import { resultLines, runSteps } from './driver.js';
+
+const run = promisify(execFile);
+const dir = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
+const outRoot = path.join(repoRoot, 'tests', '.out', 'pipeline-bundles');
+
+async function compile(name: string): Promise<{ spec: PipelineSpec; outDir: string }> {
+  const outDir = path.join(outRoot, name);
+  rmSync(outDir, { recursive: true, force: true });
+  const { spec } = await compileNotebook(path.join(dir, `${name}.ipynb`), { outDir });
+  return { spec: spec!, outDir };
+}
+const work = () => mkdtempSync(path.join(tmpdir(), 'sw-steps-'));
+const allStdout = (runs: Map<string, { stdout: string }>) => [...runs.values()].map((r) => r.stdout).join('');
+
+describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
+  it('diamond: Arrow table, typed array, Map, Set cross steps; parameters default and override; metrics', async () => {
+    const { spec, outDir } = await compile('diamond');
+    const runs = await runSteps(outDir, spec, work());
+    expect(resultLines(allStdout(runs))).toEqual([
+      'RESULT {"label":"diamond","total":98,"stats":[["rows",6],["names",2]],"when":"1970-01-01T00:00:00.000Z"}',
+    ]);
+    expect(runs.get('join')!.metrics).toEqual({ total: 98 });
+    const w = work();
+    const over = await runSteps(outDir, spec, w, { scale: '1', label: 'x=y' });
+    expect(resultLines(allStdout(over))[0]).toBe(
+      'RESULT {"label":"x=y","total":56,"stats":[["rows",6],["names",2]],"when":"1970-01-01T00:00:00.000Z"}',
+    );
+    // The Arrow output is an Arrow IPC file, not JSON.
+    expect(
+      readFileSync(path.join(w, 'load', 'table'))
+        .subarray(0, 6)
+        .toString('latin1'),
+    ).toBe('ARROW1');
+  });
+
+  it('parameters: every parameter type parses from --param text', async () => {
+    const { spec, outDir } = await compile('parameters');
+    expect(spec.parameters.map((p) => [p.name, p.type])).toEqual([
+      ['learningRate', 'number'],
+      ['depth', 'number'],
+      ['tag', 'string'],
+      ['verbose', 'boolean'],
+      ['columns', 'json'],
+      ['options', 'json'],
+      ['nothing', 'json'],
+    ]);
+    const defaults = await runSteps(outDir, spec, work());
+    expect(resultLines(allStdout(defaults))).toEqual([
+      'RESULT {"learningRate":0.1,"depth":-3,"tag":"baseline","verbose":false,"columns":["a","b"],"seed":42,"nothing":null}',
+    ]);
+    const over = await runSteps(outDir, spec, work(), {
+      learningRate: '0.5',
+      tag: 'tuned',
+      verbose: 'true',
+      columns: '["z"]',
+      options: '{"seed":7}',
+    });
+    expect(resultLines(allStdout(over))).toEqual([
+      'RESULT {"learningRate":0.5,"depth":-3,"tag":"tuned","verbose":true,"columns":["z"],"seed":7,"nothing":null}',
+    ]);
+  });
+
+  it('functions, fan-out, skip, untagged continuation and magics run as in the notebook', async () => {
+    const expectations: Record<string, string[]> = {
+      functions: ['RESULT [16,64,144]'],
+      fanout: ['RESULT {"sum":10,"max":4,"year":2024}'],
+      skip: ['RESULT {"b":11}'],
+      'untagged-continuation': ['RESULT {"six":6}'],
+      linear: ['RESULT {"weight":3.25}'],
+      magic: ['RESULT {"x":1}'],
+    };
+    for (const [name, lines] of Object.entries(expectations)) {
+      const { spec, outDir } = await compile(name);
+      const runs = await runSteps(outDir, spec, work());
+      expect(resultLines(allStdout(runs)), name).toEqual(lines);
+      expect(allStdout(runs)).not.toContain('exploration only');
+    }
+  });
+
+  it('metrics: each step writes its own metrics as sorted JSON numbers', async () => {
+    const { spec, outDir } = await compile('metrics');
+    expect(spec.metrics).toEqual([
+      { name: 'accuracy', step: 'train' },
+      { name: 'f1', step: 'evaluate' },
+      { name: 'loss', step: 'train' },
+      { name: 'converged', step: 'train' },
+    ]);
+    const runs = await runSteps(outDir, spec, work());
+    expect(runs.get('train')!.metrics).toEqual({ accuracy: 0.875, converged: 1, loss: 0.25 });
+    expect(runs.get('evaluate')!.metrics).toEqual({ f1: 0.7875 });
+  });
+
+  it('a runtime error exits 1 and its last stderr line names the notebook cell and line', async () => {
+    const { spec, outDir } = await compile('runtime-error');
+    const w = work();
+    const cwd = path.dirname(path.resolve(outDir, spec.notebook));
+    await run(process.execPath, [path.join(outDir, 'steps/ok.mjs'), '--out', `data=${w}/data`], { cwd });
+    const err = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`], {
+      cwd,
+    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    expect(err.stderr).toContain('stillwater: step "boom" failed at cell 1, line 3: TypeError:');
+    expect(parseStepErrorLine(err.stderr)).toEqual({
+      step: 'boom',
+      phase: 'run',
+      name: 'TypeError',
+      message: "Cannot read properties of undefined (reading 'length')",
+      cell: 1,
+      line: 3,
+      column: 21,
+    });
+  });
+
+  it('a bad command line exits 2 with a usage error; a missing input file exits 1 naming it', async () => {
+    const { spec, outDir } = await compile('runtime-error');
+    const cwd = path.dirname(path.resolve(outDir, spec.notebook));
+    const usage = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', 'datum=/x'], {
+      cwd,
+    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(usage.code).toBe(2);
+    expect(parseStepErrorLine(usage.stderr)).toMatchObject({
+      phase: 'args',
+      name: 'StepUsageError',
+      message: 'step "boom" has no input "datum" (inputs: data)',
+      variable: 'datum',
+      cell: null,
+    });
+    const missing = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', 'data=/nonexistent/d'], {
+      cwd,
+    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(missing.code).toBe(1);
+    expect(parseStepErrorLine(missing.stderr)).toMatchObject({
+      phase: 'input',
+      variable: 'data',
+      message: expect.stringContaining('input "data": cannot read /nonexistent/d'),
+    });
+  });
+});
