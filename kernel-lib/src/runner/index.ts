@@ -21,3 +21,4 @@ export * from './run-pipeline.js';
 export * from './scheduler.js';
 export * from './step-contract.js';
 export * from './step-process.js';
+export * from './table-refs.js';

@@ -31,6 +31,7 @@ import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
+import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
 import { runStepProcess } from './step-process.js';
 
 export interface RunOptions {
@@ -449,10 +450,22 @@ class Run {
     // 2. The cache, unless turned off for the run or the step, or the step was explicitly selected.
     if (this.options.cache !== false && step.cache && !this.forced.has(step.name)) {
       const hit = await this.cache.lookup(key, this.store);
-      if (hit) return this.serveFrom(state, hit.outputs, hit.metrics, `cached from run ${hit.runId}`);
+      if (hit && (await this.referencesCurrent(step, hit.outputs))) {
+        return this.serveFrom(state, hit.outputs, hit.metrics, `cached from run ${hit.runId}`);
+      }
     }
     // 3. Execute.
     return this.executeStep(state);
+  }
+
+  /** Table/lakehouse outputs are only reusable while the data they point at is unchanged (table-refs.ts). */
+  private async referencesCurrent(step: PipelineStep, outputs: Record<string, string>): Promise<boolean> {
+    for (const o of step.outputs) {
+      const hash = outputs[o.name];
+      if (!isReferenceKind(o.marshal) || hash === undefined) continue;
+      if (!(await referenceStillCurrent(await this.store.localPath(hash)))) return false;
+    }
+    return true;
   }
 
   private async allPresent(outputs: Record<string, string>): Promise<boolean> {
@@ -572,6 +585,7 @@ class Run {
         throw new Error(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
       }
     }
+    for (const o of state.step.outputs) if (isReferenceKind(o.marshal)) await pinReference(outPaths[o.name]!);
     const refs = await Promise.all(
       Object.entries(outPaths).map(async ([n, f]) => [n, await this.store.put(f)] as const),
     );

@@ -1,0 +1,78 @@
+/**
+ * Lakehouse handles cross steps by reference; the runner pins the table version
+ * into the stored reference so a rewritten table invalidates downstream cache
+ * entries (otherwise `count` would be served a stale result from the cache).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
+import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+const code = (tags: string[], source: string) => ({
+  cell_type: 'code',
+  execution_count: null,
+  metadata: { tags },
+  outputs: [],
+  source,
+});
+
+async function run(nb: string, options: RunOptions) {
+  const h = runPipeline(nb, options);
+  for await (const _ of h) {
+    // drain
+  }
+  return h.result;
+}
+
+describe('delta-table outputs', () => {
+  it('re-run consumers when the referenced table changed, even if the reference did not', async () => {
+    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-refs-'));
+    const nb = path.join(dir, 'refs.ipynb');
+    writeFileSync(
+      nb,
+      JSON.stringify({
+        cells: [
+          code(
+            ['imports'],
+            "import { DeltaTable } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
+          ),
+          code(['pipeline-parameters'], 'const n = 3;'),
+          code(
+            ['step:write'],
+            "const t = new DeltaTable('./tbl');\nawait t.write(tableFromArrays({ x: Int32Array.from({ length: n }, (_, i) => i) }), { mode: 'overwrite' });",
+          ),
+          code(['step:count', 'prev:write'], 'const rows = (await t.read()).numRows;'),
+          code(['pipeline-metrics'], 'rows'),
+        ],
+        metadata: {
+          kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
+          stillwater: { name: 'refs' },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    const home = path.join(dir, 'home');
+    const first = await run(nb, { home });
+    expect(first.status).toBe('done');
+    expect(first.metrics).toEqual({ rows: 3 });
+
+    const unchanged = await run(nb, { home });
+    expect(unchanged.steps).toEqual({ write: 'cached', count: 'cached' });
+
+    const bigger = await run(nb, { home, params: { n: '5' } });
+    expect(bigger.steps).toEqual({ write: 'done', count: 'done' });
+    expect(bigger.metrics).toEqual({ rows: 5 });
+
+    // Someone appends to the table behind the pipeline's back: the cached `write` no longer
+    // describes the table, so it runs again (overwriting), and so does `count`.
+    await new DeltaTable(path.join(dir, 'tbl')).append(arrow.tableFromArrays({ x: Int32Array.from([9]) }));
+    const after = await run(nb, { home, params: { n: '5' } });
+    expect(after.steps).toEqual({ write: 'done', count: 'done' });
+    expect(after.metrics).toEqual({ rows: 5 });
+  });
+});
