@@ -438,7 +438,9 @@ function coerce(lit: Literal, f: StructField): Scalar | null {
     case 'double': {
       if (lit.type !== 'number' && lit.type !== 'string') return bad();
       const n = Number(text);
-      return Number.isNaN(n) && text.trim() !== 'NaN' ? bad() : n;
+      if (Number.isNaN(n) && text.trim() !== 'NaN') return bad();
+      // Like Spark, a literal compared with a float column is cast to float first.
+      return type === 'float' ? Math.fround(n) : n;
     }
     case 'long': {
       if (lit.type !== 'number' && lit.type !== 'string') return bad();
@@ -578,14 +580,20 @@ function statScalar(raw: unknown, type: DeltaType, which: 'min' | 'max'): Scalar
     case 'byte':
     case 'short':
     case 'integer':
-    case 'float':
     case 'double':
       return typeof raw === 'number' ? raw : undefined;
-    case 'long':
-      if (typeof raw === 'number') return Number.isSafeInteger(raw) ? BigInt(raw) : raw;
+    case 'float':
+      // Float stats are printed float32 values; as doubles they may sit on either side of the
+      // stored value, so they cannot prove anything.
       return undefined;
+    case 'long':
+      // Beyond 2^53 JSON.parse has already rounded the bound, possibly the wrong way.
+      return typeof raw === 'number' && Number.isSafeInteger(raw) ? BigInt(raw) : undefined;
     case 'string':
-      return typeof raw === 'string' ? raw : undefined;
+      if (typeof raw !== 'string') return undefined;
+      // Writers truncate long string stats (Spark: 32 chars); a truncated max is no upper bound.
+      if (which === 'max' && raw.length >= 32) return undefined;
+      return raw;
     case 'boolean':
       return typeof raw === 'boolean' ? raw : undefined;
     case 'date':
@@ -600,11 +608,20 @@ function statScalar(raw: unknown, type: DeltaType, which: 'min' | 'max'): Scalar
     }
     default: {
       if (!decimalParams(type)) return undefined;
-      if (typeof raw === 'number') return toDec(String(raw));
+      // A JSON number with more than 15 significant digits may have been rounded by JSON.parse.
+      if (typeof raw === 'number') return significantDigits(String(raw)) <= 15 ? toDec(String(raw)) : undefined;
       if (typeof raw === 'string') return toDec(raw);
       return undefined;
     }
   }
+}
+
+function significantDigits(s: string): number {
+  const mantissa = s
+    .replace(/^[+-]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '');
+  return mantissa.replace(/^0+/, '').length;
 }
 
 /**

@@ -138,6 +138,18 @@ describe('file skipping (conservative)', () => {
     expect(may('v < 1', f)).toBe(false);
   });
 
+  it('ignores stats that may have been rounded or truncated', () => {
+    // 2^53 + 3 cannot survive JSON.parse: the bound is unusable, not wrong.
+    const big = add({ numRecords: 1, minValues: { id: 9007199254740995 }, maxValues: { id: 9007199254740995 } });
+    expect(may('id = 9007199254740995', big)).toBe(true);
+    expect(may('id = 9007199254740997', big)).toBe(true);
+    // A 32-character max may be a truncated prefix of a longer value.
+    const long = 'x'.repeat(32);
+    const s = add({ numRecords: 1, minValues: { name: 'a' }, maxValues: { name: long }, nullCount: { name: 0 } });
+    expect(may(`name = '${long}zzz'`, s)).toBe(true);
+    expect(may("name = 'yyy'", add({ numRecords: 1, minValues: { name: 'a' }, maxValues: { name: 'b' } }))).toBe(false);
+  });
+
   it('compares decimals exactly at any scale', () => {
     expect(
       may(
@@ -180,6 +192,17 @@ describe('row evaluation', () => {
     const b = bindExpr(parseExpr(where), schema);
     return [0, 1, 2, 3].map((i) => evalRow(b, readers, i));
   };
+
+  it('casts literals to float for float columns, like Spark', () => {
+    const f32: StructType = { type: 'struct', fields: [{ name: 'f', type: 'float', nullable: true, metadata: {} }] };
+    const t = new arrow.Table({ f: arrow.vectorFromArray([0.1, 0.5], new arrow.Float32()) });
+    const r = new Map<string, ScalarReader>([['f', scalarReader(t.getChild('f')!, 'float')]]);
+    const b = bindExpr(parseExpr('f = 0.1'), f32);
+    expect([0, 1].map((i) => evalRow(b, r, i))).toEqual([true, false]);
+    // Float stats are never trusted for skipping.
+    const file = add({ numRecords: 2, minValues: { f: 0.1 }, maxValues: { f: 0.5 }, nullCount: { f: 0 } });
+    expect(mayMatchFile(bindExpr(parseExpr('f < 0.1'), f32), fileColumnStats(file, f32, []))).toBe(true);
+  });
 
   it('follows SQL three-valued logic', () => {
     expect(rows('id > 1')).toEqual([false, true, null, true]);
