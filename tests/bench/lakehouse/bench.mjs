@@ -42,6 +42,9 @@ function dataTable(rows) {
 // ---- 1. write / read vs pyarrow -------------------------------------------------------
 console.log(`lakehouse bench: ${ROWS} rows × 26 numeric columns, ${REPEATS} repeats (median)`);
 const data = dataTable(ROWS);
+// Warm-up outside the timings (WebAssembly instantiation, JIT), as pyarrow's import is outside its own.
+await new DeltaTable(path.join(work, 'warm')).write(dataTable(1000), { mode: 'error' });
+await new DeltaTable(path.join(work, 'warm')).read();
 const writes = [];
 const reads = [];
 let written;
@@ -133,22 +136,32 @@ async function buildLog(commits, style) {
   return dir;
 }
 
-async function loadTimes(dir, n = 25) {
-  const t = new DeltaTable(dir);
-  await t.snapshot(); // warm-up (module init, JIT)
-  const times = [];
-  let snap;
+/** Median snapshot-load times of two tables, measured alternately so machine load hits both alike. */
+async function loadTimes(dirA, dirB, n = 41) {
+  const a = new DeltaTable(dirA);
+  const b = new DeltaTable(dirB);
+  await a.snapshot(); // warm-up (module init, JIT)
+  await b.snapshot();
+  const ta = [];
+  const tb = [];
+  let snapA;
+  let snapB;
   for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    snap = await t.snapshot();
-    times.push(performance.now() - t0);
+    let t0 = performance.now();
+    snapA = await a.snapshot();
+    ta.push(performance.now() - t0);
+    t0 = performance.now();
+    snapB = await b.snapshot();
+    tb.push(performance.now() - t0);
   }
-  return { ms: median(times), snap };
+  return [
+    { ms: median(ta), snap: snapA },
+    { ms: median(tb), snap: snapB },
+  ];
 }
 
 for (const style of ['progress', 'tiny-adds']) {
-  const small = await loadTimes(await buildLog(100, style));
-  const big = await loadTimes(await buildLog(10_000, style));
+  const [small, big] = await loadTimes(await buildLog(100, style), await buildLog(10_000, style));
   const ratio = big.ms / small.ms;
   console.log(
     `  snapshot (${style}) 100 commits: ${small.ms.toFixed(2)} ms (${small.snap.files.length} files, ` +
