@@ -99,4 +99,50 @@ describe('pipeline panel', () => {
     panel.node.querySelector<SVGGElement>('.sw-node[data-step="cube"]')!.dispatchEvent(new MouseEvent('click'));
     expect(jumps).toEqual([{ cellIndex: 5 }]);
   });
+
+  it('shows a run live: node states with durations, then metrics; a failed step links to its cell', () => {
+    const t = new Date().toISOString();
+    const base = { runId: 'r1', time: t };
+    h.model.startRun('Run');
+    h.model.applyEvent({
+      ...base,
+      type: 'run-started',
+      pipeline: 'squares',
+      pipelineHash: 'h',
+      pipelineDir: '/x',
+      params: { N: 6 },
+      steps: ['load', 'square', 'cube'],
+      concurrency: 2,
+    });
+    expect(nodes().map((n) => n.status)).toEqual(['queued', 'queued', 'queued']);
+    h.model.applyEvent({ ...base, type: 'step', step: 'load', status: 'running' });
+    expect(panel.node.querySelector('.sw-node[data-step="load"]')!.classList).toContain('sw-state-running');
+    h.model.applyEvent({ ...base, type: 'step', step: 'load', status: 'done', durationMs: 1530 });
+    h.model.applyEvent({ ...base, type: 'step', step: 'square', status: 'cached', durationMs: 3 });
+    expect(panel.node.querySelector('.sw-node[data-step="load"] .sw-node-status')!.textContent).toBe('done · 1.5 s');
+    expect(panel.node.querySelector('.sw-run-status')!.textContent).toContain('2/3 steps');
+    h.model.applyEvent({
+      ...base,
+      type: 'step',
+      step: 'cube',
+      status: 'failed',
+      durationMs: 20,
+      error: { type: 'RangeError', message: 'too big', cell: 5, line: 1 },
+    });
+    h.model.applyEvent({
+      ...base,
+      type: 'run-finished',
+      status: 'failed',
+      durationMs: 1600,
+      steps: { load: 'done', square: 'cached', cube: 'failed' },
+      metrics: { total: 532 },
+    });
+    expect(nodes().map((n) => n.status)).toEqual(['done', 'cached', 'failed']);
+    expect(panel.node.querySelector('.sw-run-status')!.getAttribute('data-status')).toBe('failed');
+    expect(panel.node.querySelector('.sw-metrics tr[data-metric="total"] td')!.textContent).toBe('532');
+    const link = panel.node.querySelector<HTMLElement>('.sw-step-error[data-step="cube"] .sw-jump')!;
+    expect(link.textContent).toContain('cell 5, line 1');
+    link.click();
+    expect(jumps).toEqual([{ cellIndex: 5, line: 1 }]);
+  });
 });

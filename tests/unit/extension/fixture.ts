@@ -6,7 +6,7 @@ import './setup.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Notebook, NotebookModel } from '@jupyterlab/notebook';
-import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
+import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils.js';
 import { Widget } from '@lumino/widgets';
 import { PipelineModel } from '../../../extension/src/model/pipeline-model.js';
 import { TagBarManager } from '../../../extension/src/widgets/tag-bars.js';
