@@ -4,13 +4,7 @@
  * JupyterLab extension parses; exit code 1 when the notebook has errors.
  */
 import type { Command } from 'commander';
-import {
-  type CheckResult,
-  checkNotebook,
-  compileNotebook,
-  type Diagnostic,
-  PipelineCompileError,
-} from '../pipeline/index.js';
+import type { CheckResult, Diagnostic } from '../pipeline/index.js';
 
 export function registerCompileCommand(program: Command): void {
   program
@@ -21,6 +15,8 @@ export function registerCompileCommand(program: Command): void {
     .option('--check', 'validate only (tags, DAG, data flow, marshalling); write nothing')
     .option('--json', 'print the result as JSON on stdout')
     .action(async (notebook: string, opts: { out?: string; check?: boolean; json?: boolean }) => {
+      // Loaded on use: the compiler pulls in the TypeScript compiler, which other commands do not need.
+      const { checkNotebook, compileNotebook, PipelineCompileError } = await import('../pipeline/index.js');
       if (opts.check) {
         const result = await checkNotebook(notebook);
         if (opts.json) process.stdout.write(`${JSON.stringify(checkJson(result))}\n`);

@@ -80,10 +80,10 @@ describe('fixture corpus (tests/fixtures/notebooks)', () => {
     // Recompile over the same folder and into a fresh one: identical bytes.
     const again = await compileNotebook(nb, { outDir });
     expect(again.spec!.hash).toBe(spec!.hash);
-    files.forEach((f, i) => expect(readFileSync(path.join(outDir, f)).equals(before[i]!), f).toBe(true));
+    for (const [i, f] of files.entries()) expect(readFileSync(path.join(outDir, f)).equals(before[i]!), f).toBe(true);
     rmSync(outDir, { recursive: true, force: true });
     await compileNotebook(nb, { outDir });
-    files.forEach((f, i) => expect(readFileSync(path.join(outDir, f)).equals(before[i]!), f).toBe(true));
+    for (const [i, f] of files.entries()) expect(readFileSync(path.join(outDir, f)).equals(before[i]!), f).toBe(true);
     // No absolute paths or timestamps leak into the output.
     for (const b of before) expect(b.toString('utf8')).not.toContain(repoRoot);
   });
