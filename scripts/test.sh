@@ -11,3 +11,4 @@ npm run build
 npm run typecheck
 npm run lint
 npx vitest run
+npx vitest run --config tests/e2e/vitest.config.ts  # browser e2e: real JupyterLab + tslab + chromium
