@@ -129,7 +129,9 @@ describe('cache', () => {
     expect(Object.values(noCache.result.steps)).toEqual(['done', 'done', 'done', 'done']);
     rmSync(path.join(home, 'artifacts'), { recursive: true, force: true });
     const afterLoss = await run(dir, { home });
-    expect(Object.values(afterLoss.result.steps)).toEqual(['done', 'done', 'done', 'done']);
+    // a, b, c lost their outputs and run again; they re-produce the same bytes, so d (which has no
+    // outputs to lose) finds the same input hashes and is still served from the cache.
+    expect(Object.values(afterLoss.result.steps)).toEqual(['done', 'done', 'done', 'cached']);
   });
 });
 
