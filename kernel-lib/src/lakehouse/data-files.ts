@@ -47,7 +47,8 @@ export async function writeDataFiles(
     const fileTable = opts.partitionColumns.length ? rows.select(dataColumns) : rows;
     const dir = opts.partitionColumns.length ? `${partitionPath(opts.partitionColumns, g.values)}/` : '';
     for (const part of splitBySize(fileTable, opts.targetFileSize)) {
-      if (part.numRows === 0 && data.numRows > 0) continue;
+      // An empty write commits no data file (Spark does the same); the version still records it.
+      if (part.numRows === 0) continue;
       const bytes = writeParquetBytes(part, { compression });
       const name = `part-${String(fileNo++).padStart(5, '0')}-${randomUUID()}-c000.${compression}.parquet`;
       const rel = `${dir}${name}`;
