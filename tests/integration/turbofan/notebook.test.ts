@@ -1,0 +1,134 @@
+/**
+ * The turbofan example end to end, in a throwaway copy next to the repository's
+ * node_modules (tests/.out): top to bottom in the real tslab kernel (nbclient)
+ * and as a compiled pipeline through `stillwater run`, on the simulator —
+ * same metrics both ways — plus the tslab run on the real FD001 when present.
+ * The bronze and silver tables it writes are checked as Delta tables with our
+ * CLI and with pyarrow reading exactly the files the log references.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, repoRoot, sharedDir, venvPython } from '../../helpers/paths.js';
+import { cellStdout, type ExecutedCell, runNotebookInTslab } from '../../helpers/tslab.js';
+
+const run = promisify(execFile);
+const notebook = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
+const cmapss = path.join(sharedDir, 'cmapss');
+
+/** A fresh folder inside the repository (so the kernel and steps resolve node_modules) with a copy of the notebook. */
+function workspace(): string {
+  const outRoot = path.join(repoRoot, 'tests', '.out');
+  mkdirSync(outRoot, { recursive: true });
+  const dir = mkdtempSync(path.join(outRoot, 'turbofan-'));
+  copyFileSync(notebook, path.join(dir, 'turbofan.ipynb'));
+  return dir;
+}
+
+const tagsOf = (c: ExecutedCell) => (c.metadata.tags as string[] | undefined) ?? [];
+
+/** f1/auc/precision/recall as printed by the evaluate step. */
+function printedMetrics(text: string): Record<string, number> {
+  const m = /f1=([\d.]+) auc=([\d.]+) precision=([\d.]+) recall=([\d.]+)/.exec(text);
+  if (!m) throw new Error(`no metrics line in:\n${text}`);
+  return { f1: Number(m[1]), auc: Number(m[2]), precision: Number(m[3]), recall: Number(m[4]) };
+}
+
+function errorsOf(cells: ExecutedCell[]): string[] {
+  return cells.flatMap((c) =>
+    (c.outputs ?? []).filter((o) => o.output_type === 'error').map((o) => `${o.ename}: ${o.evalue}`),
+  );
+}
+
+const ACTIVE_FILES_PY = `
+import json, os, sys, pyarrow.parquet as pq, pyarrow as pa
+root = sys.argv[1]
+log = os.path.join(root, "_delta_log")
+files = {}
+for name in sorted(f for f in os.listdir(log) if f.endswith(".json")):
+    for line in open(os.path.join(log, name)):
+        a = json.loads(line)
+        if "add" in a: files[a["add"]["path"]] = True
+        if "remove" in a: files.pop(a["remove"]["path"], None)
+t = pa.concat_tables([pq.read_table(os.path.join(root, p)) for p in files])
+print(json.dumps({"rows": t.num_rows, "columns": t.column_names}))
+`;
+
+describe('examples/turbofan/turbofan.ipynb on the simulator', () => {
+  let dir: string;
+  let cells: ExecutedCell[];
+
+  beforeAll(async () => {
+    dir = workspace();
+    cells = await runNotebookInTslab(path.join(dir, 'turbofan.ipynb'), {
+      env: { STILLWATER_LAKEHOUSE_ROOT: path.join(dir, 'lakehouse-tslab'), STILLWATER_CMAPSS_DIR: '' },
+    });
+  }, 300_000);
+
+  it('runs top to bottom in tslab with charts and tables displayed', () => {
+    expect(errorsOf(cells)).toEqual([]);
+    const rich = cells.flatMap((c) => (c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {})));
+    expect(rich.filter((k) => k === 'image/svg+xml').length).toBe(5);
+    expect(rich.filter((k) => k === 'text/html').length).toBe(2);
+    const validateCell = cells.find((c) => tagsOf(c).includes('step:validate'))!;
+    expect(cellStdout(validateCell)).toMatch(
+      /^Validation of 'silver\/test' against 'silver\/train': \d+ rows, 47 columns/,
+    );
+  });
+
+  it('gives the same metrics as the compiled pipeline run by `stillwater run`', async () => {
+    const evaluate = cells.find((c) => tagsOf(c).includes('step:evaluate'))!;
+    const inKernel = printedMetrics(cellStdout(evaluate));
+    const { stdout } = await run(
+      process.execPath,
+      [cliPath, 'run', 'turbofan.ipynb', '--home', path.join(dir, 'home'), '--json', '--no-cache'],
+      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const finished = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'run-finished');
+    expect(finished.status).toBe('done');
+    console.log(`simulator: tslab ${JSON.stringify(inKernel)}; stillwater run ${JSON.stringify(finished.metrics)}`);
+    for (const k of ['f1', 'auc', 'precision', 'recall']) expect(finished.metrics[k]).toBeCloseTo(inKernel[k]!, 4);
+    expect(inKernel.auc).toBeGreaterThan(0.95);
+  }, 300_000);
+
+  it('writes bronze and silver Delta tables that our CLI describes and pyarrow reads', async () => {
+    const lake = path.join(dir, 'lakehouse-tslab');
+    const expected: Record<string, number> = {};
+    for (const name of ['bronze/train', 'bronze/test', 'bronze/rul', 'silver/train', 'silver/test', 'gold/models']) {
+      const table = path.join(lake, name);
+      const { stdout } = await run(process.execPath, [cliPath, 'table', 'describe', table, '--json']);
+      const d = JSON.parse(stdout);
+      expect(d.version).toBeGreaterThanOrEqual(0);
+      expect(d.numRows).toBeGreaterThan(0);
+      expected[name] = d.numRows;
+      const py = await run(venvPython, ['-c', ACTIVE_FILES_PY, table], { maxBuffer: 16 * 1024 * 1024 });
+      const read = JSON.parse(py.stdout);
+      expect(read.rows).toBe(d.numRows);
+      expect(read.columns).toEqual(d.schema.fields.map((f: { name: string }) => f.name));
+    }
+    expect(expected['bronze/train']).toBe(expected['silver/train']);
+    expect(expected['bronze/rul']).toBe(100);
+  });
+});
+
+describe.runIf(existsSync(path.join(cmapss, 'train_FD001.txt')))('turbofan notebook on the real FD001', () => {
+  it('reaches F1 ≥ 0.74 and ROC-AUC ≥ 0.995 top to bottom in tslab', async () => {
+    const dir = workspace();
+    const cells = await runNotebookInTslab(path.join(dir, 'turbofan.ipynb'), {
+      env: { STILLWATER_LAKEHOUSE_ROOT: path.join(dir, 'lakehouse'), STILLWATER_CMAPSS_DIR: cmapss },
+    });
+    expect(errorsOf(cells)).toEqual([]);
+    const ingest = cells.find((c) => tagsOf(c).includes('step:ingest'))!;
+    expect(cellStdout(ingest)).toContain('ingested C-MAPSS FD001 in');
+    const m = printedMetrics(cellStdout(cells.find((c) => tagsOf(c).includes('step:evaluate'))!));
+    console.log(`FD001 in tslab: ${JSON.stringify(m)}`);
+    expect(m.f1).toBeGreaterThanOrEqual(0.74);
+    expect(m.auc).toBeGreaterThanOrEqual(0.995);
+  }, 300_000);
+});
