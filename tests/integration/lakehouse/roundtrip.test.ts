@@ -103,10 +103,10 @@ describe('round trip: nested columns and empty writes', () => {
       new arrow.Field('label', new arrow.Utf8(), true),
     ]);
     const tags = new arrow.List(new arrow.Field('element', new arrow.Utf8(), true));
-    const attrs = new arrow.Map_(
+    const attrs = new arrow.Map_<arrow.Utf8, arrow.Int32>(
       new arrow.Field(
         'entries',
-        new arrow.Struct([
+        new arrow.Struct<{ key: arrow.Utf8; value: arrow.Int32 }>([
           new arrow.Field('key', new arrow.Utf8(), false),
           new arrow.Field('value', new arrow.Int32(), true),
         ]),
