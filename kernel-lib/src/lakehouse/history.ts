@@ -3,7 +3,7 @@
  * newest first. The timestamp is the monotonised commit file time (what time
  * travel uses), not `commitInfo.timestamp`, so history and time travel agree.
  */
-import { listLog, readCommit } from './log-segment.js';
+import { listLog, readCommits } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
 import { monotonize } from './time-travel.js';
 
@@ -26,10 +26,12 @@ export interface HistoryEntry {
 export async function readHistory(storage: Storage, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
   const commits = monotonize((await listLog(storage)).filter((f) => f.kind === 'commit')).reverse();
   const picked = opts.limit !== undefined ? commits.slice(0, Math.max(0, opts.limit)) : commits;
-  return Promise.all(
-    picked.map(async ({ version, timestamp }) => {
-      const info = (await readCommit(storage, version)).find((a) => a.commitInfo)?.commitInfo ?? {};
-      return { ...info, version, timestamp, commitInfoTimestamp: info.timestamp } as HistoryEntry;
-    }),
+  const actions = await readCommits(
+    storage,
+    picked.map((c) => c.version),
   );
+  return picked.map(({ version, timestamp }, i) => {
+    const info = actions[i]!.find((a) => a.commitInfo)?.commitInfo ?? {};
+    return { ...info, version, timestamp, commitInfoTimestamp: info.timestamp } as HistoryEntry;
+  });
 }

@@ -255,6 +255,24 @@ export async function readCommit(storage: Storage, version: number): Promise<Act
 }
 
 /**
+ * Reads several commits with bounded concurrency (a log without checkpoints can
+ * have thousands of commits; opening them all at once exhausts file handles).
+ * Results are in the order of `versions`.
+ */
+export async function readCommits(storage: Storage, versions: number[], concurrency = 32): Promise<Action[][]> {
+  const out: Action[][] = new Array(versions.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < versions.length) {
+      const i = next++;
+      out[i] = await readCommit(storage, versions[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, versions.length) }, worker));
+  return out;
+}
+
+/**
  * Parses newline-delimited JSON actions. Blank lines are skipped; any line
  * that is not a JSON object (e.g. a truncated final line) is corruption.
  */

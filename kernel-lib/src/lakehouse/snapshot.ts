@@ -7,7 +7,7 @@ import type { Action, AddFile, Metadata, Protocol, Txn } from './actions.js';
 import { readCheckpoint } from './checkpoint-read.js';
 import { CorruptLogError, InvalidArgumentError } from './errors.js';
 import { assertReadSupported } from './features.js';
-import { buildLogSegment, type LogSegment, readCommit } from './log-segment.js';
+import { buildLogSegment, type LogSegment, readCommits } from './log-segment.js';
 import { replay } from './replay.js';
 import { parseSchema, type StructType } from './schema.js';
 import type { Storage } from './storage/storage.js';
@@ -44,7 +44,10 @@ export async function loadSnapshot(storage: Storage, opts: SnapshotOptions = {})
   const version = opts.timestamp !== undefined ? await versionAtTimestamp(storage, opts.timestamp) : opts.version;
   const segment = await buildLogSegment(storage, version);
   const checkpointActions: Action[] = segment.checkpoint ? await readCheckpoint(storage, segment.checkpoint) : [];
-  const commits = await Promise.all(segment.commits.map((c) => readCommit(storage, c.version)));
+  const commits = await readCommits(
+    storage,
+    segment.commits.map((c) => c.version),
+  );
   const state = replay(checkpointActions, commits);
   const where = `table ${storage.root} at version ${segment.version}`;
   if (!state.protocol) throw new CorruptLogError(`${where} has no protocol action in its log`);
