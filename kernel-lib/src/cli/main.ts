@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerCompileCommand } from './compile.js';
 import { registerDemoCommand } from './demo.js';
+import { registerLabCommands } from './lab.js';
 import { registerRunCommand } from './run.js';
 import { runCli } from './run-cli.js';
 import { registerRunsCommands } from './runs.js';
@@ -21,5 +22,6 @@ registerCompileCommand(program);
 registerDemoCommand(program);
 registerRunCommand(program);
 registerRunsCommands(program);
+registerLabCommands(program);
 
 await runCli(program, process.argv);
