@@ -5,7 +5,7 @@
  * Needs `npm run build -w @stillwater/kernel` first.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -97,6 +97,31 @@ describe('stillwater run / runs', () => {
     expect(rows.map((r: { run_id: string }) => r.run_id).sort()).toEqual(runs.map((r) => r.runId).sort());
     const steps = await cli(['table', 'read', path.join(cwd, '.stillwater', 'history', 'step_executions')], cwd);
     expect(steps.stdout.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('--resume RUN_ID alone finds the pipeline in the history and finishes the run', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'sw-cli-'));
+    const gate = path.join(cwd, 'gate');
+    const dir = writeHandPipeline('gated', [
+      { name: 'a', outputs: ['x'], body: 'return { outputs: { x: 1 } };' },
+      {
+        name: 'b',
+        deps: ['a'],
+        inputs: [{ name: 'x', from: 'a' }],
+        body: `if (!(await import('node:fs')).existsSync(${JSON.stringify(gate)})) throw new Error('gate closed');\nreturn {};`,
+        cell: 2,
+      },
+    ]);
+    const failed = await cli(['run', dir], cwd);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stdout, failed.stderr).toContain('b failed');
+    expect(failed.stdout).toContain('Error: gate closed (cell 2, line 1)');
+    const runId = failed.stdout.match(/^run (\S+):/)![1]!;
+    writeFileSync(gate, '');
+    const resumed = await cli(['run', '--resume', runId], cwd);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toContain(`a cached (resumed from run ${runId})`);
+    expect(resumed.stdout).toContain('b done');
   });
 
   it('Ctrl-C kills the running step and records the run as cancelled', async () => {

@@ -2,16 +2,17 @@
  * The runner's scheduling, caching and failure semantics on hand-made pipelines
  * that follow the step entry contract (so each behaviour is provoked exactly).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
 import { ParameterError, SelectionError } from '../../../kernel-lib/src/runner/errors.js';
 import type { RunEvent, StepEvent } from '../../../kernel-lib/src/runner/events.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
 import { type HandStep, writeHandPipeline } from './contract-pipeline.js';
 
-async function run(dir: string, options: RunOptions) {
+async function run(dir: string | PipelineSpec, options: RunOptions) {
   const handle = runPipeline(dir, { history: false, retryBackoffMs: 50, ...options });
   const events: RunEvent[] = [];
   for await (const e of handle) events.push(e);
@@ -74,6 +75,14 @@ describe('scheduling and results', () => {
     expect(b0 < c1 && c0 < b1).toBe(true);
     expect(events[0]!.type).toBe('run-started');
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'done', metrics: { total: 31 } });
+  });
+
+  it('accepts a spec object with the folder its bundles are relative to', async () => {
+    const dir = writeHandPipeline('diamond', diamond(), { parameters: params });
+    const spec = JSON.parse(readFileSync(path.join(dir, 'pipeline.json'), 'utf8'));
+    const { result } = await run(spec, { home: freshHome(), pipelineDir: dir, params: { k: 2 } });
+    expect(result.metrics).toEqual({ total: 32 });
+    await expect(runPipeline(spec, { history: false }).result).rejects.toThrow('needs `pipelineDir`');
   });
 
   it('with concurrency 1 runs the branches one after the other', async () => {
