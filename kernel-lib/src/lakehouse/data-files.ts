@@ -42,6 +42,9 @@ export async function writeDataFiles(
   const adds: AddFile[] = [];
   let bytesTotal = 0;
   let fileNo = 0;
+  // One file write in flight while the next file is encoded and its stats computed:
+  // the disk write runs on libuv's thread pool, overlapping the (synchronous) encoding.
+  let inFlight: Promise<void> = Promise.resolve();
   for (const g of groups) {
     const rows = g.rows === 'all' ? data : selectRows(data, g.rows);
     const fileTable = opts.partitionColumns.length ? rows.select(dataColumns) : rows;
@@ -52,7 +55,10 @@ export async function writeDataFiles(
       const bytes = writeParquetBytes(part, { compression });
       const name = `part-${String(fileNo++).padStart(5, '0')}-${randomUUID()}-c000.${compression}.parquet`;
       const rel = `${dir}${name}`;
-      await storage.write(rel, bytes);
+      await inFlight;
+      inFlight = storage.write(rel, bytes);
+      // Awaited below; the no-op handler only keeps a failure during the next encode from being "unhandled".
+      inFlight.catch(() => undefined);
       bytesTotal += bytes.byteLength;
       adds.push({
         // A URI path like Spark writes: `p=a b` → `p=a%20b`, escaped `%` → `%25`.
@@ -65,6 +71,7 @@ export async function writeDataFiles(
       });
     }
   }
+  await inFlight;
   return { adds, numOutputRows: data.numRows, numOutputBytes: bytesTotal };
 }
 
