@@ -41,7 +41,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('lakehouse demo: write a table, append, overwrite, time-travel, print history')
-    .option('--dir <dir>', 'lakehouse root for the demo', '.stillwater-demo')
+    .option('--dir <dir>', 'lakehouse root for the demo', '.stillwater/demo')
     .action(async (o: { dir: string }) => {
       const root = path.resolve(o.dir);
       await fs.rm(root, { recursive: true, force: true });

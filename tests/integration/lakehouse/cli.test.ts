@@ -191,6 +191,6 @@ describe('stillwater table', () => {
     expect(r.stdout).toContain('v2: overwrote the table with 3 rows');
     expect(r.stdout).toMatch(/time travel to v1, unit 3:\n( {2}\{"unit":3,"cycle":\d,"T30":[\d.]+\}\n){5}/);
     expect(r.stdout).toContain('tables: bronze/engine_readings');
-    expect(existsSync(path.join(dir, '.stillwater-demo', 'bronze', 'engine_readings', '_delta_log'))).toBe(true);
+    expect(existsSync(path.join(dir, '.stillwater', 'demo', 'bronze', 'engine_readings', '_delta_log'))).toBe(true);
   });
 });
