@@ -20,6 +20,14 @@ export function runtimeEntryPath(): string {
   return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
 }
 
+/**
+ * Starts esbuild's service process without waiting for it, so it boots while
+ * the TypeScript analysis runs on this thread.
+ */
+export function startBundler(): void {
+  esbuild.transform('', { loader: 'js' }).catch(() => undefined);
+}
+
 export interface BundledStep {
   js: string;
   map: string;

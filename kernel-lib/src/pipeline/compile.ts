@@ -8,14 +8,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Analysis, analyzeNotebook } from './analysis.js';
-import { bundleSteps } from './bundle.js';
+import { bundleSteps, startBundler } from './bundle.js';
 import { canonicalJson } from './canonical-json.js';
 import { generateStepEntry } from './codegen.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { PipelineCompileError } from './errors.js';
 import { buildPipelineGraph, type PipelineGraph } from './graph.js';
 import { readNotebook } from './notebook.js';
-import { assertValidSpec } from './spec-schema.js';
+import { assertValidSpec, prepareSpecValidator } from './spec-schema.js';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './spec.js';
 
 /** Part of every step hash, so a change of the runtime/bundle layout invalidates caches. */
@@ -68,6 +68,7 @@ export async function checkNotebook(notebookPath: string): Promise<CheckResult> 
  */
 export async function compileNotebook(notebookPath: string, options: CompileOptions = {}): Promise<CompileResult> {
   const outDir = path.resolve(options.outDir ?? defaultOutDir(notebookPath));
+  if (!options.check) startBundler();
   const checked = await checkNotebook(notebookPath);
   if (options.check) return { outDir, diagnostics: checked.diagnostics };
   if (!checked.ok || !checked.analysis) throw new PipelineCompileError(notebookPath, checked.diagnostics);
@@ -82,7 +83,10 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
     generateStepEntry(s, flows.get(s.name)!, analysis, analysis.parameters, notebookName),
   );
   const sourceOf = new Map(analysis.cells.map((c) => [c.index, c.source]));
-  const bundled = await bundleSteps(entries, notebookDir, stepsDir, (i) => sourceOf.get(i) ?? '');
+  const bundling = bundleSteps(entries, notebookDir, stepsDir, (i) => sourceOf.get(i) ?? '');
+  // esbuild works in its own process; compile the schema validator meanwhile.
+  prepareSpecValidator();
+  const bundled = await bundling;
   if (bundled.diagnostics.length > 0)
     throw new PipelineCompileError(notebookPath, sortDiagnostics([...checked.diagnostics, ...bundled.diagnostics]));
 

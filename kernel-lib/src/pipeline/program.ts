@@ -41,6 +41,25 @@ export function usesNodeApis(text: string): boolean {
   );
 }
 const moduleResolutionCache = tsc.createModuleResolutionCache(process.cwd(), (f) => f, COMPILER_OPTIONS);
+const fileExistsCache = new Map<string, boolean>();
+const directoryExistsCache = new Map<string, boolean>();
+const readFileCache = new Map<string, string | undefined>();
+const realpathCache = new Map<string, string>();
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
+const TS_LIB_DIR = path.dirname(tsc.getDefaultLibFilePath(COMPILER_OPTIONS));
+
+function isPackagePath(p: string): boolean {
+  return NODE_MODULES.test(p) || p.startsWith(TS_LIB_DIR);
+}
+
+/** Memoises `fn` for paths inside packages; other paths (the notebook's folder) are always asked. */
+function memo<T>(cache: Map<string, T>, p: string, fn: (p: string) => T): T {
+  if (!isPackagePath(p)) return fn(p);
+  if (cache.has(p)) return cache.get(p) as T;
+  const v = fn(p);
+  cache.set(p, v);
+  return v;
+}
 
 /** Creates the program; `virtualPath` must be absolute, in the notebook's folder. */
 export function createNotebookProgram(virtualPath: string, text: string): ts.Program {
@@ -62,10 +81,16 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
     if (sf && cacheable) sourceFileCache.set(fileName, sf);
     return sf;
   };
+  // Package folders do not change during a process: memoise the file-system probes
+  // module resolution makes there (thousands of stat calls for a package like apache-arrow).
   const baseFileExists = host.fileExists.bind(host);
-  host.fileExists = (f) => path.normalize(f) === normal || baseFileExists(f);
+  host.fileExists = (f) => path.normalize(f) === normal || memo(fileExistsCache, f, baseFileExists);
+  const baseDirectoryExists = host.directoryExists?.bind(host);
+  if (baseDirectoryExists) host.directoryExists = (d) => memo(directoryExistsCache, d, baseDirectoryExists);
   const baseReadFile = host.readFile.bind(host);
-  host.readFile = (f) => (path.normalize(f) === normal ? text : baseReadFile(f));
+  host.readFile = (f) => (path.normalize(f) === normal ? text : memo(readFileCache, f, baseReadFile));
+  const baseRealpath = host.realpath?.bind(host);
+  if (baseRealpath) host.realpath = (f) => memo(realpathCache, f, baseRealpath);
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((lit) =>
       tsc.resolveModuleName(
@@ -73,7 +98,8 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
         containingFile,
         options,
         host,
-        moduleResolutionCache,
+        // The notebook's own imports may change between compiles; packages' may not.
+        isPackagePath(containingFile) ? moduleResolutionCache : undefined,
         redirected,
         tsc.ModuleKind.ESNext,
       ),

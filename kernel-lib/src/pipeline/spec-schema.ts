@@ -16,6 +16,11 @@ export function schemaPath(name: string): string {
 
 let validator: ValidateFunction | undefined;
 
+/** Compiles the validator now (it is otherwise compiled on first use). */
+export function prepareSpecValidator(): void {
+  specValidator();
+}
+
 function specValidator(): ValidateFunction {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath('pipeline.schema.json'), 'utf8')) as object;

@@ -1,0 +1,136 @@
+// Compile benchmark: a generated 100-cell, 20-step notebook (imports, parameters,
+// functions, Arrow tables, typed arrays, Maps, plain data) compiled to
+// pipeline.json + 20 bundles. Target: ≤ 1 s for analysis + bundles.
+// Prints: module load, first (cold) compile, warm compiles, check-only, determinism.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+// Inside the repository so the notebook's imports resolve from node_modules, like tslab.
+const work = path.join(repoRoot, 'tests', '.out', 'bench-compile');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+
+const STEPS = 20;
+const CELLS = 100;
+const code = (source, tags = []) => ({
+  cell_type: 'code',
+  execution_count: null,
+  metadata: tags.length ? { tags } : {},
+  outputs: [],
+  source,
+});
+const cells = [
+  code("import { tableFromArrays, type Table } from 'apache-arrow';", ['imports']),
+  code('const rows = 1000;\nconst factor = 1.5;\nconst label = "bench";', ['pipeline-parameters']),
+  code(
+    'function total(xs: ArrayLike<number>): number {\n  let s = 0;\n  for (let i = 0; i < xs.length; i++) s += xs[i]!;\n  return s;\n}',
+    ['functions'],
+  ),
+];
+const perStep = (CELLS - cells.length - 1) / STEPS;
+for (let i = 0; i < STEPS; i++) {
+  const prev = i === 0 ? [] : i === 1 ? ['prev:s0'] : [`prev:s${i - 1}`, `prev:s${i - 2}`];
+  const up = i === 0 ? 'rows' : `v${i - 1}.length + (i${i - 2 >= 0 ? i - 2 : 0} ?? 0)`;
+  const kind = i % 5 === 0 ? 'table' : i % 5 === 1 ? 'map' : 'array';
+  const body =
+    kind === 'table'
+      ? `const t${i}: Table = tableFromArrays({ x: Float64Array.from({ length: 10 }, (_, k) => k * factor) });`
+      : kind === 'map'
+        ? `const m${i} = new Map<string, number>([['n', ${i}]]);`
+        : `const a${i} = new Float64Array(8).fill(${i});`;
+  const n = i < STEPS - 1 ? Math.floor(perStep) : CELLS - 1 - cells.length - 0;
+  const stepCells = [];
+  stepCells.push(
+    code(`const v${i} = new Float64Array(${i + 2}).fill(factor);\nconst i${i} = ${i === 0 ? 'rows' : up};`, [
+      `step:s${i}`,
+      ...prev,
+    ]),
+  );
+  stepCells.push(code(body));
+  stepCells.push(code(`const info${i} = { step: ${i}, label, sum: total(v${i}) };`));
+  while (stepCells.length < n)
+    stepCells.push(
+      code(`// notes for step ${i}\nconst extra${i}_${stepCells.length} = info${i}.sum * ${stepCells.length};`),
+    );
+  cells.push(...stepCells.slice(0, Math.max(n, 1)));
+}
+cells.push(code('i19', ['pipeline-metrics']));
+while (cells.length > CELLS) cells.splice(cells.length - 2, 1);
+const nbPath = path.join(work, 'generated.ipynb');
+writeFileSync(
+  nbPath,
+  JSON.stringify({ cells, metadata: { stillwater: { name: 'bench' } }, nbformat: 4, nbformat_minor: 5 }, null, 1),
+);
+
+const t0 = performance.now();
+const { compileNotebook, checkNotebook } = await import('@stillwater/kernel/pipeline');
+const loadMs = performance.now() - t0;
+
+const outDir = path.join(work, 'generated.pipeline');
+const t1 = performance.now();
+const cpu1 = process.cpuUsage();
+const first = await compileNotebook(nbPath, { outDir });
+const coldMs = performance.now() - t1;
+const coldCpu = process.cpuUsage(cpu1);
+const coldCpuMs = (coldCpu.user + coldCpu.system) / 1000;
+const spec = first.spec;
+const snapshot = () =>
+  Object.fromEntries(
+    ['pipeline.json', ...readdirSync(path.join(outDir, 'steps')).map((f) => `steps/${f}`)].map((f) => [
+      f,
+      readFileSync(path.join(outDir, f), 'utf8'),
+    ]),
+  );
+const before = snapshot();
+
+const warm = [];
+const warmCpu = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  await compileNotebook(nbPath, { outDir });
+  warm.push(performance.now() - t);
+  const d = process.cpuUsage(c);
+  warmCpu.push((d.user + d.system) / 1000);
+}
+const checks = [];
+for (let i = 0; i < 3; i++) {
+  const t = performance.now();
+  await checkNotebook(nbPath);
+  checks.push(performance.now() - t);
+}
+rmSync(outDir, { recursive: true, force: true });
+await compileNotebook(nbPath, { outDir });
+const after = snapshot();
+const identical = JSON.stringify(before) === JSON.stringify(after);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const edges = spec.steps.reduce((n, s) => n + s.deps.length, 0);
+const crossing = spec.steps.reduce((n, s) => n + s.inputs.length, 0);
+console.log(
+  `notebook: ${cells.length} cells, ${spec.steps.length} steps, ${edges} edges, ${crossing} variables crossing steps`,
+);
+console.log(`load @stillwater/kernel/pipeline (TypeScript, esbuild): ${loadMs.toFixed(0)} ms`);
+console.log(
+  `compile, first in process (cold lib parse):           ${coldMs.toFixed(0)} ms (main-thread CPU ${coldCpuMs.toFixed(0)} ms; wall > CPU = waiting for a core)`,
+);
+console.log(
+  `compile, warm (median of 5):                          ${median(warm).toFixed(0)} ms (CPU ${median(warmCpu).toFixed(0)} ms) [${warm.map((x) => x.toFixed(0)).join(', ')}]`,
+);
+console.log(
+  `load average now: ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${os.cpus().length} cores`,
+);
+console.log(`check only, warm (median of 3):                       ${median(checks).toFixed(0)} ms`);
+console.log(
+  `deterministic (byte-identical after clean recompile): ${identical ? 'yes' : 'NO'} (${Object.keys(after).length} files)`,
+);
+console.log(
+  `target ≤ 1000 ms (analysis + bundles): cold ${coldMs <= 1000 ? 'PASS' : 'FAIL'}, warm ${median(warm) <= 1000 ? 'PASS' : 'FAIL'}`,
+);
+if (!identical || spec.steps.length !== STEPS || cells.length !== CELLS) process.exit(1);
