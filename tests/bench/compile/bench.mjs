@@ -33,7 +33,7 @@ const cells = [
 const perStep = (CELLS - cells.length - 1) / STEPS;
 for (let i = 0; i < STEPS; i++) {
   const prev = i === 0 ? [] : i === 1 ? ['prev:s0'] : [`prev:s${i - 1}`, `prev:s${i - 2}`];
-  const up = i === 0 ? 'rows' : `v${i - 1}.length + (i${i - 2 >= 0 ? i - 2 : 0} ?? 0)`;
+  const up = i === 0 ? 'rows' : `v${i - 1}.length + (i${Math.max(i - 2, 0)} ?? 0)`;
   const kind = i % 5 === 0 ? 'table' : i % 5 === 1 ? 'map' : 'array';
   const body =
     kind === 'table'
