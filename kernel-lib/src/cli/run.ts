@@ -5,7 +5,9 @@
  * cancels cleanly; a second Ctrl-C exits at once.
  */
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { type Command, InvalidArgumentError as CommanderArgError } from 'commander';
+import { LocalArtifactStore } from '../runner/artifact-store.js';
 import { DeltaRunHistory } from '../runner/delta-history.js';
 import { RunNotFoundError, SelectionError } from '../runner/errors.js';
 import { homeLayout, resolveHome } from '../runner/home.js';
@@ -21,6 +23,7 @@ interface RunFlags {
   only?: string;
   resume?: string;
   home?: string;
+  artifacts?: string;
   json?: boolean;
   logs: boolean;
 }
@@ -43,10 +46,14 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--concurrency <n>', `steps running at once (default: cores, ${availableParallelism()})`, positiveInt)
     .option('--no-cache', 'execute every step, ignoring cached results')
-    .option('--from <step>', 'run this step and its descendants; other inputs from the newest executions')
-    .option('--only <step>', 'run only this step; its inputs from the newest executions')
+    .option(
+      '--from <step>',
+      'execute this step and its descendants (no cache); other inputs from the newest executions',
+    )
+    .option('--only <step>', 'execute only this step (no cache); its inputs from the newest executions')
     .option('--resume <run-id>', 'continue a failed or cancelled run without re-executing its successful steps')
     .option('--home <dir>', 'Stillwater home (default: $STILLWATER_HOME, else ./.stillwater)')
+    .option('--artifacts <dir>', 'artifact store root (default: <home>/artifacts)')
     .option('--no-logs', 'do not echo step output (plain mode)')
     .option('--json', 'print one JSON run event per line')
     .action(async (pipeline: string | undefined, o: RunFlags) => {
@@ -84,6 +91,7 @@ export function registerRunCommand(program: Command): void {
           params: parseAssignments(o.param),
           cache: o.cache,
           signal: abort.signal,
+          ...(o.artifacts !== undefined ? { artifactStore: new LocalArtifactStore(path.resolve(o.artifacts)) } : {}),
           ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
           ...(o.from !== undefined ? { from: o.from } : {}),
           ...(o.only !== undefined ? { only: o.only } : {}),
