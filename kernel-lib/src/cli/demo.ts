@@ -44,9 +44,10 @@ export function registerDemoCommand(program: Command): void {
     .option('--dir <dir>', 'lakehouse root for the demo', '.stillwater/demo')
     .action(async (o: { dir: string }) => {
       const root = path.resolve(o.dir);
-      await fs.rm(root, { recursive: true, force: true });
       const lh = new Lakehouse(root);
       const table = lh.table('bronze/engine_readings');
+      // Start fresh, removing only the demo's own table (never the whole --dir).
+      await fs.rm(table.path, { recursive: true, force: true });
       const log = (s: string): void => {
         process.stdout.write(`${s}\n`);
       };
