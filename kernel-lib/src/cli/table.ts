@@ -52,6 +52,11 @@ export function registerTableCommands(program: Command): void {
   // `table describe --version N` must reach the subcommand, not the root's `--version` flag:
   // root options are then only recognised before the command name (`stillwater --version` still works).
   program.enablePositionalOptions();
+  // `stillwater table read … | head` closes the pipe early: that is success, not a crash.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const table = program.command('table').description('Delta tables: describe, read, history, write');
 
   table
