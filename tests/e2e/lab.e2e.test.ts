@@ -2,9 +2,10 @@
 /// <reference lib="dom.iterable" />
 /**
  * The extension in a real browser against a real JupyterLab 4.6 and the tslab kernel:
- * open a copy of a tagged notebook, retag a cell through the tag editor, see the DAG
+ * open a copy of the turbofan example, retag a cell through the tag editor, see the DAG
  * follow, run the pipeline from the notebook toolbar, watch every node reach done,
  * read the run's metrics, reload and find the tags on disk — with zero console errors.
+ * A second, small notebook exercises turning an untagged cell into a new step.
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { collectErrors, type Lab, launchBrowser, startLab } from './harness.js';
 const OUT = path.join(repoRoot, 'tests', '.out', 'e2e');
 const FIXTURE = path.join(repoRoot, 'tests', 'e2e', 'fixtures', 'squares.ipynb');
 const NOTEBOOK = 'squares.ipynb';
+const TURBOFAN = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
 
 let lab: Lab;
 let browser: Browser;
@@ -45,11 +47,60 @@ async function dagSteps(p: Page): Promise<string[]> {
   return p.$$eval('.sw-dag .sw-node', (nodes) => nodes.map((n) => (n as SVGGElement).dataset.step!).sort());
 }
 
+/** The visible notebook panel (others may sit in hidden tabs). */
+const CURRENT = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+
+/** Opens a notebook in its own workspace and waits for its kernel and Stillwater UI. */
+async function openNotebook(p: Page, l: Lab, file: string): Promise<void> {
+  await p.goto(`${l.url}/lab/workspaces/${file.replace(/\W/g, '-')}/tree/${file}`);
+  await p.waitForFunction(
+    (name) => {
+      const app = (window as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } }).jupyterapp;
+      const w = app?.shell.currentWidget as
+        | { context?: { path: string }; sessionContext?: { isReady: boolean } }
+        | undefined;
+      return w?.context?.path === name && !!w.sessionContext?.isReady;
+    },
+    file,
+    { timeout: 60_000 },
+  );
+  await p.waitForSelector('.sw-dag .sw-node');
+}
+
+async function waitForRunEnd(p: Page): Promise<void> {
+  await p.waitForSelector(
+    '.sw-run-status[data-status="done"], .sw-run-status[data-status="failed"], .sw-run-status[data-status="cancelled"]',
+    { timeout: 300_000 },
+  );
+}
+
+/** Saves through the app's own command (the user's act), then reloads the page. */
+async function saveAndReload(p: Page): Promise<void> {
+  await p.evaluate(() =>
+    (
+      window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+    ).jupyterapp.commands.execute('docmanager:save'),
+  );
+  await p.waitForFunction(() => {
+    const app = (
+      window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }
+    ).jupyterapp;
+    return !app.shell.currentWidget.context.model.dirty;
+  });
+  await p.reload();
+}
+
+function tagsOnDisk(l: Lab, file: string, cellId: string): string[] {
+  const nb = JSON.parse(readFileSync(path.join(l.root, file), 'utf8'));
+  return nb.cells.find((c: { id: string }) => c.id === cellId).metadata.tags ?? [];
+}
+
 describe('Stillwater JupyterLab extension (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     lab = await startLab();
     copyFileSync(FIXTURE, path.join(lab.root, NOTEBOOK));
+    copyFileSync(TURBOFAN, path.join(lab.root, 'turbofan.ipynb'));
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     errors = collectErrors(page);
@@ -60,19 +111,68 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     await lab?.stop();
   });
 
-  it('edits tags in the UI, runs the pipeline live, and keeps the tags on disk', async () => {
-    await page.goto(`${lab.url}/lab/tree/${NOTEBOOK}`);
-    await page.waitForFunction(
-      () => {
-        const app = (window as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } }).jupyterapp;
-        const w = app?.shell.currentWidget as { sessionContext?: { isReady: boolean } } | undefined;
-        return !!w?.sessionContext?.isReady;
-      },
-      undefined,
-      { timeout: 60_000 },
+  it('turbofan: retag through the editor, DAG follows, run from the toolbar to done with metrics, tags persist', async () => {
+    await openNotebook(page, lab, 'turbofan.ipynb');
+    await page.waitForSelector('.sw-TagBar[data-cell-id="turbofan-15"] .sw-step-chip');
+    expect(await dagSteps(page)).toEqual(['evaluate', 'ingest', 'prepare', 'train', 'validate']);
+    expect(await page.locator('.sw-dag path.sw-edge[data-to="evaluate"]').count()).toBe(1);
+    await page.locator(CURRENT).screenshot({ path: path.join(OUT, 'turbofan-tag-bars.png') });
+
+    // Make evaluate wait for validation too, through the tag editor.
+    await page.click('.sw-TagBar[data-cell-id="turbofan-15"] .sw-chips');
+    const editor = page.locator('.sw-TagBar[data-cell-id="turbofan-15"] .sw-TagEditor');
+    expect(await editor.locator('input.sw-step-name').inputValue()).toBe('evaluate');
+    await editor.locator('input.sw-step-name').fill('train');
+    await expect.poll(() => editor.locator('.sw-name-error').textContent()).toContain('already exists');
+    await editor.locator('input.sw-step-name').fill('evaluate');
+    expect(await editor.locator('.sw-deps input[value="train"]').isChecked()).toBe(true);
+    await editor.locator('.sw-deps input[value="validate"]').check();
+    await page
+      .locator('.sw-TagBar[data-cell-id="turbofan-15"]')
+      .screenshot({ path: path.join(OUT, 'turbofan-tag-editor.png') });
+    await editor.locator('button.sw-apply').click();
+    await expect.poll(() => page.locator('.sw-dag path.sw-edge[data-to="evaluate"]').count()).toBe(2);
+    expect(await page.locator('.sw-dag path.sw-edge[data-from="validate"][data-to="evaluate"]').count()).toBe(1);
+    expect(await page.textContent('.sw-TagBar[data-cell-id="turbofan-15"]')).toContain('← validate');
+
+    await watchNodeStatuses(page);
+    await page.click(`${CURRENT} .jp-NotebookPanel-toolbar [data-command="stillwater:run"]`);
+    await page.waitForSelector('.sw-dag .sw-node[data-status="running"]', { timeout: 120_000 });
+    await page.locator('#stillwater-pipeline-panel').screenshot({ path: path.join(OUT, 'turbofan-dag-mid-run.png') });
+    await waitForRunEnd(page);
+    await page.locator('#stillwater-pipeline-panel').screenshot({ path: path.join(OUT, 'turbofan-dag-after-run.png') });
+    await page.screenshot({ path: path.join(OUT, 'turbofan-lab-after-run.png') });
+    const panelText = await page.textContent('#stillwater-pipeline-panel');
+    expect(await page.getAttribute('.sw-run-status', 'data-status'), panelText ?? '').toBe('done');
+    const steps = ['ingest', 'prepare', 'validate', 'train', 'evaluate'];
+    const seen = await page.evaluate(() => (window as unknown as { __swSeen: Record<string, string[]> }).__swSeen);
+    for (const step of steps) {
+      expect(seen[step], step).toContain('running');
+      expect(seen[step]!.at(-1), step).toBe('done');
+    }
+    const metrics = Object.fromEntries(
+      await page.$$eval('.sw-metrics tr', (rows) =>
+        rows.map((r) => [(r as HTMLElement).dataset.metric, Number(r.querySelector('td')!.textContent)]),
+      ),
     );
+    expect(Object.keys(metrics).sort()).toEqual(['auc', 'f1', 'precision', 'recall']);
+    expect(metrics.auc).toBeGreaterThan(0.9);
+    expect(metrics.f1).toBeGreaterThan(0.5);
+
+    await saveAndReload(page);
+    await expect
+      .poll(() => tagsOnDisk(lab, 'turbofan.ipynb', 'turbofan-15'))
+      .toEqual(['step:evaluate', 'kind:evaluate', 'prev:train', 'prev:validate']);
+    await page.waitForSelector('.sw-TagBar[data-cell-id="turbofan-15"] .sw-dep-chip', { timeout: 60_000 });
+    expect(await page.textContent('.sw-TagBar[data-cell-id="turbofan-15"]')).toContain('← validate');
+    await expect.poll(() => page.locator('.sw-dag path.sw-edge[data-to="evaluate"]').count()).toBe(2);
+
+    expect(errors, `console errors:\n${errors.join('\n')}\n\nserver log:\n${lab.log().slice(-4000)}`).toEqual([]);
+  }, 400_000);
+
+  it('small notebook: an untagged cell becomes a new step through the editor and runs', async () => {
+    await openNotebook(page, lab, NOTEBOOK);
     await page.waitForSelector('.sw-TagBar[data-cell-id="load"] .sw-step-chip');
-    await page.waitForSelector('.sw-dag .sw-node');
 
     // Tag bars: the roles of the fixture's cells.
     expect(await page.textContent('.sw-TagBar[data-cell-id="load"] .sw-step-chip')).toBe('load');
@@ -82,7 +182,7 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     expect(await page.textContent('.sw-TagBar[data-cell-id="params"] .sw-role-chip')).toBe('parameters');
     expect(await page.textContent('.sw-TagBar[data-cell-id="square"] .sw-dep-chip')).toBe('← load');
     expect(await dagSteps(page)).toEqual(['cube', 'load', 'square']);
-    await page.locator('.jp-NotebookPanel').screenshot({ path: path.join(OUT, 'tag-bars.png') });
+    await page.locator(CURRENT).screenshot({ path: path.join(OUT, 'tag-bars.png') });
 
     // Retag the untagged summary cell through the editor: a step after square and cube.
     await page.click('.sw-TagBar[data-cell-id="summary"] .sw-chips');
@@ -104,48 +204,30 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     expect(await page.locator('.sw-dag path.sw-edge[data-to="summarize"]').count()).toBe(2);
     expect(await page.textContent('.sw-TagBar[data-cell-id="summary"] .sw-step-chip')).toBe('summarize');
 
-    // Run from the notebook toolbar and watch every node go through to done.
+    // Run from the notebook toolbar (the unsaved tags are what runs).
     await watchNodeStatuses(page);
-    await page.click('.jp-NotebookPanel-toolbar [data-command="stillwater:run"]');
-    await page.waitForSelector('.sw-dag .sw-node[data-status="running"]', { timeout: 120_000 });
-    await page.locator('#stillwater-pipeline-panel').screenshot({ path: path.join(OUT, 'dag-mid-run.png') });
-    await page.waitForSelector(
-      '.sw-run-status[data-status="done"], .sw-run-status[data-status="failed"], .sw-run-status[data-status="cancelled"]',
-      { timeout: 180_000 },
-    );
+    await page.click(`${CURRENT} .jp-NotebookPanel-toolbar [data-command="stillwater:run"]`);
+    await waitForRunEnd(page);
     await page.locator('#stillwater-pipeline-panel').screenshot({ path: path.join(OUT, 'dag-after-run.png') });
+    const panelText = await page.textContent('#stillwater-pipeline-panel');
+    expect(await page.getAttribute('.sw-run-status', 'data-status'), panelText ?? '').toBe('done');
     const statuses = await page.$$eval('.sw-dag .sw-node', (nodes) =>
       Object.fromEntries(nodes.map((n) => [(n as SVGGElement).dataset.step, (n as SVGGElement).dataset.status])),
     );
-    const panelText = await page.textContent('#stillwater-pipeline-panel');
-    expect(await page.getAttribute('.sw-run-status', 'data-status'), panelText ?? '').toBe('done');
     expect(statuses).toEqual({ load: 'done', square: 'done', cube: 'done', summarize: 'done' });
-    const seen = await page.evaluate(() => (window as unknown as { __swSeen: Record<string, string[]> }).__swSeen);
-    for (const step of ['load', 'square', 'cube', 'summarize']) {
-      expect(seen[step], step).toContain('running');
-      expect(seen[step]!.at(-1), step).toBe('done');
-    }
-
     // The run's metrics: values 1..6 → Σv² = 91, Σv³ = 441.
     expect(await page.textContent('.sw-metrics tr[data-metric="total"] td')).toBe('532');
     expect(Number(await page.textContent('.sw-metrics tr[data-metric="mean_square"] td'))).toBeCloseTo(91 / 6, 3);
 
     // A run never touches the notebook file; saving (the user's act) writes the tags.
-    const onDiskBefore = JSON.parse(readFileSync(path.join(lab.root, NOTEBOOK), 'utf8'));
-    expect(onDiskBefore.cells.find((c: { id: string }) => c.id === 'summary').metadata.tags ?? []).toEqual([]);
-    await page.evaluate(() =>
-      (
-        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
-      ).jupyterapp.commands.execute('docmanager:save'),
-    );
-    await expect
-      .poll(() => {
-        const nb = JSON.parse(readFileSync(path.join(lab.root, NOTEBOOK), 'utf8'));
-        return nb.cells.find((c: { id: string }) => c.id === 'summary').metadata.tags;
-      })
-      .toEqual(['step:summarize', 'kind:evaluate', 'prev:square', 'prev:cube']);
-
-    await page.reload();
+    expect(tagsOnDisk(lab, NOTEBOOK, 'summary')).toEqual([]);
+    await saveAndReload(page);
+    expect(tagsOnDisk(lab, NOTEBOOK, 'summary')).toEqual([
+      'step:summarize',
+      'kind:evaluate',
+      'prev:square',
+      'prev:cube',
+    ]);
     await page.waitForSelector('.sw-TagBar[data-cell-id="summary"] .sw-step-chip', { timeout: 60_000 });
     expect(await page.textContent('.sw-TagBar[data-cell-id="summary"] .sw-step-chip')).toBe('summarize');
     await expect.poll(() => dagSteps(page)).toEqual(['cube', 'load', 'square', 'summarize']);
