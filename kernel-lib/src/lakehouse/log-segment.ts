@@ -166,7 +166,15 @@ async function segmentFromHint(storage: Storage, target?: number): Promise<LogSe
   while (target === undefined || v <= target) {
     if (commits.length >= MAX_PROBE) return undefined; // stale hint: a listing finds the newer checkpoint
     const meta = await storage.head(commitPath(v));
-    if (!meta) break;
+    if (!meta) {
+      // One extra probe catches a hole right after the end (listing would report it too).
+      if (target === undefined && (await storage.head(commitPath(v + 1)))) {
+        throw new CorruptLogError(
+          `log of table ${storage.root} is not contiguous: ${commitPath(v)} is missing (found ${commitPath(v + 1)})`,
+        );
+      }
+      break;
+    }
     commits.push({ ...meta, version: v, kind: 'commit' });
     v++;
   }

@@ -56,8 +56,8 @@ describe('snapshot load cost', () => {
         ...after,
       ].sort(),
     );
-    // Probes: the checkpoint, each later commit, and the first missing one.
-    expect(storage.ops('head').length).toBe(1 + after.length + 1);
+    // Probes: the checkpoint, each later commit, the first missing one and the one after it.
+    expect(storage.ops('head').length).toBe(1 + after.length + 2);
     expect(storage.ops('write')).toEqual([]);
   });
 
@@ -129,6 +129,20 @@ describe('snapshot load cost', () => {
       expect(snap.files.length).toBe(expectedLive());
       expect(snap.segment.checkpoint?.version).toBe(CHECKPOINT_AT);
       expect(storage.ops('read').filter((p) => p.endsWith('.json')).length).toBe(COMMITS - 1 - CHECKPOINT_AT);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('a hole in the commits after the checkpoint is reported, not silently cut off', async () => {
+    const copy = tmpTable('lh-snapload-hole-');
+    try {
+      const { cpSync } = await import('node:fs');
+      cpSync(dir, copy, { recursive: true });
+      rmSync(path.join(copy, '_delta_log', commitName(CHECKPOINT_AT + 2)));
+      await expect(loadSnapshot(new LocalStorage(copy))).rejects.toThrow(
+        new RegExp(`not contiguous: _delta_log/0*${CHECKPOINT_AT + 2}\\.json is missing`),
+      );
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
