@@ -76,3 +76,4 @@ export {
   type ValueThreshold,
 } from './evaluator.js';
 export { type ModelVersion, ModelRegistry, type RegisterOptions } from './registry.js';
+export { type GridResult, GridSearchError, type GridSearchOptions, gridSearch, parameterGrid } from './grid.js';

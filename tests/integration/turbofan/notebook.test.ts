@@ -7,10 +7,10 @@
  * CLI and with pyarrow reading exactly the files the log references.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, repoRoot, sharedDir, venvPython } from '../../helpers/paths.js';
 import { cellStdout, type ExecutedCell, runNotebookInTslab } from '../../helpers/tslab.js';
 
@@ -18,12 +18,18 @@ const run = promisify(execFile);
 const notebook = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
 const cmapss = path.join(sharedDir, 'cmapss');
 
+const workspaces: string[] = [];
+afterAll(() => {
+  for (const dir of workspaces) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A fresh folder inside the repository (so the kernel and steps resolve node_modules) with a copy of the notebook. */
 function workspace(): string {
   const outRoot = path.join(repoRoot, 'tests', '.out');
   mkdirSync(outRoot, { recursive: true });
   const dir = mkdtempSync(path.join(outRoot, 'turbofan-'));
   copyFileSync(notebook, path.join(dir, 'turbofan.ipynb'));
+  workspaces.push(dir);
   return dir;
 }
 
