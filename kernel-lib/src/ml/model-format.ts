@@ -88,6 +88,14 @@ class Reader {
  */
 export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
   const r = new Reader(bytes);
+  // Formats this reader does not handle, named so the error says what to do.
+  if (bytes[0] === 0x7b) throw new ModelFormatError(0, 'this is a JSON model; save it in the legacy binary format');
+  if (bytes[0] === 0x62 && bytes[1] === 0x69 && bytes[2] === 0x6e && bytes[3] === 0x66) {
+    throw new ModelFormatError(
+      0,
+      "this is an XGBoost ≥ 1.0 binary model ('binf'); only the legacy (< 1.0) format is supported",
+    );
+  }
   r.need(LEARNER_PARAM_BYTES, 'learner parameters');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const baseScore = view.getFloat32(0, true);

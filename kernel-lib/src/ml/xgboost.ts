@@ -188,8 +188,9 @@ export class XGBoostModel {
   }
 
   /**
-   * Restores a model from `toBytes()` output, or from any legacy binary model a
-   * native XGBoost saved (its features are then named f0, f1, …).
+   * Restores a model from `toBytes()` output, or from a legacy binary model of
+   * XGBoost < 1.0 (its features are then named f0, f1, …). Newer native formats
+   * (JSON, UBJSON, 'binf') are rejected with a ModelFormatError.
    * @throws ModelFormatError for bytes that are not such a model.
    * @throws XGBoostError if XGBoost refuses them.
    */

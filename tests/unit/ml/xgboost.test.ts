@@ -107,3 +107,16 @@ describe('XGBoostModel', () => {
     );
   });
 });
+
+describe('model formats we do not read', () => {
+  it('names JSON and XGBoost ≥ 1.0 binary models', async () => {
+    await expect(XGBoostModel.fromBytes(new TextEncoder().encode('{"learner":{}}'))).rejects.toThrow(
+      new ModelFormatError(0, 'this is a JSON model; save it in the legacy binary format'),
+    );
+    const binf = new Uint8Array(200);
+    binf.set(new TextEncoder().encode('binf'));
+    await expect(XGBoostModel.fromBytes(binf)).rejects.toThrow(
+      "XGBoost model bytes, offset 0: this is an XGBoost ≥ 1.0 binary model ('binf'); only the legacy (< 1.0) format is supported",
+    );
+  });
+});
