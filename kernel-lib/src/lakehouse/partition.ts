@@ -293,9 +293,10 @@ export interface DecodedPath {
  * the table root"). `%XX` sequences are decoded once; `+` stays `+`.
  */
 export function decodeAddPath(p: string): DecodedPath {
-  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(p);
+  // `file:/x` or `scheme://…`; a bare `name:with-colon` is a relative file name, not a URI.
+  const schemeMatch = /^(file):|^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//i.exec(p);
   if (schemeMatch) {
-    const scheme = schemeMatch[1]!.toLowerCase();
+    const scheme = (schemeMatch[1] ?? schemeMatch[2]!).toLowerCase();
     if (scheme === 'file') {
       // file:/abs, file:///abs, file://host/abs
       let rest = p.slice(5);

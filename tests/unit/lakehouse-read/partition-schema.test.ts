@@ -86,6 +86,8 @@ describe('partition values', () => {
     expect(decodeAddPath('file:///abs/x')).toEqual({ absolute: '/abs/x' });
     expect(decodeAddPath('/abs/y')).toEqual({ absolute: '/abs/y' });
     expect(decodeAddPath('s3://bucket/k')).toEqual({ uri: 's3://bucket/k' });
+    expect(decodeAddPath('odd:name.parquet')).toEqual({ relative: 'odd:name.parquet' });
+    expect(decodeAddPath('FILE:/x')).toEqual({ absolute: '/x' });
     const rel = 'c=a%2Fb/part-0 #1.parquet';
     expect(decodeAddPath(encodeAddPath(rel))).toEqual({ relative: rel });
   });
