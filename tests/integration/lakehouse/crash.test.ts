@@ -15,15 +15,16 @@ import { here, oracle, repoRoot, tmpDir } from './helpers.js';
 
 const worker = path.join(here, 'writer-worker.mjs');
 
-/** Starts an endless appender and SIGKILLs it after `delayMs`; returns the seqs it reported committed. */
+/** Starts an endless appender and SIGKILLs it `delayMs` after it is ready; returns the seqs it reported committed. */
 function killAfter(dir: string, trial: number, delayMs: number): Promise<number[]> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [worker, 'append-forever', dir, String(trial)], { cwd: repoRoot });
     let out = '';
+    let timer: NodeJS.Timeout | undefined;
     p.stdout.on('data', (d) => {
       out += d;
+      if (!timer && out.includes('ready\n')) timer = setTimeout(() => p.kill('SIGKILL'), delayMs);
     });
-    const timer = setTimeout(() => p.kill('SIGKILL'), delayMs);
     p.on('close', () => {
       clearTimeout(timer);
       const lines = out.split('\n').filter((l) => l.endsWith('}'));
@@ -51,7 +52,7 @@ describe('crash safety', () => {
     };
     let totalCommitted = 0;
     for (let trial = 0; trial < 20; trial++) {
-      const delay = 150 + Math.floor(random() * 900);
+      const delay = Math.floor(random() * 700);
       const reported = await killAfter(dir, trial, delay);
       totalCommitted += reported.length;
 

@@ -30,6 +30,10 @@ if (mode === 'append') {
     process.stdout.write(`${JSON.stringify({ seq, version: r.version, attempts: r.attempts })}\n`);
   }
 } else if (mode === 'append-forever') {
+  // "ready" once modules are loaded and the table is open, so the parent's random kill
+  // delay measures time spent writing, not process start-up on a loaded machine.
+  await table.version();
+  process.stdout.write('ready\n');
   // Each line is printed only after the commit returned: the parent knows these are durable.
   for (let seq = 0; ; seq++) {
     const r = await table.append(batch(seq));
