@@ -29,6 +29,7 @@ export function generateStepEntry(
   flow: StepFlow,
   analysis: Analysis,
   parameters: readonly PipelineParameter[],
+  /** The notebook as source maps name it: relative to the bundle's folder. */
   notebookName: string,
 ): StepEntry {
   const lines: string[] = [];

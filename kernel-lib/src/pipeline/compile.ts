@@ -4,8 +4,8 @@
  * bundles (`bundle.ts`) → `pipeline.json` (validated by the JSON Schema).
  * Output is deterministic: same notebook, same bytes.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Analysis, analyzeNotebook } from './analysis.js';
 import { bundleSteps, startBundler } from './bundle.js';
@@ -78,9 +78,11 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   const notebookDir = path.dirname(notebookAbs);
   const notebookName = path.basename(notebookAbs);
   const stepsDir = path.join(outDir, 'steps');
+  // Source map `sources` are `<notebook, relative to the map>/cell-<index>`.
+  const notebookFromMaps = toPosix(path.relative(stepsDir, notebookAbs));
   const flows = new Map(analysis.steps.map((f) => [f.name, f]));
   const entries = graph.steps.map((s) =>
-    generateStepEntry(s, flows.get(s.name)!, analysis, analysis.parameters, notebookName),
+    generateStepEntry(s, flows.get(s.name)!, analysis, analysis.parameters, notebookFromMaps),
   );
   const sourceOf = new Map(analysis.cells.map((c) => [c.index, c.source]));
   const bundling = bundleSteps(entries, notebookDir, stepsDir, (i) => sourceOf.get(i) ?? '');
@@ -126,7 +128,7 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
     parameters: analysis.parameters,
     steps,
     metrics: analysis.metrics,
-    sourceMap: { format: 'source-map-v3', sourcePattern: `${notebookName}/cell-{cell}` },
+    sourceMap: { format: 'source-map-v3', sourcePattern: `${notebookFromMaps}/cell-{cell}` },
   };
   const spec: PipelineSpec = { ...withoutHash, hash: sha256(canonicalJson(withoutHash, 0)) };
   assertValidSpec(spec, notebookPath);
@@ -143,10 +145,17 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   return { spec, outDir, diagnostics: checked.diagnostics };
 }
 
-/** Leaves unchanged files untouched (mtimes too), so recompiling is a no-op on disk. */
+/**
+ * Leaves unchanged files untouched (mtimes too), so recompiling is a no-op on
+ * disk; changed files are replaced atomically (a runner reading a bundle while
+ * the extension recompiles sees the old or the new file, never half of one).
+ */
 async function writeIfChanged(file: string, content: string): Promise<void> {
   const old = await readFile(file, 'utf8').catch(() => undefined);
-  if (old !== content) await writeFile(file, content);
+  if (old === content) return;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, content);
+  await rename(tmp, file);
 }
 
 function pipelineNameFrom(notebookName: string): string {

@@ -124,10 +124,11 @@ export interface PipelineSpec {
 
 /**
  * How bundle positions map back to the notebook: each bundle has a linked
- * `<bundle>.map` (source map v3) whose `sources` are `<notebook>/cell-<index>`.
+ * `<bundle>.map` (source map v3) whose `sources` are `<notebook path relative to the map>/cell-<index>`,
+ * with each cell's text in `sourcesContent`.
  */
 export interface SourceMapInfo {
   format: 'source-map-v3';
-  /** Pattern of the `sources` entries; `{cell}` is the 0-based cell index. */
+  /** Pattern of the `sources` entries (the notebook relative to the map's folder); `{cell}` is the 0-based cell index. */
   sourcePattern: string;
 }

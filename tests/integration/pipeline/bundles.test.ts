@@ -120,6 +120,26 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     });
   });
 
+  it('under node --enable-source-maps the error still names the cell and line', async () => {
+    const { spec, outDir } = await compile('runtime-error');
+    const w = work();
+    const cwd = path.dirname(path.resolve(outDir, spec.notebook));
+    await run(process.execPath, [path.join(outDir, 'steps/ok.mjs'), '--out', `data=${w}/data`], { cwd });
+    const err = (await run(
+      process.execPath,
+      ['--enable-source-maps', path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`],
+      { cwd },
+    ).catch((e: unknown) => e)) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    expect(parseStepErrorLine(err.stderr)).toMatchObject({ cell: 1, line: 3, column: 21 });
+    // The map names the notebook relative to itself, with the cell text embedded.
+    const map = JSON.parse(readFileSync(path.join(outDir, 'steps/boom.mjs.map'), 'utf8'));
+    const i = map.sources.indexOf('../../../../fixtures/notebooks/runtime-error.ipynb/cell-1');
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(map.sourcesContent[i]).toContain('const bad = missing.length + n;');
+    expect(spec.sourceMap.sourcePattern).toBe('../../../../fixtures/notebooks/runtime-error.ipynb/cell-{cell}');
+  });
+
   it('a bad command line exits 2 with a usage error; a missing input file exits 1 naming it', async () => {
     const { spec, outDir } = await compile('runtime-error');
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));

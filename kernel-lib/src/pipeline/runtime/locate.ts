@@ -18,7 +18,7 @@ export interface MappedFrame {
   position?: CellPosition;
 }
 
-const CELL_SOURCE = /(?:^|\/)cell-(\d+)$/;
+const CELL_SOURCE = /(?:^|[\\/])cell-(\d+)$/;
 const FRAME = /^(\s*at (?:.*?\()?)(file:\/\/[^)]+?|\/[^):]+?):(\d+):(\d+)(\)?.*)$/;
 
 /** Loads the source map of `bundleUrl` (`<bundle>.map`), or undefined if there is none. */
@@ -39,9 +39,15 @@ export function mapStack(stack: string, bundleUrl: string, map: SourceMap | unde
     .slice(1)
     .map((text) => {
       const m = FRAME.exec(text);
-      if (!m || !map) return { text };
+      if (!m) return { text };
       const file = m[2]!.startsWith('file:') ? fileURLToPath(m[2]!) : m[2]!;
-      if (file !== bundlePath) return { text };
+      // Under `node --enable-source-maps` frames already point at `<notebook>/cell-<index>`.
+      const direct = CELL_SOURCE.exec(file);
+      if (direct) {
+        const position = { cell: Number(direct[1]), line: Number(m[3]), column: Number(m[4]) };
+        return { text: `${m[1]}cell ${position.cell}, line ${position.line}:${position.column}${m[5]}`, position };
+      }
+      if (file !== bundlePath || !map) return { text };
       const entry = map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as {
         originalSource?: string;
         originalLine?: number;
