@@ -1,0 +1,91 @@
+/**
+ * Every valid notebook of the compiler's fixture corpus runs under the runner
+ * (notebook → compile → run); for a sample, each step's stdout equals the
+ * stdout of that step's cells in a top-to-bottom tslab run of the notebook.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
+import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
+import { runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
+import { repoRoot } from '../../helpers/paths.js';
+import { cellStdout, runNotebookInTslab } from '../../helpers/tslab.js';
+
+const fixtures = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
+/** Fixtures that are meant to fail at run time, and where. */
+const EXPECTED_FAILURES: Record<string, { step: string; cell: number }> = {
+  'runtime-error': { step: 'boom', cell: 1 },
+  // A step reads a variable of a non-ancestor step: the compiler only warns; at run time it is undefined.
+  'warn-pitfalls': { step: 'orphan', cell: 2 },
+};
+/** Compared with tslab (each tslab run costs seconds, so a sample; the diamond has its own test). */
+const COMPARED = ['linear', 'parameters'];
+
+let work: string;
+beforeAll(() => {
+  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+  work = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-fixtures-'));
+});
+
+function copyFixture(name: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  const nb = path.join(dir, `${name}.ipynb`);
+  copyFileSync(path.join(fixtures, `${name}.ipynb`), nb);
+  return nb;
+}
+
+async function run(nb: string) {
+  const h = runPipeline(nb, { home: path.join(work, 'home'), cache: false });
+  const events: RunEvent[] = [];
+  for await (const e of h) events.push(e);
+  return { events, result: await h.result };
+}
+
+const validFixtures = readdirSync(fixtures)
+  .filter((f) => f.endsWith('.ipynb') && !f.startsWith('err-'))
+  .map((f) => f.replace(/\.ipynb$/, ''))
+  // tslab magics are rejected or ignored by design; that fixture is about compile diagnostics.
+  .filter((n) => n !== 'magic');
+
+describe('compiler fixture notebooks under the runner', () => {
+  it.each(validFixtures)('%s runs to its expected end', async (name) => {
+    const { result } = await run(copyFixture(name));
+    const failure = EXPECTED_FAILURES[name];
+    if (failure) {
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatchObject({ step: failure.step, cell: failure.cell });
+      expect(result.error?.line).toBeGreaterThan(0);
+    } else {
+      expect(result.status, JSON.stringify(result.error)).toBe('done');
+    }
+  });
+
+  it.each(COMPARED)(
+    '%s: every step prints what its cells print in tslab',
+    async (name) => {
+      const nb = copyFixture(name);
+      const [{ events, result }, cells] = await Promise.all([
+        run(nb),
+        runNotebookInTslab(nb, { cwd: path.dirname(nb) }),
+      ]);
+      expect(result.status).toBe('done');
+      const spec = JSON.parse(
+        readFileSync(path.join(path.dirname(nb), `${name}.pipeline`, 'pipeline.json'), 'utf8'),
+      ) as PipelineSpec;
+      let compared = 0;
+      for (const step of spec.steps) {
+        const expected = step.source.map((s) => cellStdout(cells[s.cell]!)).join('');
+        const got = events
+          .filter((e) => e.type === 'log' && e.step === step.name && e.stream === 'stdout')
+          .map((e) => (e.type === 'log' ? e.text : ''))
+          .join('');
+        expect(got, `step ${step.name}`).toBe(expected);
+        if (expected) compared++;
+      }
+      expect(compared).toBeGreaterThan(0);
+    },
+    300_000,
+  );
+});
