@@ -57,6 +57,8 @@ function checkJson(r: CheckResult) {
       };
     }),
     edges: r.graph.edges,
+    /** Per notebook cell: which block it belongs to (step name, imports, skip, …). */
+    cells: r.graph.cells,
     parameters: r.analysis?.parameters ?? [],
     metrics: r.analysis?.metrics ?? [],
   };

@@ -34,6 +34,14 @@ describe('stillwater compile (built CLI)', () => {
       { name: 'table', from: 'load', marshal: 'arrow' },
     ]);
     expect(out.edges).toHaveLength(4);
+    expect(out.cells.slice(0, 6)).toEqual([
+      { role: 'ignored' },
+      { role: 'imports' },
+      { role: 'parameters' },
+      { role: 'functions' },
+      { role: 'step', step: 'load' },
+      { role: 'step', step: 'load' },
+    ]);
   });
 
   it('--check --json on a broken notebook exits 1 with diagnostics naming the cell and tag', async () => {

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  assertValidSpec,
+  type PipelineSpec,
+  type PipelineStep,
+  SpecValidationError,
+  specSchemaErrors,
+} from '../../../kernel-lib/src/pipeline/index.js';
+import { repoRoot } from '../../helpers/paths.js';
+
+const step = {
+  name: 'train',
+  kind: 'train',
+  deps: ['load'],
+  bundle: 'steps/train.mjs',
+  inputs: [{ name: 'table', from: 'load', marshal: 'arrow' }],
+  outputs: [{ name: 'model', marshal: 'xgboost-model' }],
+  parameters: ['rate'],
+  metrics: ['auc'],
+  cache: true,
+  retries: 1,
+  timeoutSeconds: 600,
+  limits: { cpu: '500m', memory: '2Gi' },
+  source: [{ cell: 4, startLine: 1, endLine: 9 }],
+  hash: 'a'.repeat(64),
+} satisfies Required<PipelineStep>;
+const spec = {
+  specVersion: 1,
+  name: 'turbofan',
+  description: 'RUL',
+  hash: 'b'.repeat(64),
+  notebook: '../turbofan.ipynb',
+  lakehouseRoot: 'lakehouse',
+  parameters: [{ name: 'rate', type: 'number', default: 0.1, cell: 2 }],
+  steps: [step],
+  metrics: [{ name: 'auc', step: 'train' }],
+  sourceMap: { format: 'source-map-v3', sourcePattern: '../../turbofan.ipynb/cell-{cell}' },
+} satisfies Required<PipelineSpec>;
+
+const schema = JSON.parse(readFileSync(path.join(repoRoot, 'schema', 'pipeline.schema.json'), 'utf8'));
+
+describe('pipeline.schema.json ⇔ spec.ts', () => {
+  it('accepts a spec that uses every field of the TypeScript types', () => {
+    expect(specSchemaErrors(spec)).toEqual([]);
+  });
+
+  it('requires exactly the fields the TypeScript types declare', () => {
+    expect([...schema.required].sort()).toEqual(Object.keys(spec).sort());
+    expect([...schema.$defs.step.required].sort()).toEqual(Object.keys(step).sort());
+  });
+
+  it('rejects bad specs with errors naming the field', () => {
+    const bad = structuredClone(spec) as unknown as Record<string, unknown> & { steps: Record<string, unknown>[] };
+    bad.steps[0]!.inputs = [{ name: 'table', from: 'load', marshal: 'json' }];
+    bad.steps[0]!.bundle = '/abs/train.mjs';
+    delete bad.hash;
+    expect(specSchemaErrors(bad)).toEqual([
+      "/ must have required property 'hash'",
+      '/steps/0/bundle must match pattern "^steps/[a-z_][a-z0-9_]*\\.mjs$"',
+      '/steps/0/inputs/0/marshal must be equal to one of the allowed values',
+    ]);
+    expect(() => assertValidSpec(bad, 'nb.ipynb')).toThrow(SpecValidationError);
+    expect(() => assertValidSpec(bad, 'nb.ipynb')).toThrow(/^nb\.ipynb: pipeline spec does not match the schema: /);
+  });
+});
