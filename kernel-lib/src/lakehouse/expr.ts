@@ -521,12 +521,12 @@ export function fileColumnStats(
   let stats: FileStats | undefined;
   if (add.stats) {
     try {
-      stats = JSON.parse(add.stats) as FileStats;
+      stats = parseStatsExact(add.stats) as FileStats;
     } catch {
       stats = undefined;
     }
   }
-  const numRecords = typeof stats?.numRecords === 'number' ? stats.numRecords : undefined;
+  const numRecords = jsonNumber(stats?.numRecords);
   const partSet = new Set(partitionColumns);
   for (const f of schema.fields) {
     if (typeof f.type !== 'string') continue;
@@ -549,8 +549,8 @@ export function fileColumnStats(
     if (!stats) continue;
     const cs: ColumnStats = {};
     if (numRecords !== undefined) cs.numRecords = numRecords;
-    const nc = stats.nullCount?.[f.name];
-    if (typeof nc === 'number') cs.nullCount = nc;
+    const nc = jsonNumber(stats.nullCount?.[f.name]);
+    if (nc !== undefined) cs.nullCount = nc;
     const min = statScalar(stats.minValues?.[f.name], f.type, 'min');
     const max = statScalar(stats.maxValues?.[f.name], f.type, 'max');
     if (min !== undefined) cs.min = min;
@@ -576,19 +576,19 @@ function partitionScalar(v: ReturnType<typeof parsePartitionValue>, type: DeltaT
 /** A JSON stat value → scalar, widened so it stays a valid bound (timestamps are truncated to ms in stats). */
 function statScalar(raw: unknown, type: DeltaType, which: 'min' | 'max'): Scalar | undefined {
   if (raw === null || raw === undefined) return undefined;
+  const text = raw instanceof JsonNumber ? raw.text : undefined;
   switch (type) {
     case 'byte':
     case 'short':
     case 'integer':
     case 'double':
-      return typeof raw === 'number' ? raw : undefined;
+      return text !== undefined ? Number(text) : undefined;
     case 'float':
       // Float stats are printed float32 values; as doubles they may sit on either side of the
       // stored value, so they cannot prove anything.
       return undefined;
     case 'long':
-      // Beyond 2^53 JSON.parse has already rounded the bound, possibly the wrong way.
-      return typeof raw === 'number' && Number.isSafeInteger(raw) ? BigInt(raw) : undefined;
+      return text !== undefined && /^-?\d+$/.test(text) ? BigInt(text) : undefined;
     case 'string':
       if (typeof raw !== 'string') return undefined;
       // Writers truncate long string stats (Spark: 32 chars); a truncated max is no upper bound.
@@ -608,20 +608,52 @@ function statScalar(raw: unknown, type: DeltaType, which: 'min' | 'max'): Scalar
     }
     default: {
       if (!decimalParams(type)) return undefined;
-      // A JSON number with more than 15 significant digits may have been rounded by JSON.parse.
-      if (typeof raw === 'number') return significantDigits(String(raw)) <= 15 ? toDec(String(raw)) : undefined;
+      // Decimal stats are JSON numbers with exact digits (kept as text, never via a double).
+      if (text !== undefined) return toDec(text);
       if (typeof raw === 'string') return toDec(raw);
       return undefined;
     }
   }
 }
 
-function significantDigits(s: string): number {
-  const mantissa = s
-    .replace(/^[+-]/, '')
-    .replace(/[eE].*$/, '')
-    .replace('.', '');
-  return mantissa.replace(/^0+/, '').length;
+/** A JSON number kept as its source text, so long and decimal bounds are exact. */
+class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+function jsonNumber(v: unknown): number | undefined {
+  return v instanceof JsonNumber ? Number(v.text) : typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * JSON.parse that keeps every number as its source text (`JsonNumber`): `JSON.parse`
+ * would round 2^53+1 or decimal(38,18) bounds to doubles, and a rounded bound can
+ * wrongly exclude a file. Numbers are rewritten to marker strings outside string literals.
+ */
+export function parseStatsExact(text: string): unknown {
+  const MARK = '\u0000n:';
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const m = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!m) throw new SyntaxError(`bad number at ${i}`);
+      out += JSON.stringify(`\u0000n:${m[0]}`);
+      i += m[0].length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return JSON.parse(out, (_k, v) =>
+    typeof v === 'string' && v.startsWith(MARK) ? new JsonNumber(v.slice(MARK.length)) : v,
+  );
 }
 
 /**

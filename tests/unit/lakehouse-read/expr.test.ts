@@ -9,6 +9,7 @@ import {
   fileColumnStats,
   mayMatchFile,
   parseExpr,
+  parseStatsExact,
   referencedColumns,
   type ScalarReader,
   type StructType,
@@ -138,19 +139,35 @@ describe('file skipping (conservative)', () => {
     expect(may('v < 1', f)).toBe(false);
   });
 
-  it('ignores stats that may have been rounded or truncated', () => {
-    // 2^53 + 3 cannot survive JSON.parse: the bound is unusable, not wrong.
+  it('keeps long and decimal bounds exact (never through a double) and ignores truncated string maxima', () => {
+    // 2^53 + 3 would round to 2^53 + 4 through JSON.parse.
     const big: AddFile = {
       ...add({}),
-      stats: '{"numRecords":1,"minValues":{"id":9007199254740995},"maxValues":{"id":9007199254740995}}',
+      stats:
+        '{"numRecords":1,"minValues":{"id":9007199254740995,"amt":-9999999999.9999999999},"maxValues":{"id":9007199254740995,"amt":-9999999999.9999999999}}',
     };
     expect(may('id = 9007199254740995', big)).toBe(true);
-    expect(may('id = 9007199254740997', big)).toBe(true);
+    expect(may('id = 9007199254740996', big)).toBe(false);
+    expect(may('amt = -9999999999.9999999999', big)).toBe(true);
+    expect(may('amt < -9999999999.99999999989', big)).toBe(true);
+    expect(may('amt < -9999999999.9999999999', big)).toBe(false);
     // A 32-character max may be a truncated prefix of a longer value.
     const long = 'x'.repeat(32);
     const s = add({ numRecords: 1, minValues: { name: 'a' }, maxValues: { name: long }, nullCount: { name: 0 } });
     expect(may(`name = '${long}zzz'`, s)).toBe(true);
     expect(may("name = 'yyy'", add({ numRecords: 1, minValues: { name: 'a' }, maxValues: { name: 'b' } }))).toBe(false);
+  });
+
+  it('parseStatsExact keeps numbers as text and leaves strings alone', () => {
+    const v = parseStatsExact('{"a":-1.50E+3,"s":"x:1,\\"q\\" 2","n":[1,2],"b":true,"z":null}') as Record<
+      string,
+      unknown
+    >;
+    expect((v.a as { text: string }).text).toBe('-1.50E+3');
+    expect(v.s).toBe('x:1,"q" 2');
+    expect((v.n as { text: string }[]).map((x) => x.text)).toEqual(['1', '2']);
+    expect(v.b).toBe(true);
+    expect(v.z).toBeNull();
   });
 
   it('compares decimals exactly at any scale', () => {
