@@ -38,3 +38,6 @@ export class RunNotFoundError extends RunnerError {
     super(`no run with id ${runId} in the run history`);
   }
 }
+
+/** The run finished but its record could not be appended to the history tables. */
+export class HistoryWriteError extends RunnerError {}

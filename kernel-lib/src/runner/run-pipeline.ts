@@ -13,7 +13,7 @@ import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex, cacheKey } from './cache.js';
 import { descendants } from './dag.js';
 import { DeltaRunHistory } from './delta-history.js';
-import { ParameterError, RunNotFoundError, SelectionError } from './errors.js';
+import { HistoryWriteError, ParameterError, RunNotFoundError, SelectionError } from './errors.js';
 import { EventStream } from './event-stream.js';
 import type {
   MetricValue,
@@ -272,7 +272,10 @@ class Run {
       selection: o.only !== undefined ? `only:${o.only}` : o.from !== undefined ? `from:${o.from}` : 'all',
       error: error ?? null,
     };
-    if (history) await history.recordRun(run, records);
+    // Record first, so whoever sees `run-finished` finds the run in the history; but the final
+    // event is emitted even when recording fails, and the failure is reported after it.
+    let historyError: unknown;
+    if (history) await history.recordRun(run, records).catch((err: unknown) => (historyError = err));
     this.emit({
       type: 'run-finished',
       runId: this.runId,
@@ -283,6 +286,12 @@ class Run {
       metrics,
       ...(error ? { error } : {}),
     });
+    if (historyError !== undefined) {
+      throw new HistoryWriteError(
+        `run ${this.runId} ended ${status} but could not be recorded in the run history: ${(historyError as Error).message}`,
+        { cause: historyError },
+      );
+    }
     return {
       runId: this.runId,
       status,
