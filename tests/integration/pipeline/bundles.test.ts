@@ -42,6 +42,28 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     ).toBe('ARROW1');
   });
 
+  it('handles: DeltaTable, Lakehouse and XGBoostModel are re-opened by reference / model bytes; absent handles', async () => {
+    const { spec, outDir } = await compile('handles');
+    const w = work();
+    const lake = mkdtempSync(path.join(tmpdir(), 'sw-lake-'));
+    const runs = await runSteps(outDir, spec, w, {}, { STILLWATER_LAKEHOUSE_ROOT: lake });
+    const [line] = resultLines(allStdout(runs));
+    const result = JSON.parse(line!.slice('RESULT '.length));
+    expect(result).toMatchObject({ rows: 8, columns: 2, sameRoot: true, nothingIsUndefined: true });
+    expect(result.scores).toHaveLength(8);
+    expect(result.scores[7]).toBeGreaterThan(result.scores[0]);
+    expect(JSON.parse(readFileSync(path.join(w, 'write', 'events'), 'utf8'))).toEqual({
+      kind: 'delta-table',
+      path: path.join(lake, 'bronze', 'events'),
+    });
+    expect(JSON.parse(readFileSync(path.join(w, 'write', 'lake'), 'utf8'))).toEqual({ kind: 'lakehouse', root: lake });
+    expect(JSON.parse(readFileSync(path.join(w, 'write', 'nothing'), 'utf8'))).toEqual({
+      kind: 'absent',
+      value: 'undefined',
+    });
+    expect(readFileSync(path.join(w, 'write', 'model')).length).toBeGreaterThan(100);
+  });
+
   it('parameters: every parameter type parses from --param text', async () => {
     const { spec, outDir } = await compile('parameters');
     expect(spec.parameters.map((p) => [p.name, p.type])).toEqual([

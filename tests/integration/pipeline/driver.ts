@@ -22,6 +22,7 @@ export async function runSteps(
   spec: PipelineSpec,
   workDir: string,
   params: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Map<string, StepRun>> {
   const cwd = path.dirname(path.resolve(outDir, spec.notebook));
   const byName = new Map(spec.steps.map((s) => [s.name, s]));
@@ -37,7 +38,7 @@ export async function runSteps(
       mkdirSync(path.dirname(metricsPath), { recursive: true });
       args.push('--metrics', metricsPath);
     }
-    const { stdout, stderr } = await run(process.execPath, args, { cwd });
+    const { stdout, stderr } = await run(process.execPath, args, { cwd, env: { ...process.env, ...env } });
     results.set(name, {
       stdout,
       stderr,
