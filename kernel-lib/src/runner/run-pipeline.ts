@@ -236,7 +236,7 @@ class Run {
       await schedule(nodes, {
         concurrency,
         signal: this.abort.signal,
-        run: (n) => this.runStep(this.states.get(n.name)!),
+        run: (n) => this.runStepSafely(this.states.get(n.name)!),
         onSkip: (n, reason) => this.finishStep(this.states.get(n.name)!, 'skipped', { reason }),
       });
     } finally {
@@ -426,6 +426,17 @@ class Run {
       ...(r.durationMs !== null && status !== 'cached' ? { durationMs: r.durationMs } : {}),
       ...extra,
     });
+  }
+
+  /** A failure of the runner itself around a step (disk full, unreadable store) fails that step, visibly. */
+  private async runStepSafely(state: StepState): Promise<NodeOutcome> {
+    try {
+      return await this.runStep(state);
+    } catch (err) {
+      const e = err as Error;
+      this.finishStep(state, 'failed', { error: { type: e.name || 'Error', message: `runner: ${e.message}` } });
+      return 'failed';
+    }
   }
 
   private async runStep(state: StepState): Promise<NodeOutcome> {
