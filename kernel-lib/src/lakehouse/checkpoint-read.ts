@@ -11,6 +11,7 @@ import * as arrow from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import type { Action, AddFile } from './actions.js';
 import { CorruptLogError } from './errors.js';
+import { formatDateDays, formatDecimalUnscaled } from './partition.js';
 import type { CheckpointFiles } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
 
@@ -110,7 +111,7 @@ function decodeAdds(col: arrow.Vector): AddFile[] {
       };
       const s = stats?.get(i) as string | null | undefined;
       if (s != null) add.stats = s;
-      else if (statsParsed?.isValid(i)) add.stats = JSON.stringify(toPlain(statsParsed.get(i)));
+      else if (statsParsed?.isValid(i)) add.stats = statsJsonAt(statsParsed, i);
       if (tags?.isValid(i)) add.tags = stringMapAt(tags, i) as Record<string, string>;
       if (dv?.isValid(i)) add.deletionVector = toPlain(dv.get(i)) as AddFile['deletionVector'];
       if (baseRowId?.isValid(i)) add.baseRowId = num(baseRowId.get(i))!;
@@ -149,6 +150,29 @@ const mapEntryCache = new WeakMap<arrow.Data, [arrow.Vector, arrow.Vector]>();
 function num(v: unknown): number | undefined {
   if (v === null || v === undefined) return undefined;
   return typeof v === 'bigint' ? Number(v) : (v as number);
+}
+
+/**
+ * Renders row `i` of a `stats_parsed` struct as the JSON text `add.stats` would hold,
+ * without passing exact values through doubles: int64 and decimals are written as
+ * their digits, timestamps as ISO strings, dates as `YYYY-MM-DD`.
+ */
+export function statsJsonAt(vec: arrow.Vector, i: number): string {
+  if (!vec.isValid(i)) return 'null';
+  const t = vec.type as arrow.DataType;
+  if (arrow.DataType.isStruct(t)) {
+    const parts = t.children.map(
+      (c, k) => `${JSON.stringify(c.name)}:${statsJsonAt((vec as arrow.Vector<arrow.Struct>).getChildAt(k)!, i)}`,
+    );
+    return `{${parts.join(',')}}`;
+  }
+  const v = vec.get(i) as unknown;
+  if (arrow.DataType.isDecimal(t)) return formatDecimalUnscaled(BigInt(String(v)), t.scale);
+  if (arrow.DataType.isTimestamp(t)) return JSON.stringify(new Date(v as number).toISOString());
+  if (arrow.DataType.isDate(t)) return JSON.stringify(formatDateDays(Math.floor((v as number) / 86_400_000)));
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  return JSON.stringify(toPlain(v));
 }
 
 /** Arrow value (StructRow, MapRow, Vector, bigint) → plain JSON-like JS. */

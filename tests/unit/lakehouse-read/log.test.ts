@@ -221,7 +221,13 @@ describe('log segments', () => {
       new arrow.Field('size', new arrow.Int64()),
       new arrow.Field('modificationTime', new arrow.Int64()),
       new arrow.Field('dataChange', new arrow.Bool()),
-      new arrow.Field('stats_parsed', new arrow.Struct([new arrow.Field('numRecords', new arrow.Int64())])),
+      new arrow.Field(
+        'stats_parsed',
+        new arrow.Struct([
+          new arrow.Field('numRecords', new arrow.Int64()),
+          new arrow.Field('minValues', new arrow.Struct([new arrow.Field('id', new arrow.Int64())])),
+        ]),
+      ),
     ]);
     const protoType = new arrow.Struct([
       new arrow.Field('minReaderVersion', new arrow.Int32()),
@@ -256,7 +262,7 @@ describe('log segments', () => {
           size: 10n,
           modificationTime: 5n,
           dataChange: false,
-          stats_parsed: { numRecords: 3n },
+          stats_parsed: { numRecords: 3n, minValues: { id: 9007199254740995n } },
         },
       },
     ];
@@ -295,7 +301,8 @@ describe('log segments', () => {
         size: 10,
         modificationTime: 5,
         dataChange: false,
-        stats: '{"numRecords":3}',
+        // int64 bounds beyond 2^53 survive exactly.
+        stats: '{"numRecords":3,"minValues":{"id":9007199254740995}}',
       },
     ]);
     const rowsRead = (await scan(snap, st)).toArray().map((r) => r.toJSON());
