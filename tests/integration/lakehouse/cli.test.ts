@@ -130,7 +130,7 @@ describe('stillwater table', () => {
     });
     const after = json(await cli(['table', 'read', table, '--json']));
     expect(after.rows).toEqual([{ unit: 9, cycle: 1, temp: 1.5, ok: true, day: '2024-06-01', note: 'p' }]);
-  });
+  }, 240_000);
 
   it('reports bad input as typed errors (JSON with --json, one line on stderr otherwise) and exits 1', async () => {
     const dir = tmpDir('cli-bad');
@@ -180,7 +180,7 @@ describe('stillwater table', () => {
     expect(r8.stderr).toMatch(
       /InvalidArgumentError: partition column "nope" of table .* is not in the schema \[id, name\]/,
     );
-  });
+  }, 240_000);
 
   it('demo writes, appends, overwrites, time-travels and prints history', async () => {
     const dir = tmpDir('demo');

@@ -18,13 +18,17 @@ import { here, repoRoot, tmpDir } from './helpers.js';
 
 const worker = path.join(here, 'writer-worker.mjs');
 
-function runWorker(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runWorker(
+  args: string[],
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [worker, ...args], { cwd: repoRoot });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => {
       stdout += d;
+      onStdout?.(stdout, p);
     });
     p.stderr.on('data', (d) => {
       stderr += d;
@@ -109,13 +113,21 @@ describe('concurrent writers', () => {
         r: arrow.vectorFromArray([0], new arrow.Int32()),
       }),
     );
-    const startAt = String(Date.now() + 1500);
+    // Barrier: each worker stages its overwrite and prints "staged"; both get "go" together.
+    const staged = new Set<ReturnType<typeof spawn>>();
+    const onStdout = (text: string, child: ReturnType<typeof spawn>) => {
+      if (text.startsWith('staged\n') && !staged.has(child)) {
+        staged.add(child);
+        if (staged.size === 2) for (const c of staged) c.stdin!.write('go\n');
+      }
+    };
     const [a, b] = await Promise.all([
-      runWorker(['overwrite', dir, '1', startAt]),
-      runWorker(['overwrite', dir, '2', startAt]),
+      runWorker(['overwrite', dir, '1'], onStdout),
+      runWorker(['overwrite', dir, '2'], onStdout),
     ]);
     expect([a.code, b.code]).toEqual([0, 0]);
-    const outcomes = [JSON.parse(a.stdout), JSON.parse(b.stdout)];
+    const result = (r: { stdout: string }) => JSON.parse(r.stdout.replace('staged\n', ''));
+    const outcomes = [result(a), result(b)];
     expect(outcomes.map((o) => o.readVersion)).toEqual([1, 1]);
     const won = outcomes.filter((o) => o.ok);
     const lost = outcomes.filter((o) => !o.ok);

@@ -1,7 +1,8 @@
 // A writer process for the concurrency and crash tests; imports the built package.
 // usage: node writer-worker.mjs append <table> <worker> <count>
 //        node writer-worker.mjs append-forever <table> <worker>
-//        node writer-worker.mjs overwrite <table> <worker> <startAtEpochMs>
+//        node writer-worker.mjs overwrite <table> <worker>   (commits when a line arrives on stdin)
+import { once } from 'node:events';
 import * as arrow from 'apache-arrow';
 import {
   alignToSchema,
@@ -40,8 +41,9 @@ if (mode === 'append') {
     process.stdout.write(`${JSON.stringify({ seq, version: r.version })}\n`);
   }
 } else if (mode === 'overwrite') {
-  // Read the snapshot and stage the whole overwrite, then wait for a shared start
-  // time so both writers have certainly read the same version before either commits.
+  // Read the snapshot and stage the whole overwrite, say "staged", then wait for the
+  // parent's go (a line on stdin), sent once both writers have staged: both have
+  // certainly read the same version before either commits.
   const snap = await table.snapshot();
   const aligned = alignToSchema(batch(1000 + worker), snap.schema, { tablePath });
   const written = await writeDataFiles(table.storage, aligned.table, {
@@ -50,7 +52,9 @@ if (mode === 'append') {
   });
   const txn = new Transaction(table.storage, snap, { operation: 'WRITE', operationParameters: { mode: 'Overwrite' } });
   txn.readWholeTable().removeFiles(snap.files).addFiles(written.adds);
-  await new Promise((r) => setTimeout(r, Math.max(0, Number(extra) - Date.now())));
+  process.stdout.write('staged\n');
+  await once(process.stdin, 'data');
+  process.stdin.pause();
   try {
     const r = await txn.commit();
     process.stdout.write(`${JSON.stringify({ ok: true, readVersion: snap.version, version: r.version })}\n`);
