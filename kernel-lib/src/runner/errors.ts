@@ -41,3 +41,6 @@ export class RunNotFoundError extends RunnerError {
 
 /** The run finished but its record could not be appended to the history tables. */
 export class HistoryWriteError extends RunnerError {}
+
+/** A step exited successfully without writing an output the pipeline declares. */
+export class MissingOutputError extends RunnerError {}

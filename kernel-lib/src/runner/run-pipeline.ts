@@ -13,7 +13,7 @@ import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex, cacheKey } from './cache.js';
 import { descendants } from './dag.js';
 import { DeltaRunHistory } from './delta-history.js';
-import { HistoryWriteError, ParameterError, RunNotFoundError, SelectionError } from './errors.js';
+import { HistoryWriteError, MissingOutputError, ParameterError, RunNotFoundError, SelectionError } from './errors.js';
 import { EventStream } from './event-stream.js';
 import type {
   MetricValue,
@@ -546,7 +546,8 @@ class Run {
         try {
           await this.collect(state, outPaths, metricsPath);
         } catch (err) {
-          error = { type: 'MissingOutput', message: (err as Error).message };
+          if (!(err instanceof MissingOutputError)) throw err;
+          error = { type: 'MissingOutput', message: err.message };
         }
       }
       const ended = Date.now();
@@ -602,7 +603,7 @@ class Run {
       try {
         await stat(file);
       } catch {
-        throw new Error(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
+        throw new MissingOutputError(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
       }
     }
     for (const o of state.step.outputs) if (isReferenceKind(o.marshal)) await pinReference(outPaths[o.name]!);

@@ -2,11 +2,12 @@
  * The runner's scheduling, caching and failure semantics on hand-made pipelines
  * that follow the step entry contract (so each behaviour is provoked exactly).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
+import { LocalArtifactStore } from '../../../kernel-lib/src/runner/artifact-store.js';
 import { ParameterError, SelectionError } from '../../../kernel-lib/src/runner/errors.js';
 import type { RunEvent, StepEvent } from '../../../kernel-lib/src/runner/events.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
@@ -195,6 +196,18 @@ describe('failures', () => {
     const c = result.stepExecutions.find((s) => s.step === 'c')!;
     expect(b.error).toMatchObject({ type: 'Exit', exitCode: 1, message: 'step `b` exited with code 1' });
     expect(c.error).toMatchObject({ type: 'Signal', signal: 'SIGKILL' });
+  });
+
+  it('fails the step, not the run machinery, when the artifact store cannot take an output', async () => {
+    const home = freshHome();
+    const notADir = path.join(home, 'file');
+    writeFileSync(notADir, '');
+    const dir = writeHandPipeline('diamond', diamond(), { parameters: params });
+    const { events, result } = await run(dir, { home, artifactStore: new LocalArtifactStore(notADir) });
+    expect(result.status).toBe('failed');
+    expect(result.steps).toEqual({ a: 'failed', b: 'skipped', c: 'skipped', d: 'skipped' });
+    expect(result.error?.message).toMatch(/^runner: ENOTDIR/);
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'failed' });
   });
 
   it('kills a step that exceeds its timeout', async () => {
