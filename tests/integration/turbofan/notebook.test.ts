@@ -33,6 +33,7 @@ function workspace(): string {
   return dir;
 }
 
+const cellSource = (c: ExecutedCell) => (Array.isArray(c.source) ? c.source.join('') : c.source);
 const tagsOf = (c: ExecutedCell) => (c.metadata.tags as string[] | undefined) ?? [];
 
 /** f1/auc/precision/recall as printed by the evaluate step. */
@@ -82,6 +83,16 @@ describe('examples/turbofan/turbofan.ipynb on the simulator', () => {
     expect(cellStdout(validateCell)).toMatch(
       /^Validation of 'silver\/test' against 'silver\/train': \d+ rows, 47 columns/,
     );
+  });
+
+  it('reports the anomalies injected into a corrupted test batch', () => {
+    const demo = cells.find((c) => cellSource(c).includes('const corrupted = new ArrowTable'))!;
+    const report = cellStdout(demo);
+    expect(report).toMatch(/^Validation of 'corrupted test' against 'silver\/train': \d+ rows, 46 columns/);
+    expect(report).toMatch(/ERROR\s+s3\s+missing_column/);
+    expect(report).toMatch(/ERROR\s+s4\s+out_of_range/);
+    expect(report).toMatch(/ERROR\s+s4\s+drift\s+distribution drift: PSI/);
+    expect(report).toMatch(/ERROR\s+s9\s+null_rate\s+null rate 20\.0% exceeds the allowed 1\.0%/);
   });
 
   it('gives the same metrics as the compiled pipeline run by `stillwater run`', async () => {
