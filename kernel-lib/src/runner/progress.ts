@@ -17,7 +17,8 @@ export interface Writable {
 
 /** One JSON object per line, exactly the events of `schema/run-event.schema.json`. */
 export class JsonProgress implements ProgressRenderer {
-  constructor(private readonly out: Writable) {}
+  /** Lines are cut to the terminal width: a wrapped line would throw off the cursor-up count. */
+  constructor(private readonly out: Writable & { columns?: number }) {}
   onEvent(event: RunEvent): void {
     this.out.write(`${JSON.stringify(event)}\n`);
   }
@@ -99,7 +100,8 @@ export class TtyProgress implements ProgressRenderer {
   private readonly timer: NodeJS.Timeout;
   private readonly plain: PlainProgress;
 
-  constructor(private readonly out: Writable) {
+  /** Lines are cut to the terminal width: a wrapped line would throw off the cursor-up count. */
+  constructor(private readonly out: Writable & { columns?: number }) {
     this.plain = new PlainProgress({ write: (t: string) => this.above(t) });
     this.timer = setInterval(() => this.draw(), 200);
     this.timer.unref();
@@ -143,15 +145,16 @@ export class TtyProgress implements ProgressRenderer {
 
   private draw(): void {
     if (this.steps.size === 0 || this.finished) return;
-    const width = Math.max(...[...this.steps.keys()].map((s) => s.length));
+    const nameWidth = Math.max(...[...this.steps.keys()].map((s) => s.length));
     const lines = [this.header];
     for (const [name, s] of this.steps) {
       const ms = s.status === 'running' ? Date.now() - s.since : s.durationMs;
       const time = ms !== undefined && s.status !== 'queued' ? ` ${seconds(ms)}` : '';
-      lines.push(` ${SYMBOL[s.status]} ${name.padEnd(width)} ${s.status}${time}${s.note ? `  ${s.note}` : ''}`);
+      lines.push(` ${SYMBOL[s.status]} ${name.padEnd(nameWidth)} ${s.status}${time}${s.note ? `  ${s.note}` : ''}`);
     }
+    const width = Math.max(20, (this.out.columns ?? 120) - 1);
     this.clear();
-    this.out.write(`${lines.join('\n')}\n`);
+    this.out.write(`${lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n')}\n`);
     this.drawn = lines.length;
   }
 

@@ -90,4 +90,15 @@ describe('progress renderers', () => {
     expect(text).toContain(' ✖ train failed 0.05s  TypeError: x is not a function (cell 7, line 3)');
     expect(text.trimEnd().endsWith('  step train: TypeError: x is not a function (cell 7, line 3)')).toBe(true);
   });
+
+  it('TTY: cuts lines to the terminal width so redraws stay aligned', () => {
+    const c = capture();
+    const r = new TtyProgress({ ...c.out, columns: 40 });
+    for (const e of events) r.onEvent(e);
+    r.close();
+    const block = c.text().split('\x1b[3F\x1b[0J').at(-1)!;
+    const failedLine = block.split('\n').find((l) => l.includes('train failed'))!;
+    expect(failedLine.length).toBe(39);
+    expect(failedLine.endsWith('…')).toBe(true);
+  });
 });
