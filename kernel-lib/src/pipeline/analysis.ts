@@ -142,6 +142,21 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
   const empty: Analysis = { cells: prepared, steps: [], parameters: [], metrics: [], diagnostics };
   if (syntaxErrors) return empty;
 
+  // Names declared only in skip cells: they exist in a top-to-bottom tslab run but not in the pipeline.
+  const skippedNames = new Map<string, number>();
+  for (const cell of cells) {
+    if (graph.cells[cell.index]?.role !== 'skip' || cell.cellType !== 'code') continue;
+    const skipSf = tsc.createSourceFile('skip.ts', cell.source.replace(/^[ \t]*%.*$/gm, ''), tsc.ScriptTarget.ES2022);
+    for (const st of skipSf.statements) {
+      const names: string[] = [];
+      if (tsc.isVariableStatement(st))
+        for (const d of st.declarationList.declarations) names.push(...bindingNames(d.name).map((i) => i.text));
+      else if ((tsc.isFunctionDeclaration(st) || tsc.isClassDeclaration(st)) && st.name) names.push(st.name.text);
+      for (const n of names) if (!skippedNames.has(n)) skippedNames.set(n, cell.index);
+    }
+  }
+  const unresolvedSkipped: { id: ts.Identifier; skipCell: number }[] = [];
+
   // 2. One virtual module, one program, one checker.
   const cellStart = new Map<number, { offset: number; line: number }>();
   let text = '';
@@ -285,6 +300,8 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
           : checker.getSymbolAtLocation(n);
         const ds = sym ? decls.get(sym) : undefined;
         if (sym && ds && !ds.some((d) => d.nameNode === n)) out.push({ sym, id: n, usage: usageOf(n) });
+        else if (!sym && skippedNames.has(n.text))
+          unresolvedSkipped.push({ id: n, skipCell: skippedNames.get(n.text)! });
         return;
       }
       tsc.forEachChild(n, visit);
@@ -430,6 +447,22 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
         );
       }
     }
+  }
+
+  // Reads of names that only skip cells declare (reported once per step and name).
+  const reportedSkipped = new Set<string>();
+  for (const { id, skipCell } of unresolvedSkipped) {
+    const at = cellAt(id.getStart(sf));
+    const key = `${at.index}:${id.text}`;
+    if (reportedSkipped.has(key) || at.block.role !== 'step') continue;
+    reportedSkipped.add(key);
+    diag(
+      'warning',
+      'skipped-read',
+      at.index,
+      `step "${at.block.step}" reads "${id.text}", which only skip cell ${skipCell} declares; it is undefined when the pipeline runs (move the declaration into a step)`,
+      { line: lineIn(at.index, id), variable: id.text, step: at.block.step },
+    );
   }
 
   // 7. Metrics cells: bare identifiers or console.log(identifier, …).

@@ -32,6 +32,7 @@ export type DiagnosticCode =
   | 'aliasing'
   | 'import-across-steps'
   | 'non-ancestor-read'
+  | 'skipped-read'
   | 'functions-reads-step-variable'
   | 'bundle';
 

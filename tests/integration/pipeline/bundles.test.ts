@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -62,6 +62,23 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
       value: 'undefined',
     });
     expect(readFileSync(path.join(w, 'write', 'model')).length).toBeGreaterThan(100);
+  });
+
+  it('local modules are bundled and part of the step hash', async () => {
+    const copy = path.join(outRoot, 'local-copy');
+    rmSync(copy, { recursive: true, force: true });
+    mkdirSync(copy, { recursive: true });
+    for (const f of ['local-module.ipynb', 'local-module-helpers.mjs'])
+      copyFileSync(path.join(dir, f), path.join(copy, f));
+    const nb = path.join(copy, 'local-module.ipynb');
+    const first = (await compileNotebook(nb)).spec!;
+    const outDir = path.join(copy, 'local-module.pipeline');
+    expect(resultLines(allStdout(await runSteps(outDir, first, work())))).toEqual(['RESULT {"t":42,"again":126}']);
+    writeFileSync(path.join(copy, 'local-module-helpers.mjs'), 'export function triple(x) {\n  return x * 4;\n}\n');
+    const second = (await compileNotebook(nb)).spec!;
+    expect(second.steps[0]!.hash).not.toBe(first.steps[0]!.hash);
+    expect(second.hash).not.toBe(first.hash);
+    expect(resultLines(allStdout(await runSteps(outDir, second, work())))).toEqual(['RESULT {"t":56,"again":224}']);
   });
 
   it('parameters: every parameter type parses from --param text', async () => {
