@@ -89,7 +89,10 @@ export function findConflict(txn: ReadSet, winning: WinningCommit): Conflict | u
   if (addsToCheck.length > 0 && (txn.readWholeTable || txn.readPredicate)) {
     const hit = txn.readWholeTable ? addsToCheck[0] : addsToCheck.find((a) => txn.readPredicate!(a));
     if (hit) {
-      return conflict('ConcurrentAppend', `it added ${hit.path}${partitionSuffix(hit)} to data this transaction read (${txn.readWholeTable ? 'the whole table' : 'a matching partition'})`);
+      return conflict(
+        'ConcurrentAppend',
+        `it added ${hit.path}${partitionSuffix(hit)} to data this transaction read (${txn.readWholeTable ? 'the whole table' : 'a matching partition'})`,
+      );
     }
   }
   for (const path of removes) {

@@ -373,8 +373,8 @@ class StringAccumulator implements Accumulator {
       if (min === undefined || compareBytes(v, min) < 0) min = v;
       if (max === undefined || compareBytes(v, max) > 0) max = v;
     }
-    this.min = min && min.slice();
-    this.max = max && max.slice();
+    this.min = min?.slice();
+    this.max = max?.slice();
   }
 
   result(prefix: number): { min: StatValue; max: StatValue } | undefined {
