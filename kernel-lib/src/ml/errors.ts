@@ -33,3 +33,9 @@ export class ValidationError extends MLError {}
 
 /** The model registry cannot honour a request (unknown version, bad table). */
 export class RegistryError extends MLError {}
+
+/** A configured evaluation metric is missing from the candidate's or baseline's metrics. */
+export class EvaluationError extends MLError {}
+
+/** A grid search is empty or one of its training jobs failed. */
+export class GridSearchError extends MLError {}

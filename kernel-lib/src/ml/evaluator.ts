@@ -4,7 +4,7 @@
  * than the currently blessed model's beyond a tolerance ("AUC may drop at
  * most 0.001"). The result lists every check, so a refusal is explainable.
  */
-import { MLError } from './errors.js';
+import { EvaluationError } from './errors.js';
 
 export type Metrics = Readonly<Record<string, number>>;
 
@@ -42,9 +42,6 @@ export interface EvaluationResult {
   /** One line per check, e.g. `✓ f1 0.7603 ≥ 0.7`. */
   summary: string;
 }
-
-/** Thrown when a configured metric is absent from the candidate's metrics. */
-export class EvaluationError extends MLError {}
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(4));
 

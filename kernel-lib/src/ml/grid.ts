@@ -9,13 +9,10 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Vector } from 'apache-arrow';
-import { MLError } from './errors.js';
+import { GridSearchError } from './errors.js';
 import { type FeatureInput, type FeatureMatrix, featureMatrix, labelArray } from './matrix.js';
 import { type BinaryMetrics, binaryMetrics } from './metrics.js';
 import type { XGBoostParams } from './xgboost.js';
-
-/** Thrown when a worker fails or the grid is empty. */
-export class GridSearchError extends MLError {}
 
 export interface GridSearchOptions {
   /** Worker threads. Default: min(jobs, available cores). */

@@ -4,7 +4,9 @@
  * in the lakehouse.
  */
 export {
+  EvaluationError,
   FeatureMatrixError,
+  GridSearchError,
   MetricsError,
   MLError,
   ModelFormatError,
@@ -69,11 +71,10 @@ export {
   type ChangeThreshold,
   type EvaluationCheck,
   type EvaluationConfig,
-  EvaluationError,
   type EvaluationResult,
   evaluateCandidate,
   type Metrics,
   type ValueThreshold,
 } from './evaluator.js';
 export { type ModelVersion, ModelRegistry, type RegisterOptions } from './registry.js';
-export { type GridResult, GridSearchError, type GridSearchOptions, gridSearch, parameterGrid } from './grid.js';
+export { type GridResult, type GridSearchOptions, gridSearch, parameterGrid } from './grid.js';
