@@ -83,6 +83,9 @@ export async function bundleSteps(
       write: false,
       metafile: true,
       logLevel: 'silent',
+      // Ignore any tsconfig.json around the notebook (tslab does too): the same notebook
+      // must bundle the same way wherever it sits.
+      tsconfigRaw: {},
       plugins: [plugin],
     });
   } catch (e) {

@@ -64,6 +64,11 @@ export function generateStepEntry(
     ),
     metrics: [...flow.metrics].sort(),
   };
+  // tslab runs cells as CommonJS, where `require` exists; give ESM bundles one too.
+  if ([...shared, ...own].some((c) => /\brequire\s*\(/.test(c.code))) {
+    gen(`import { createRequire as __sw_createRequire } from "node:module";`);
+    gen('const require = __sw_createRequire(import.meta.url);');
+  }
   gen(`await __sw_runStep(${JSON.stringify(meta)}, import.meta.url, async (__sw) => {`);
   for (const name of flow.parameters) gen(`let ${name} = __sw.param(${JSON.stringify(name)});`);
   for (const c of shared) emitCellBody(c, lines, origins);

@@ -116,6 +116,7 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
       'untagged-continuation': ['RESULT {"six":6}'],
       linear: ['RESULT {"weight":3.25}'],
       magic: ['RESULT {"x":1}'],
+      'commonjs-require': ['RESULT {"joined":"a/b"}'],
     };
     for (const [name, lines] of Object.entries(expectations)) {
       const { spec, outDir } = await compile(name);
