@@ -84,6 +84,13 @@ describe('simulateTurbofan', () => {
     expect(Array.from(back.rul.getChild('rul')!.toArray())).toEqual(Array.from(d.rul.getChild('rul')!.toArray()));
   });
 
+  it('pins the default data set (seed 42), so the demo numbers stay reproducible', () => {
+    const d = simulateTurbofan();
+    expect([d.train.numRows, d.test.numRows, d.rul.numRows]).toEqual([20559, 12007, 100]);
+    const s4 = d.train.getChild('s4')!.toArray() as Float64Array;
+    expect([s4[0], s4[s4.length - 1]]).toEqual([1424.45, 1434.63]);
+  });
+
   it('rejects bad options', () => {
     expect(() => simulateTurbofan({ trainUnits: 0 })).toThrow(
       new SimulatorError('trainUnits must be a positive integer, got 0'),
