@@ -759,10 +759,7 @@ export type ScalarReader = (i: number) => Scalar | null;
 export function scalarReader(vec: arrow.Vector, type: DeltaType): ScalarReader {
   const d = decimalParams(type);
   if (d) {
-    return (i) => {
-      const v = vec.get(i) as { toString(): string } | null;
-      return v === null ? null : { unscaled: BigInt(String(v)), scale: d.scale };
-    };
+    return (i) => (vec.isValid(i) ? { unscaled: decimalAt(vec, i), scale: d.scale } : null);
   }
   if (type === 'timestamp' || type === 'timestamp_ntz') {
     return (i) => (vec.isValid(i) ? rawInt64(vec, i) : null);
@@ -780,6 +777,29 @@ export function scalarReader(vec: arrow.Vector, type: DeltaType): ScalarReader {
     };
   }
   return (i) => vec.get(i) as Scalar | null;
+}
+
+/**
+ * The unscaled value of row `i` of a Decimal128 vector, read from its four
+ * little-endian 32-bit words (Arrow JS's own decimal-to-string is ~50× slower).
+ */
+export function decimalAt(vec: arrow.Vector, i: number): bigint {
+  let idx = i;
+  for (const data of vec.data) {
+    if (idx < data.length) {
+      const w = data.values as Uint32Array;
+      const base = (data.offset + idx) * 4;
+      const lo = w[base]! + w[base + 1]! * 0x1_0000_0000;
+      const hi2 = w[base + 2]!;
+      const hi3 = w[base + 3]!;
+      // Fast path: the value fits in 53 bits (high words are the sign extension).
+      if (hi2 === 0 && hi3 === 0 && lo <= Number.MAX_SAFE_INTEGER) return BigInt(lo);
+      const v = (BigInt(hi3) << 96n) | (BigInt(hi2) << 64n) | (BigInt(w[base + 1]!) << 32n) | BigInt(w[base]!);
+      return BigInt.asIntN(128, v);
+    }
+    idx -= data.length;
+  }
+  throw new RangeError(`row ${i} out of range`);
 }
 
 /** The raw 64-bit integer behind row `i` (timestamps come back from Arrow JS as lossy ms floats). */

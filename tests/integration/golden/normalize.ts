@@ -8,6 +8,7 @@
 import * as arrow from 'apache-arrow';
 import {
   type DeltaType,
+  decimalAt,
   decimalParams,
   formatDateDays,
   formatDecimalUnscaled,
@@ -42,7 +43,7 @@ export function normValue(vec: arrow.Vector, i: number, type: DeltaType): Json {
   if (!vec.isValid(i)) return null;
   if (typeof type === 'string') {
     const d = decimalParams(type);
-    if (d) return formatDecimalUnscaled(BigInt(String(vec.get(i))), d.scale);
+    if (d) return formatDecimalUnscaled(decimalAt(vec, i), d.scale);
     switch (type) {
       case 'byte':
       case 'short':
