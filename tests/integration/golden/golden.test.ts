@@ -26,6 +26,8 @@ import { sharedDir, venvPython } from '../../helpers/paths.js';
 import { canonicalRows } from './normalize.js';
 
 const run = promisify(execFile);
+/** Three tables have 1M rows; on a loaded 2-core CI box reading and comparing one takes tens of seconds. */
+const SLOW_TIMEOUT = 300_000;
 const GOLDEN = path.join(sharedDir, 'delta-golden');
 const ORACLE = path.join(path.dirname(new URL(import.meta.url).pathname), 'oracle.py');
 
@@ -271,13 +273,17 @@ describe('delta golden corpus', () => {
     if (!exp) continue; // reported by the test above
     const abs = path.join(GOLDEN, rel);
     if ('read' in exp) {
-      it(`reads ${rel} exactly like the pyarrow oracle`, async () => {
-        const [ours, theirs] = await Promise.all([ourRows(abs), oracleRows(abs)]);
-        expect(ours.version).toBe(theirs.version);
-        expectSameRows(ours.rows, theirs.rows);
-        summary.read++;
-        summary.rows += ours.rows.length;
-      });
+      it(
+        `reads ${rel} exactly like the pyarrow oracle`,
+        async () => {
+          const [ours, theirs] = await Promise.all([ourRows(abs), oracleRows(abs)]);
+          expect(ours.version).toBe(theirs.version);
+          expectSameRows(ours.rows, theirs.rows);
+          summary.read++;
+          summary.rows += ours.rows.length;
+        },
+        SLOW_TIMEOUT,
+      );
     } else {
       it(`rejects ${rel}: ${exp.reason}`, async () => {
         const storage = new LocalStorage(abs);
@@ -329,49 +335,55 @@ describe('time travel on the golden time-travel tables', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (const name of ttTables) {
-    it(`${name}: by version and by timestamp, with errors outside the commit range`, async () => {
-      const copy = path.join(tmp, name);
-      cpSync(path.join(GOLDEN, name), copy, { recursive: true });
-      const logDir = path.join(copy, '_delta_log');
-      const versions = readdirSync(logDir)
-        .filter((f) => /^\d{20}\.json$/.test(f))
-        .map((f) => Number(f.slice(0, 20)))
-        .sort((a, b) => a - b);
-      for (const v of versions) {
-        const when = new Date(T0 + v * STEP);
-        utimesSync(path.join(logDir, `${String(v).padStart(20, '0')}.json`), when, when);
-      }
-      const last = versions[versions.length - 1]!;
-      for (const v of versions) {
-        const byVersion = await ourRows(copy, { version: v });
-        const oracle = await oracleRows(copy, v);
-        expect(byVersion.version).toBe(v);
-        expectSameRows(byVersion.rows, oracle.rows);
-        // Exactly at the commit time, and midway to the next commit, resolve to v.
-        for (const ts of [T0 + v * STEP, T0 + v * STEP + STEP / 2]) {
-          if (v === last && ts > T0 + v * STEP) continue;
-          const byTime = await ourRows(copy, { timestamp: ts });
-          expect(byTime.version).toBe(v);
-          expectSameRows(byTime.rows, oracle.rows);
+    it(
+      `${name}: by version and by timestamp, with errors outside the commit range`,
+      async () => {
+        const copy = path.join(tmp, name);
+        cpSync(path.join(GOLDEN, name), copy, { recursive: true });
+        const logDir = path.join(copy, '_delta_log');
+        const versions = readdirSync(logDir)
+          .filter((f) => /^\d{20}\.json$/.test(f))
+          .map((f) => Number(f.slice(0, 20)))
+          .sort((a, b) => a - b);
+        for (const v of versions) {
+          const when = new Date(T0 + v * STEP);
+          utimesSync(path.join(logDir, `${String(v).padStart(20, '0')}.json`), when, when);
         }
-        if (name.startsWith('time-travel-start')) {
-          // README: commit N appended ids N*10 … N*10+9.
-          const ids = byVersion.rows.map((r) => Number(JSON.parse(r)[0])).sort((a, b) => a - b);
-          expect(ids).toEqual(Array.from({ length: (v + 1) * 10 }, (_, i) => i));
+        const last = versions[versions.length - 1]!;
+        for (const v of versions) {
+          const byVersion = await ourRows(copy, { version: v });
+          const oracle = await oracleRows(copy, v);
+          expect(byVersion.version).toBe(v);
+          expectSameRows(byVersion.rows, oracle.rows);
+          // Exactly at the commit time, and midway to the next commit, resolve to v.
+          for (const ts of [T0 + v * STEP, T0 + v * STEP + STEP / 2]) {
+            if (v === last && ts > T0 + v * STEP) continue;
+            const byTime = await ourRows(copy, { timestamp: ts });
+            expect(byTime.version).toBe(v);
+            expectSameRows(byTime.rows, oracle.rows);
+          }
+          if (name.startsWith('time-travel-start')) {
+            // README: commit N appended ids N*10 … N*10+9.
+            const ids = byVersion.rows.map((r) => Number(JSON.parse(r)[0])).sort((a, b) => a - b);
+            expect(ids).toEqual(Array.from({ length: (v + 1) * 10 }, (_, i) => i));
+          }
         }
-      }
-      const storage = new LocalStorage(copy);
-      await expect(loadSnapshot(storage, { timestamp: T0 - 1 })).rejects.toThrow(VersionNotFoundError);
-      await expect(loadSnapshot(storage, { timestamp: T0 - 1 })).rejects.toThrow(
-        /before the earliest available version 0/,
-      );
-      await expect(loadSnapshot(storage, { timestamp: T0 + last * STEP + 1 })).rejects.toThrow(
-        new RegExp(`after the latest version ${last}`),
-      );
-      await expect(loadSnapshot(storage, { timestamp: '2018-10-24T21:14:18Z' })).resolves.toMatchObject({ version: 0 });
-      await expect(loadSnapshot(storage, { version: last + 1 })).rejects.toThrow(
-        new RegExp(`version ${last + 1} of table .* does not exist: the latest version is ${last}`),
-      );
-    });
+        const storage = new LocalStorage(copy);
+        await expect(loadSnapshot(storage, { timestamp: T0 - 1 })).rejects.toThrow(VersionNotFoundError);
+        await expect(loadSnapshot(storage, { timestamp: T0 - 1 })).rejects.toThrow(
+          /before the earliest available version 0/,
+        );
+        await expect(loadSnapshot(storage, { timestamp: T0 + last * STEP + 1 })).rejects.toThrow(
+          new RegExp(`after the latest version ${last}`),
+        );
+        await expect(loadSnapshot(storage, { timestamp: '2018-10-24T21:14:18Z' })).resolves.toMatchObject({
+          version: 0,
+        });
+        await expect(loadSnapshot(storage, { version: last + 1 })).rejects.toThrow(
+          new RegExp(`version ${last + 1} of table .* does not exist: the latest version is ${last}`),
+        );
+      },
+      SLOW_TIMEOUT,
+    );
   }
 });

@@ -114,7 +114,7 @@ describe('file skipping on golden tables is sound', () => {
         expect(table.schema.fields.map((f) => f.name)).toEqual(snap.schema.fields.map((f) => f.name));
         expect(table).toBeInstanceOf(arrow.Table);
       }
-    });
+    }, 120_000);
   }
 
   it('pruned files somewhere (the skipping is not a no-op)', () => {
