@@ -27,6 +27,7 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const { commands } = app;
     const actions = pipelineActions;
+    actions.setContents(app.serviceManager.contents);
 
     /** The current Stillwater notebook and its model, or null. */
     const current = (): { panel: NotebookPanel; model: PipelineModel } | null => {
@@ -97,7 +98,7 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => actions.isRunning(current()?.model ?? null),
       execute: () => {
         const c = current();
-        if (c) return actions.cancel(c.panel).catch(report('Stillwater cancel failed'));
+        if (c) return actions.cancel(c.panel, c.model).catch(report('Stillwater cancel failed'));
       },
     });
     commands.addCommand(CommandIDs.undoTags, {

@@ -52,6 +52,6 @@ export async function executeSnippet(
 export function errorText(error: { ename: string; evalue: string; traceback: string[] }): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes
   const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-  const text = error.evalue || error.traceback.map(strip).join('\n');
-  return strip(text) || error.ename;
+  const text = error.evalue || (error.traceback ?? []).map(strip).join('\n');
+  return strip(text ?? '') || error.ename || 'error';
 }

@@ -3,6 +3,7 @@
  * run events into the notebook's PipelineModel as they stream in.
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { Contents } from '@jupyterlab/services';
 import type { PipelineModel } from '../model/pipeline-model.js';
 import type { StillwaterSettingsValues } from '../model/settings.js';
 import type { Diagnostic } from '../model/types.js';
@@ -33,9 +34,18 @@ export interface HistoryOutcome {
   steps: Record<string, { step: string; status: string; durationMs: number | null; cacheHit: boolean }[]>;
 }
 
+/** How long Cancel waits for the run to stop by itself before interrupting the kernel. */
+const CANCEL_GRACE_MS = 15_000;
+
 export class PipelineActions {
-  /** Models with a run in flight (one run per notebook at a time). */
-  private readonly _running = new Set<PipelineModel>();
+  /** Models with a run in flight (one run per notebook at a time) → that run's cancel file. */
+  private readonly _running = new Map<PipelineModel, string>();
+  private _contents: Contents.IManager | null = null;
+
+  /** The server's contents API, used to drop a run's cancel file. */
+  setContents(contents: Contents.IManager): void {
+    this._contents = contents;
+  }
 
   isRunning(model: PipelineModel | null): boolean {
     return !!model && this._running.has(model);
@@ -61,7 +71,8 @@ export class PipelineActions {
   ): Promise<void> {
     if (this._running.has(model)) throw new Error('a run is already in progress for this notebook');
     const label = selection.from ? `Run from ${selection.from}` : selection.only ? `Run only ${selection.only}` : 'Run';
-    this._running.add(model);
+    const cancelFile = `cancel-${Math.random().toString(16).slice(2, 10)}`;
+    this._running.set(model, cancelFile);
     model.startRun(label);
     try {
       const kernel = await this._kernel(panel);
@@ -71,6 +82,7 @@ export class PipelineActions {
         concurrency: settings.concurrency,
         cache: settings.cachePolicy !== 'no-cache',
         lakehouseRoot: settings.lakehouseRoot,
+        cancelFile,
         ...selection,
       };
       const res = await executeSnippet(kernel, runSnippet(req), (out) => {
@@ -107,9 +119,26 @@ export class PipelineActions {
     }
   }
 
-  /** Interrupts the kernel; the run snippet turns that into an aborted, cancelled run. */
-  async cancel(panel: NotebookPanel): Promise<void> {
-    await panel.sessionContext.session?.kernel?.interrupt();
+  /**
+   * Asks the run to stop: writes its cancel file beside the notebook (the snippet
+   * watches for it and aborts the runner, which ends the run `cancelled`). Falls back to
+   * interrupting the kernel if the run has not ended after a grace period.
+   */
+  async cancel(panel: NotebookPanel, model: PipelineModel): Promise<void> {
+    const cancelFile = this._running.get(model);
+    if (!cancelFile) return;
+    // The compiler's output folder, `<notebook>.pipeline/` (not hidden: the server
+    // refuses to create hidden files).
+    const pipelineDir = `${panel.context.path.replace(/\.ipynb$/, '')}.pipeline`;
+    if (this._contents) {
+      await this._contents.save(`${pipelineDir}/${cancelFile}`, { type: 'file', format: 'text', content: 'cancel\n' });
+    } else {
+      await panel.sessionContext.session?.kernel?.interrupt();
+      return;
+    }
+    setTimeout(() => {
+      if (this._running.get(model) === cancelFile) void panel.sessionContext.session?.kernel?.interrupt();
+    }, CANCEL_GRACE_MS);
   }
 
   async history(panel: NotebookPanel, runIds: string[] = []): Promise<HistoryOutcome> {

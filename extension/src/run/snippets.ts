@@ -22,6 +22,12 @@ export interface RunRequest {
   cache: boolean;
   /** Default lakehouse root for steps ("" = leave to the notebook / runner). */
   lakehouseRoot: string;
+  /**
+   * A file name (in the notebook's `<name>.pipeline/` folder) whose appearance cancels the
+   * run: Cancel writes it through the server's contents API, since the kernel is busy
+   * with the run itself.
+   */
+  cancelFile: string;
 }
 
 /** Shared prologue: display helpers and the kernel modules. */
@@ -75,8 +81,9 @@ export function compileSnippet(req: Pick<RunRequest, 'notebookFile' | 'notebook'
 }
 
 /**
- * Compiles, then runs and displays every run event as it happens. Interrupting the
- * kernel (Cancel run) aborts the run: the runner kills running steps.
+ * Compiles, then runs and displays every run event as it happens. The cancel file (or
+ * a kernel interrupt) aborts the run: the runner stops its steps and reports the run
+ * `cancelled` through the same stream.
  */
 export function runSnippet(req: RunRequest): string {
   const options: Record<string, unknown> = { params: req.params, cache: req.cache };
@@ -92,13 +99,20 @@ if (__swOk) {
   const __swAbort = new AbortController();
   const __swOnInterrupt = () => __swAbort.abort();
   __swProcess.once('SIGINT', __swOnInterrupt);
+  const __swFsSync: any = await import('node:fs');
+  const __swCancelPath: string = __swPath.join(__swDir, ${JSON.stringify(req.cancelFile)});
+  const __swWatch = setInterval(() => {
+    if (__swFsSync.existsSync(__swCancelPath)) __swAbort.abort();
+  }, 200);
   const __swEnv: Record<string, string | undefined> = { ...__swProcess.env };
   const __swRoot: string = ${JSON.stringify(req.lakehouseRoot)};
   if (__swRoot !== '') __swEnv.STILLWATER_LAKEHOUSE_ROOT = __swPath.resolve(__swProcess.cwd(), __swRoot);
   try {
     for await (const __swEv of __swRun(__swDir, { ...${JSON.stringify(options)}, env: __swEnv, signal: __swAbort.signal })) __swEvent(__swEv);
   } finally {
+    clearInterval(__swWatch);
     __swProcess.off('SIGINT', __swOnInterrupt);
+    await __swFs.rm(__swCancelPath, { force: true });
   }
 }
 }`;
