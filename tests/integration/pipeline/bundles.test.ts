@@ -160,6 +160,24 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     });
   });
 
+  it('an error thrown outside the awaited code (timer callback) still fails the step with its cell', async () => {
+    const { spec, outDir } = await compile('runtime-unawaited');
+    const cwd = path.dirname(path.resolve(outDir, spec.notebook));
+    const err = (await run(process.execPath, [path.join(outDir, 'steps/fire.mjs')], { cwd }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    expect(parseStepErrorLine(err.stderr)).toEqual({
+      step: 'fire',
+      phase: 'run',
+      name: 'RangeError',
+      message: 'late failure',
+      cell: 0,
+      line: 3,
+      column: 9,
+    });
+  });
+
   it('under node --enable-source-maps the error still names the cell and line', async () => {
     const { spec, outDir } = await compile('runtime-error');
     const w = work();

@@ -36,6 +36,14 @@ export async function runStep(
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<never> {
   let phase: StepRuntimeError['phase'] = 'args';
+  // Errors outside the awaited chain (a rejected promise nobody awaited, a throw in a
+  // timer callback) still fail the step with the contract's final stderr line.
+  const fail = (err: unknown) => {
+    report(meta, bundleUrl, err, phase);
+    process.exit(1);
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
   try {
     const args = parseStepArgs(argv, meta);
     phase = 'run';
