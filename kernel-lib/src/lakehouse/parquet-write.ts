@@ -6,6 +6,7 @@
  * - dictionary encoding OFF for floating-point columns: it costs ~8× on random
  *   floats and gains nothing there (ENVIRONMENT.md); ON for everything else;
  * - snappy compression by default (Spark's and pyarrow's default), zstd on request;
+ * - column-chunk statistics, no page index;
  * - timestamps stay µs with a UTC zone (Parquet TIMESTAMP(MICROS, adjustedToUTC));
  *   decimals become Parquet DECIMAL, dates DATE — arrow-rs maps Arrow types 1:1.
  */
@@ -40,6 +41,9 @@ export function writeParquetBytes(table: arrow.Table, options: ParquetWriteOptio
   let builder = new pw.WriterPropertiesBuilder()
     .setCompression(COMPRESSION[options.compression ?? 'snappy'])
     .setDictionaryEnabled(true)
+    // Row-group statistics only: Spark still prunes row groups with them, and skipping
+    // the page index saves work (Delta's own file stats come from stats.ts).
+    .setStatisticsEnabled(pw.EnabledStatistics.Chunk)
     .setCreatedBy(options.createdBy ?? 'stillwater (parquet-wasm)');
   if (options.rowGroupSize) builder = builder.setMaxRowGroupSize(options.rowGroupSize);
   for (const field of table.schema.fields) {
