@@ -51,6 +51,8 @@ export interface WriteOptions {
   partitionBy?: string[];
   /** Add columns the table lacks (as nullable) instead of rejecting them. */
   mergeSchema?: boolean;
+  /** With mode `overwrite`: replace the schema by the data's (Spark's `overwriteSchema`); partitioning is kept. */
+  overwriteSchema?: boolean;
   /** Table properties for a new table, merged into an existing table's. */
   properties?: Record<string, string>;
   name?: string;
@@ -301,9 +303,15 @@ export class DeltaTable {
         };
       }
     }
-    const aligned = alignToSchema(data, snap.schema, { mergeSchema: opts.mergeSchema ?? false, tablePath: this.path });
+    if (opts.overwriteSchema && mode !== 'overwrite') {
+      throw new InvalidArgumentError(`write to ${this.path}: overwriteSchema needs mode overwrite, not ${mode}`);
+    }
+    const replacing = opts.overwriteSchema === true;
+    const target = replacing ? dataSchema(data.schema, this.path) : snap.schema;
+    if (replacing) validatePartitionColumns(target, snap.partitionColumns, this.path);
+    const aligned = alignToSchema(data, target, { mergeSchema: opts.mergeSchema ?? false, tablePath: this.path });
     let metadata: Metadata | undefined;
-    if (aligned.evolved || (opts.properties && Object.keys(opts.properties).length > 0)) {
+    if (replacing || aligned.evolved || (opts.properties && Object.keys(opts.properties).length > 0)) {
       const configuration = { ...snap.metadata.configuration, ...(opts.properties ?? {}) };
       checkProperties(configuration, this.path);
       metadata = { ...snap.metadata, schemaString: schemaToString(aligned.schema), configuration };

@@ -301,3 +301,27 @@ describe('Lakehouse names', () => {
     expect(await lh.list()).toEqual(['bronze/raw_1', 'silver/clean']);
   });
 });
+
+describe('overwriteSchema', () => {
+  it('replaces the schema on overwrite, keeps partitioning, and is refused elsewhere', async () => {
+    const t = await newTable({ partitionBy: ['name'] });
+    const other = new arrow.Table({
+      name: arrow.vectorFromArray(['q'], new arrow.Utf8()),
+      total: arrow.vectorFromArray([1.25], new arrow.Float64()),
+    });
+    const e1 = await expectUnchanged(t, 0, () => t.overwrite(other));
+    expect(e1).toBeInstanceOf(SchemaMismatchError);
+    const e2 = await expectUnchanged(t, 0, () => t.append(other, { overwriteSchema: true }));
+    expect(e2.message).toMatch(/overwriteSchema needs mode overwrite, not append/);
+    const noPart = new arrow.Table({ total: arrow.vectorFromArray([1], new arrow.Float64()) });
+    const e3 = await expectUnchanged(t, 0, () => t.overwrite(noPart, { overwriteSchema: true }));
+    expect(e3.message).toMatch(/partition column "name" of table .* is not in the schema \[total\]/);
+    expect((await t.overwrite(other, { overwriteSchema: true })).version).toBe(1);
+    const d = await t.describe();
+    expect(d.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['name:string', 'total:double']);
+    expect(d.partitionColumns).toEqual(['name']);
+    expect((await t.read()).toArray().map((r) => r.toJSON())).toEqual([{ name: 'q', total: 1.25 }]);
+    // time travel still reads the old schema
+    expect((await t.read({ version: 0 })).schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'score']);
+  });
+});
