@@ -390,12 +390,13 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
         const info = imported.d.importInfo!;
         if (!flow.borrowedImports.includes(info)) {
           flow.borrowedImports.push(info);
+          const at = cellAt(r.id.getStart(sf)).index;
           diag(
             'warning',
             'import-across-steps',
-            r.id.getSourceFile() === sf ? cellAt(r.id.getStart(sf)).index : step.cells[0]!,
+            at,
             `step "${step.name}" uses "${r.id.text}", imported in cell ${info.cell} of another step; the import is re-included, but move it to an imports cell`,
-            { line: lineIn(cellAt(r.id.getStart(sf)).index, r.id), variable: r.id.text, step: step.name },
+            { line: lineIn(at, r.id), variable: r.id.text, step: step.name },
           );
         }
         continue;

@@ -40,6 +40,13 @@ const KERNEL_CLASSES: Record<string, MarshalKind> = {
   Lakehouse: 'lakehouse',
   XGBoostModel: 'xgboost-model',
 };
+const KIND_LABEL: Record<MarshalKind, string> = {
+  arrow: 'an Arrow Table',
+  'delta-table': 'a DeltaTable',
+  lakehouse: 'a Lakehouse',
+  'xgboost-model': 'an XGBoostModel',
+  'structured-clone': 'plain data',
+};
 const KERNEL_FILE = /[\\/](@stillwater[\\/]kernel|kernel-lib)[\\/]/;
 const ARROW_FILE = /[\\/]apache-arrow[\\/]/;
 
@@ -123,7 +130,7 @@ function classify(
       if (v.kind !== 'structured-clone')
         return {
           ok: false,
-          reason: `holds ${v.kind} values inside ${symName || 'a tuple'}; pass them as separate variables`,
+          reason: `holds ${KIND_LABEL[v.kind]} inside ${symName || 'a tuple'}; pass each as its own variable`,
         };
     }
     return { ok: true, kind: 'structured-clone' };
@@ -145,7 +152,10 @@ function classify(
     const v = classify(checker, program, pt, depth + 1, seen);
     if (!v.ok) return { ok: false, reason: `has property "${prop.getName()}" that ${v.reason}` };
     if (v.kind !== 'structured-clone')
-      return { ok: false, reason: `holds a ${v.kind} in property "${prop.getName()}"; pass it as its own variable` };
+      return {
+        ok: false,
+        reason: `holds ${KIND_LABEL[v.kind]} in property "${prop.getName()}"; pass it as its own variable`,
+      };
   }
   return { ok: true, kind: 'structured-clone' };
 }
