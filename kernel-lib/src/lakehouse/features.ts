@@ -47,7 +47,19 @@ export function assertReadSupported(protocol: Protocol, tablePath: string, metad
     );
   }
   if (v < 3) {
-    for (const f of LEGACY_READER_FEATURES[v] ?? []) refuse(f, 'read', tablePath, `reader version ${v}`);
+    // Reader 2 means "readers must understand column mapping"; with mapping off (mode none or
+    // unset, which we can only know from the metadata) the physical names are the logical ones.
+    const mode = metadata?.configuration?.['delta.columnMapping.mode'];
+    const mappingOff = metadata !== undefined && (mode === undefined || mode === 'none');
+    for (const f of LEGACY_READER_FEATURES[v] ?? []) {
+      if (f === 'columnMapping' && mappingOff) continue;
+      refuse(
+        f,
+        'read',
+        tablePath,
+        mode ? `reader version ${v}, delta.columnMapping.mode=${mode}` : `reader version ${v}`,
+      );
+    }
   } else {
     for (const f of protocol.readerFeatures ?? []) {
       if (!SUPPORTED_READER_FEATURES.has(f)) refuse(f, 'read', tablePath, 'reader feature');

@@ -85,6 +85,13 @@ describe('features', () => {
     expect(catchErr(() => assertReadSupported({ minReaderVersion: 2, minWriterVersion: 5 }, 't')).feature).toBe(
       'columnMapping',
     );
+    const v2 = { minReaderVersion: 2, minWriterVersion: 5 };
+    expect(catchErr(() => assertReadSupported(v2, 't', meta({ 'delta.columnMapping.mode': 'id' }))).message).toMatch(
+      /'columnMapping' \(reader version 2, delta\.columnMapping\.mode=id\)/,
+    );
+    // Reader 2 with mapping off reads like reader 1.
+    expect(() => assertReadSupported(v2, 't', meta())).not.toThrow();
+    expect(() => assertReadSupported(v2, 't', meta({ 'delta.columnMapping.mode': 'none' }))).not.toThrow();
     expect(catchErr(() => assertReadSupported(v1, 't', meta({ 'delta.columnMapping.mode': 'name' }))).message).toMatch(
       /columnMapping.*delta\.columnMapping\.mode=name/,
     );
