@@ -46,11 +46,11 @@ export function assertReadSupported(protocol: Protocol, tablePath: string, metad
       `table ${tablePath} requires Delta reader version ${v}; this implementation supports reader versions 1–3`,
     );
   }
+  // Column mapping support is required by reader 2 and the `columnMapping` feature; with mapping
+  // off (mode none or unset, which only the metadata tells) physical names are the logical ones.
+  const mode = metadata?.configuration?.['delta.columnMapping.mode'];
+  const mappingOff = metadata !== undefined && (mode === undefined || mode === 'none');
   if (v < 3) {
-    // Reader 2 means "readers must understand column mapping"; with mapping off (mode none or
-    // unset, which we can only know from the metadata) the physical names are the logical ones.
-    const mode = metadata?.configuration?.['delta.columnMapping.mode'];
-    const mappingOff = metadata !== undefined && (mode === undefined || mode === 'none');
     for (const f of LEGACY_READER_FEATURES[v] ?? []) {
       if (f === 'columnMapping' && mappingOff) continue;
       refuse(
@@ -62,6 +62,7 @@ export function assertReadSupported(protocol: Protocol, tablePath: string, metad
     }
   } else {
     for (const f of protocol.readerFeatures ?? []) {
+      if (f === 'columnMapping' && mappingOff) continue;
       if (!SUPPORTED_READER_FEATURES.has(f)) refuse(f, 'read', tablePath, 'reader feature');
     }
   }

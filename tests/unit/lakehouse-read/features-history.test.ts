@@ -92,6 +92,12 @@ describe('features', () => {
     // Reader 2 with mapping off reads like reader 1.
     expect(() => assertReadSupported(v2, 't', meta())).not.toThrow();
     expect(() => assertReadSupported(v2, 't', meta({ 'delta.columnMapping.mode': 'none' }))).not.toThrow();
+    const v3cm = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['columnMapping'] };
+    expect(() => assertReadSupported(v3cm, 't', meta())).not.toThrow();
+    expect(catchErr(() => assertReadSupported(v3cm, 't')).feature).toBe('columnMapping');
+    expect(catchErr(() => assertReadSupported(v3cm, 't', meta({ 'delta.columnMapping.mode': 'name' }))).feature).toBe(
+      'columnMapping',
+    );
     expect(catchErr(() => assertReadSupported(v1, 't', meta({ 'delta.columnMapping.mode': 'name' }))).message).toMatch(
       /columnMapping.*delta\.columnMapping\.mode=name/,
     );
