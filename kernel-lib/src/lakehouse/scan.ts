@@ -13,7 +13,7 @@
 import * as arrow from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import type { AddFile } from './actions.js';
-import { DataFileError, ExpressionError } from './errors.js';
+import { DataFileError, ExpressionError, InvalidArgumentError } from './errors.js';
 import {
   type BoundExpr,
   bindExpr,
@@ -70,7 +70,7 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
   const workArrow = deltaToArrow(workSchema);
   const outArrow = deltaToArrow({ type: 'struct', fields: projected });
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 0)) throw new ExpressionError(`limit must be ≥ 0, got ${opts.limit}`);
+  if (!(limit >= 0)) throw new InvalidArgumentError(`scan limit must be a number ≥ 0, got ${opts.limit}`);
 
   const stats: ScanStats = { filesTotal: snapshot.files.length, filesPruned: 0, filesRead: 0 };
   const batches: arrow.RecordBatch[] = [];

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DataFileError,
   ExpressionError,
+  InvalidArgumentError,
   LocalStorage,
   loadSnapshot,
   scan,
@@ -189,6 +190,10 @@ describe('scan', () => {
     expect(t.schema.fields.map((f) => f.name)).toEqual(['name', 'id']);
     expect(t.numRows).toBe(3);
     expect(await scan(snap, storage, { limit: 0 }).then((x) => x.numRows)).toBe(0);
+    await expect(scan(snap, storage, { limit: -1 })).rejects.toThrow(InvalidArgumentError);
+    await expect(scan(snap, storage, { limit: Number.NaN })).rejects.toThrow(
+      /scan limit must be a number ≥ 0, got NaN/,
+    );
   });
 
   it('rejects bad filters and projections with ExpressionError naming the problem', async () => {
