@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareTurbofan, readCmapssDir } from '@stillwater/kernel/data';
@@ -26,9 +26,9 @@ const matrix = featureMatrix(features);
 const dir = mkdtempSync(path.join(tmpdir(), 'sw-bench-xgb-'));
 writeFileSync(path.join(dir, 'train.f32'), matrix.data);
 writeFileSync(path.join(dir, 'train.y'), labelArray(labels));
-console.log(`FD001 features: ${matrix.rows} rows × ${matrix.cols} columns`);
+console.log(`FD001 features: ${matrix.rows} rows × ${matrix.cols} columns; load average ${loadavg()[0].toFixed(1)}`);
 
-const native = (mode, repeats, grid) =>
+const native = (mode, repeats, grid, nthread = 2) =>
   JSON.parse(
     execFileSync(
       '/usr/bin/python3',
@@ -38,7 +38,7 @@ const native = (mode, repeats, grid) =>
         String(matrix.cols),
         mode,
         String(repeats),
-        ...(grid ? [JSON.stringify(grid)] : []),
+        ...(grid ? [JSON.stringify(grid), String(nthread)] : []),
       ],
       { encoding: 'utf8' },
     )
@@ -107,17 +107,28 @@ const grid = parameterGrid(
 );
 const ourGrid = [];
 const nativeGrid = [];
+const nativeGrid1 = [];
 for (let i = 0; i < GRID_REPEATS; i++) {
   t = performance.now();
   const results = await gridSearch(features, labels, grid, { workers: 2 });
   ourGrid.push((performance.now() - t) / 1000);
   if (results.length !== 8) throw new Error('grid search lost results');
-  nativeGrid.push(...native('grid', 1, grid).walls);
+  nativeGrid.push(...native('grid', 1, grid, 2).walls);
+  nativeGrid1.push(...native('grid', 1, grid, 1).walls);
 }
 console.log('\n2. grid search, 8 configurations (eta × max_depth × subsample), 200 rounds each');
 console.log(`  stillwater gridSearch, 2 worker threads: best ${fmt(best(ourGrid))}  [${ourGrid.map(fmt).join(', ')}]`);
 console.log(
   `  native XGBoost 1.7, nthread=2, sequential: best ${fmt(best(nativeGrid))}  [${nativeGrid.map(fmt).join(', ')}]`,
 );
+console.log(
+  `  native XGBoost 1.7, nthread=1, sequential: best ${fmt(best(nativeGrid1))}  [${nativeGrid1.map(fmt).join(', ')}]`,
+);
 console.log(`  ratio stillwater / native 2 threads: ${(best(ourGrid) / best(nativeGrid)).toFixed(2)}×  (target ≤ 3×)`);
+console.log(`  ratio stillwater / native 1 thread (reference): ${(best(ourGrid) / best(nativeGrid1)).toFixed(2)}×`);
+console.log(
+  `  load average during the run: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${availableParallelism()} cores`,
+);
 rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 """Native XGBoost 1.7 reference timings for bench.mjs (Debian python3-xgboost).
 
-usage: native.py DIR COLS MODE REPEATS [GRID_JSON]
+usage: native.py DIR COLS MODE REPEATS [GRID_JSON NTHREAD]
   single: one model, nthread=1, REPEATS times  -> {"times": [s, ...]}
-  grid:   every parameter set of GRID_JSON, nthread=2, one after another -> {"wall": s, "times": [...]}
+  grid:   every parameter set of GRID_JSON, nthread=NTHREAD, one after another -> {"walls": [s, ...], "times": [...]}
 Times include building the DMatrix from the float32 matrix, like the WASM side.
 """
 import json
@@ -30,10 +30,10 @@ base = {"objective": "binary:logistic", "eta": 0.3, "max_depth": 4, "tree_method
 if mode == "single":
     print(json.dumps({"times": [fit(base, 1) for _ in range(repeats)]}))
 else:
-    grid = json.loads(sys.argv[5])
+    grid, nthread = json.loads(sys.argv[5]), int(sys.argv[6])
     walls = []
     for _ in range(repeats):
         t = time.perf_counter()
-        times = [fit(g, 2) for g in grid]
+        times = [fit(g, nthread) for g in grid]
         walls.append(time.perf_counter() - t)
     print(json.dumps({"walls": walls, "times": times}))
