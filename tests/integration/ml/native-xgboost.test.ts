@@ -3,11 +3,11 @@
  * and predicts the same; our importance matches native `get_score`.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { prepareTurbofan, simulateTurbofan } from '../../../kernel-lib/src/data/index.js';
 import { featureMatrix, XGBoostModel } from '../../../kernel-lib/src/ml/index.js';
 import { systemPython } from '../../helpers/paths.js';
@@ -42,6 +42,7 @@ describe('WASM model in native XGBoost', () => {
       },
     );
     const dir = mkdtempSync(path.join(tmpdir(), 'sw-native-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const modelPath = path.join(dir, 'model.bin');
     const matrixPath = path.join(dir, 'test.f32');
     writeFileSync(modelPath, model.toBytes());

@@ -1,10 +1,10 @@
 /** The model registry on a real Delta table: versions, blessing, loading, and pyarrow reading it. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Lakehouse } from '../../../kernel-lib/src/lakehouse/index.js';
 import { ModelRegistry, RegistryError, XGBoostModel } from '../../../kernel-lib/src/ml/index.js';
 import { venvPython } from '../../helpers/paths.js';
@@ -14,6 +14,7 @@ const run = promisify(execFile);
 describe('ModelRegistry', () => {
   it('registers versions, blesses one, loads by number / latest / blessed', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'sw-registry-'));
+    onTestFinished(() => rmSync(root, { recursive: true, force: true }));
     const registry = new ModelRegistry(new Lakehouse(root).table('gold/models'));
     expect(await registry.latest('turbofan')).toBeUndefined();
     const x = Float64Array.from({ length: 100 }, (_, i) => i);

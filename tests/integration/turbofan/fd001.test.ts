@@ -5,11 +5,11 @@
  *    native XGBoost 1.7 trained on exactly the same float32 matrix.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   addLabels,
   prepareTurbofan,
@@ -85,6 +85,7 @@ describe.runIf(hasData)('turbofan on the real FD001', () => {
     }
 
     const dir = mkdtempSync(path.join(tmpdir(), 'sw-fd001-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const mtr = featureMatrix(train, raw);
     const mte = featureMatrix(test, raw);
     writeFileSync(path.join(dir, 'train.f32'), mtr.data);

@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   CMAPSS_COLUMNS,
   constantColumns,
@@ -77,6 +77,7 @@ describe('simulateTurbofan', () => {
   it('writes C-MAPSS text files that read back to the same tables', async () => {
     const d = simulateTurbofan(small);
     const dir = mkdtempSync(path.join(tmpdir(), 'sw-sim-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     await writeTurbofan(dir, d, 'SIM001');
     const back = await readCmapssDir(dir, 'SIM001');
     expect(columnsOf(back.train)).toEqual(columnsOf(d.train));
