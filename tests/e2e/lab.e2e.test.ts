@@ -67,6 +67,16 @@ async function openNotebook(p: Page, l: Lab, file: string): Promise<void> {
   await p.waitForSelector('.sw-dag .sw-node');
 }
 
+async function runCommand(p: Page, id: string): Promise<void> {
+  await p.evaluate(
+    (command) =>
+      void (
+        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
+      ).jupyterapp.commands.execute(command),
+    id,
+  );
+}
+
 async function waitForRunEnd(p: Page): Promise<void> {
   await p.waitForSelector(
     '.sw-run-status[data-status="done"], .sw-run-status[data-status="failed"], .sw-run-status[data-status="cancelled"]',
@@ -76,16 +86,12 @@ async function waitForRunEnd(p: Page): Promise<void> {
 
 /** Saves through the app's own command (the user's act), then reloads the page. */
 async function saveAndReload(p: Page): Promise<void> {
-  await p.evaluate(() =>
-    (
-      window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
-    ).jupyterapp.commands.execute('docmanager:save'),
-  );
+  await runCommand(p, 'docmanager:save');
   await p.waitForFunction(() => {
     const app = (
-      window as unknown as { jupyterapp: { shell: { currentWidget: { context: { model: { dirty: boolean } } } } } }
+      window as unknown as { jupyterapp: { shell: { currentWidget?: { context?: { model?: { dirty: boolean } } } } } }
     ).jupyterapp;
-    return !app.shell.currentWidget.context.model.dirty;
+    return app.shell.currentWidget?.context?.model?.dirty === false;
   });
   await p.reload();
 }
@@ -158,6 +164,40 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     expect(Object.keys(metrics).sort()).toEqual(['auc', 'f1', 'precision', 'recall']);
     expect(metrics.auc).toBeGreaterThan(0.9);
     expect(metrics.f1).toBeGreaterThan(0.5);
+
+    // Run only one step from the cell's context (inputs from the run above), then cancel a run.
+    await page.evaluate(() =>
+      (
+        window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }
+      ).jupyterapp.commands.execute('stillwater:run-only-step', { step: 'evaluate' }),
+    );
+    await page.waitForSelector('.sw-run-status[data-status="done"]:text("Run only evaluate")', { timeout: 120_000 });
+    expect(await page.getAttribute('.sw-node[data-step="evaluate"]', 'data-status')).toBe('done');
+    expect(await page.getAttribute('.sw-node[data-step="train"]', 'data-status')).toBe('skipped');
+    await runCommand(page, 'stillwater:run');
+    await page.waitForSelector('.sw-run-status[data-status="running"]');
+    await page.click(`${CURRENT} .jp-NotebookPanel-toolbar [data-command="stillwater:cancel"]`);
+    await page.waitForSelector('.sw-run-status[data-status="cancelled"]', { timeout: 60_000 });
+
+    // Run history: the three runs, newest first; compare two.
+    await runCommand(page, 'stillwater:open-history');
+    await page.waitForSelector('.sw-history tr.sw-run', { timeout: 60_000 });
+    const statuses = await page.$$eval('.sw-history tr.sw-run', (rows) =>
+      rows.map((r) => r.className.replace(/.*sw-status-(\w+).*/, '$1')),
+    );
+    expect(statuses).toEqual(['cancelled', 'done', 'done']);
+    const picks = page.locator('.sw-history tr.sw-run input[type=checkbox]');
+    await picks.nth(1).check();
+    await picks.nth(2).check();
+    await page.waitForSelector('.sw-compare-table');
+    expect(await page.textContent('.sw-compare-table')).toContain('metric auc');
+    await page.screenshot({ path: path.join(OUT, 'turbofan-history.png') });
+    // Back to the notebook (opening an open document activates it).
+    await page.evaluate(() =>
+      (
+        window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }
+      ).jupyterapp.commands.execute('docmanager:open', { path: 'turbofan.ipynb' }),
+    );
 
     await saveAndReload(page);
     await expect
