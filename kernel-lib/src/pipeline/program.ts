@@ -29,17 +29,39 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
 const sourceFileCache = new Map<string, ts.SourceFile>();
 const NODE_TYPES = /[\\/]@types[\\/]node[\\/]/;
 /**
- * Whether notebook code touches Node APIs. @types/node is ~2 MB of declarations
- * (70% of a typical program); libraries such as apache-arrow reference it, but
- * their types we care about (Table) do not need it. When the notebook itself
- * does not use Node, its files are replaced by empty ones: a cold compile is
- * then several times faster.
+ * How much of Node the notebook code touches. @types/node is ~2 MB of
+ * declarations (70% of a typical program); libraries such as apache-arrow
+ * reference it, but the types we care about (Table) do not need it.
+ * - `none`: @types/node files are replaced by empty ones;
+ * - `process`: the code only reads `process.env`/`argv`/`cwd()`/`exit()`/`platform`
+ *   (common: lakehouse roots from the environment); a small declaration of
+ *   `process` stands in for @types/node;
+ * - `full`: @types/node is loaded.
+ * A cold compile is several times faster without @types/node.
  */
-export function usesNodeApis(text: string): boolean {
-  return /\b(process|Buffer|require|__dirname|__filename|NodeJS|setImmediate)\b|from\s+['"](node:|(fs|path|os|crypto|child_process|stream|url|util|zlib|https?|net|events|worker_threads|readline|v8|module|assert|buffer|timers)(\/[\w/]*)?['"])/.test(
-    text,
-  );
+export type NodeUsage = 'none' | 'process' | 'full';
+
+const NODE_IMPORT =
+  /from\s+['"](node:|(fs|path|os|crypto|child_process|stream|url|util|zlib|https?|net|events|worker_threads|readline|v8|module|assert|buffer|timers)(\/[\w/]*)?['"])/;
+const NODE_GLOBALS = /\b(Buffer|require|__dirname|__filename|NodeJS|setImmediate|global)\b/;
+const PROCESS_USE = /\bprocess\b(?!\.(env|argv|platform)\b|\.(cwd|exit)\()/;
+
+export function nodeUsage(text: string): NodeUsage {
+  if (NODE_IMPORT.test(text) || NODE_GLOBALS.test(text) || PROCESS_USE.test(text)) return 'full';
+  return /\bprocess\b/.test(text) ? 'process' : 'none';
 }
+
+/** Stands in for @types/node when the notebook only reads process.env and friends. */
+const PROCESS_DECLARATION = `declare var process: {
+  env: Record<string, string | undefined>;
+  argv: string[];
+  platform: string;
+  cwd(): string;
+  exit(code?: number): never;
+};
+`;
+const PROCESS_FILE = '__stillwater_process__.d.ts';
+
 const moduleResolutionCache = tsc.createModuleResolutionCache(process.cwd(), (f) => f, COMPILER_OPTIONS);
 const fileExistsCache = new Map<string, boolean>();
 const directoryExistsCache = new Map<string, boolean>();
@@ -63,8 +85,11 @@ function memo<T>(cache: Map<string, T>, p: string, fn: (p: string) => T): T {
 
 /** Creates the program; `virtualPath` must be absolute, in the notebook's folder. */
 export function createNotebookProgram(virtualPath: string, text: string): ts.Program {
-  const withNode = usesNodeApis(text);
+  const usage = nodeUsage(text);
+  const withNode = usage === 'full';
   const options: ts.CompilerOptions = { ...COMPILER_OPTIONS, types: withNode ? ['node'] : [] };
+  const processPath = path.join(path.dirname(virtualPath), PROCESS_FILE);
+  const rootNames = usage === 'process' ? [virtualPath, processPath] : [virtualPath];
   const host = tsc.createCompilerHost(options, false);
   // JSDoc in library declarations does not change types; skipping it saves ~20% of parsing.
   host.jsDocParsingMode = tsc.JSDocParsingMode.ParseNone;
@@ -72,6 +97,8 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
   const normal = path.normalize(virtualPath);
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
     if (path.normalize(fileName) === normal) return tsc.createSourceFile(fileName, text, tsc.ScriptTarget.ES2022, true);
+    if (usage === 'process' && fileName === processPath)
+      return tsc.createSourceFile(fileName, PROCESS_DECLARATION, tsc.ScriptTarget.ES2022, false);
     // Declaration files of libraries do not change during a process; cache them.
     if (!withNode && NODE_TYPES.test(fileName)) return emptyFile(fileName);
     const cacheable = fileName.endsWith('.d.ts') || fileName.includes(`${path.sep}node_modules${path.sep}`);
@@ -84,7 +111,10 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
   // Package folders do not change during a process: memoise the file-system probes
   // module resolution makes there (thousands of stat calls for a package like apache-arrow).
   const baseFileExists = host.fileExists.bind(host);
-  host.fileExists = (f) => path.normalize(f) === normal || memo(fileExistsCache, f, baseFileExists);
+  host.fileExists = (f) =>
+    path.normalize(f) === normal ||
+    (usage === 'process' && f === processPath) ||
+    memo(fileExistsCache, f, baseFileExists);
   const baseDirectoryExists = host.directoryExists?.bind(host);
   if (baseDirectoryExists) host.directoryExists = (d) => memo(directoryExistsCache, d, baseDirectoryExists);
   const baseReadFile = host.readFile.bind(host);
@@ -104,7 +134,7 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
         tsc.ModuleKind.ESNext,
       ),
     );
-  return tsc.createProgram({ rootNames: [virtualPath], options, host });
+  return tsc.createProgram({ rootNames, options, host });
 }
 
 const emptyFiles = new Map<string, ts.SourceFile>();
