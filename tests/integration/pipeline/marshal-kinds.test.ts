@@ -1,16 +1,18 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { checkNotebook } from '../../../kernel-lib/src/pipeline/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 
 // Inside the repository so 'apache-arrow' and '@stillwater/kernel' resolve from node_modules.
 const dir = path.join(repoRoot, 'tests', '.out', 'pipeline-marshal');
+let cases = 0;
+beforeAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Checks a two-step notebook where step `make` declares `v` and step `use` reads it. */
 async function verdict(declaration: string, imports = "import { tableFromArrays, type Table } from 'apache-arrow';") {
   mkdirSync(dir, { recursive: true });
-  const nb = path.join(dir, `case-${Math.random().toString(36).slice(2)}.ipynb`);
+  const nb = path.join(dir, `case-${cases++}.ipynb`);
   const cell = (source: string, tags: string[]) => ({ cell_type: 'code', metadata: { tags }, outputs: [], source });
   writeFileSync(
     nb,
