@@ -135,7 +135,7 @@ describe('examples/turbofan/turbofan.ipynb on the simulator', () => {
 });
 
 describe.runIf(existsSync(path.join(cmapss, 'train_FD001.txt')))('turbofan notebook on the real FD001', () => {
-  it('reaches F1 ≥ 0.74 and ROC-AUC ≥ 0.995 top to bottom in tslab', async () => {
+  it('reaches F1 ≥ 0.74 and ROC-AUC ≥ 0.995 in tslab, and the same through stillwater run', async () => {
     const dir = workspace();
     const cells = await runNotebookInTslab(path.join(dir, 'turbofan.ipynb'), {
       env: { STILLWATER_LAKEHOUSE_ROOT: path.join(dir, 'lakehouse'), STILLWATER_CMAPSS_DIR: cmapss },
@@ -147,5 +147,19 @@ describe.runIf(existsSync(path.join(cmapss, 'train_FD001.txt')))('turbofan noteb
     console.log(`FD001 in tslab: ${JSON.stringify(m)}`);
     expect(m.f1).toBeGreaterThanOrEqual(0.74);
     expect(m.auc).toBeGreaterThanOrEqual(0.995);
+
+    // The compiled pipeline with DATA_DIR as a parameter gives the same numbers.
+    const { stdout } = await run(
+      process.execPath,
+      [cliPath, 'run', 'turbofan.ipynb', '--home', path.join(dir, 'home'), '--json', '--param', `DATA_DIR=${cmapss}`],
+      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const finished = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'run-finished');
+    console.log(`FD001 via stillwater run: ${JSON.stringify(finished.metrics)}`);
+    for (const k of ['f1', 'auc', 'precision', 'recall']) expect(finished.metrics[k]).toBeCloseTo(m[k]!, 4);
   }, 300_000);
 });
