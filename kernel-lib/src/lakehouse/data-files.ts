@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
-import { type ParquetCompression, splitBySize, writeParquetBytes } from './parquet-write.js';
+import { encodeParquet, type ParquetCompression, parquetConcurrency, splitBySize } from './parquet-write.js';
 import { partitionPath, serializePartitionValue } from './partition.js';
 import { findField, type StructType } from './schema.js';
 import { computeStats, type StatsOptions } from './stats.js';
@@ -42,9 +42,15 @@ export async function writeDataFiles(
   const adds: AddFile[] = [];
   let bytesTotal = 0;
   let fileNo = 0;
-  // One file write in flight while the next file is encoded and its stats computed:
-  // the disk write runs on libuv's thread pool, overlapping the (synchronous) encoding.
-  let inFlight: Promise<void> = Promise.resolve();
+  // Up to `window` files are encoding at once (worker threads for big files) while this
+  // thread computes the next file's stats; each file is written to disk as soon as it is encoded.
+  const window = Math.max(2, parquetConcurrency());
+  let inFlight: Promise<void>[] = [];
+  const drain = async (): Promise<void> => {
+    const batch = inFlight;
+    inFlight = [];
+    await Promise.all(batch);
+  };
   for (const g of groups) {
     const rows = g.rows === 'all' ? data : selectRows(data, g.rows);
     const fileTable = opts.partitionColumns.length ? rows.select(dataColumns) : rows;
@@ -52,26 +58,33 @@ export async function writeDataFiles(
     for (const part of splitBySize(fileTable, opts.targetFileSize)) {
       // An empty write commits no data file (Spark does the same); the version still records it.
       if (part.numRows === 0) continue;
-      const bytes = writeParquetBytes(part, { compression });
+      const slot = adds.length;
       const name = `part-${String(fileNo++).padStart(5, '0')}-${randomUUID()}-c000.${compression}.parquet`;
       const rel = `${dir}${name}`;
-      await inFlight;
-      inFlight = storage.write(rel, bytes);
-      // Awaited below; the no-op handler only keeps a failure during the next encode from being "unhandled".
-      inFlight.catch(() => undefined);
-      bytesTotal += bytes.byteLength;
+      const encoded = encodeParquet(part, { compression });
+      const stats = computeStats(part, opts.stats).json;
       adds.push({
         // A URI path like Spark writes: `p=a b` → `p=a%20b`, escaped `%` → `%25`.
         path: encodeURI(rel),
         partitionValues: g.values,
-        size: bytes.byteLength,
-        modificationTime: Date.now(),
+        size: 0,
+        modificationTime: 0,
         dataChange: true,
-        stats: computeStats(part, opts.stats).json,
+        stats,
       });
+      const job = encoded.then(async (bytes) => {
+        await storage.write(rel, bytes);
+        adds[slot]!.size = bytes.byteLength;
+        adds[slot]!.modificationTime = Date.now();
+        bytesTotal += bytes.byteLength;
+      });
+      // Awaited by drain(); the no-op handler only keeps an early failure from being "unhandled".
+      job.catch(() => undefined);
+      inFlight.push(job);
+      if (inFlight.length >= window) await drain();
     }
   }
-  await inFlight;
+  await drain();
   return { adds, numOutputRows: data.numRows, numOutputBytes: bytesTotal };
 }
 
