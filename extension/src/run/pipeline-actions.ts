@@ -8,6 +8,7 @@ import type { PipelineModel } from '../model/pipeline-model.js';
 import type { StillwaterSettingsValues } from '../model/settings.js';
 import type { Diagnostic } from '../model/types.js';
 import { errorText, executeSnippet } from './kernel-client.js';
+import { paramText } from './params.js';
 import { compileSnippet, historySnippet, type RunRequest, runSnippet } from './snippets.js';
 
 export interface CompileOutcome {
@@ -78,7 +79,7 @@ export class PipelineActions {
       const kernel = await this._kernel(panel);
       const req: RunRequest = {
         ...this._source(panel),
-        params: Object.fromEntries(model.paramOverrides),
+        params: Object.fromEntries([...model.paramOverrides].map(([k, v]) => [k, paramText(v)])),
         concurrency: settings.concurrency,
         cache: settings.cachePolicy !== 'no-cache',
         lakehouseRoot: settings.lakehouseRoot,

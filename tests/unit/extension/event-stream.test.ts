@@ -129,3 +129,16 @@ describe('run event stream', () => {
     expect(state.error?.message).toBe('kernel died');
   });
 });
+
+describe('parameter values from the panel', () => {
+  it('unquotes string literals and passes other text to the runner as typed', async () => {
+    const { paramText } = await import('../../../extension/src/run/params.js');
+    expect(paramText("'FD002'")).toBe('FD002');
+    expect(paramText('"FD003"')).toBe('FD003');
+    expect(paramText('`FD004`')).toBe('FD004');
+    expect(paramText(" 'it\\'s' ")).toBe("it's");
+    expect(paramText('42')).toBe('42');
+    expect(paramText('true')).toBe('true');
+    expect(paramText('{"eta": 0.3}')).toBe('{"eta": 0.3}');
+  });
+});

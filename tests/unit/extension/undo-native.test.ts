@@ -12,7 +12,8 @@ afterEach(() => h.dispose());
 
 describe('notebook undo', () => {
   it('the notebook’s own undo (Edit → Undo) reverts a whole tag edit, rename included', () => {
-    h.nbModel.sharedModel.undoManager.clear();
+    // Start from a clean undo stack (loading the fixture is not an edit to undo).
+    (h.nbModel.sharedModel as unknown as { undoManager: { clear(): void } }).undoManager.clear();
     h.model.setRole('load', { role: 'step', name: 'ingest_values', kind: 'ingest', prev: [] });
     expect(h.tags('square')).toContain('prev:ingest_values');
     h.nbModel.sharedModel.undo(); // what notebook:undo calls; the model follows by itself
