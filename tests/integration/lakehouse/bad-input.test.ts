@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DeltaTable,
   InvalidArgumentError,
@@ -14,7 +14,7 @@ import {
   TableAlreadyExistsError,
   UnsupportedFeatureError,
 } from '../../../kernel-lib/src/lakehouse/index.js';
-import { tmpDir } from './helpers.js';
+import { removeTmpDirs, tmpDir } from './helpers.js';
 
 function people(n = 3): arrow.Table {
   return new arrow.Table({
@@ -48,6 +48,8 @@ async function expectUnchanged(t: DeltaTable, version: number, run: () => Promis
   expect(await t.version()).toBe(version);
   return err!;
 }
+
+afterAll(removeTmpDirs);
 
 describe('schema enforcement', () => {
   it('rejects a column whose type differs, naming the column and both types', async () => {

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeParquetBytes } from '../../../kernel-lib/src/lakehouse/index.js';
-import { cliMain, tmpDir } from './helpers.js';
+import { cliMain, removeTmpDirs, tmpDir } from './helpers.js';
 
 interface Ran {
   code: number;
@@ -25,6 +25,8 @@ const json = (r: Ran) => {
   expect(r.stderr.replace(/.*wasm streaming.*\n?/g, '')).toBe('');
   return JSON.parse(r.stdout);
 };
+
+afterAll(removeTmpDirs);
 
 beforeAll(() => {
   if (!existsSync(cliMain)) throw new Error('build @stillwater/kernel first (npm run build -w @stillwater/kernel)');

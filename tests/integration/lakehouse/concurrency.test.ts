@@ -12,9 +12,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
-import { here, repoRoot, tmpDir } from './helpers.js';
+import { here, removeTmpDirs, repoRoot, tmpDir } from './helpers.js';
 
 const worker = path.join(here, 'writer-worker.mjs');
 
@@ -44,6 +44,8 @@ function schemaTable(): arrow.Table {
     r: arrow.vectorFromArray([] as number[], new arrow.Int32()),
   });
 }
+
+afterAll(removeTmpDirs);
 
 beforeAll(() => {
   if (!existsSync(path.join(repoRoot, 'kernel-lib', 'dist', 'lakehouse', 'index.js'))) {

@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
-import { here, oracle, repoRoot, tmpDir } from './helpers.js';
+import { here, oracle, removeTmpDirs, repoRoot, tmpDir } from './helpers.js';
 
 const worker = path.join(here, 'writer-worker.mjs');
 
@@ -32,6 +32,8 @@ function killAfter(dir: string, trial: number, delayMs: number): Promise<number[
     });
   });
 }
+
+afterAll(removeTmpDirs);
 
 describe('crash safety', () => {
   it('20 random kill -9 of a writer never lose committed data or expose a partial version', async () => {

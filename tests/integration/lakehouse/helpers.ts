@@ -1,6 +1,6 @@
 /** Shared fixtures for the lakehouse write-path integration tests. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,17 @@ export const python = path.join(repoRoot, '.venv', 'bin', 'python');
 export const cliMain = path.join(repoRoot, 'kernel-lib', 'dist', 'cli', 'main.js');
 export const run = promisify(execFile);
 
+const created: string[] = [];
+
+/** A fresh temporary directory, removed by `removeTmpDirs` (call it in `afterAll`). */
 export function tmpDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), `sw-${prefix}-`));
+  const dir = mkdtempSync(path.join(tmpdir(), `sw-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTmpDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface OracleResult {

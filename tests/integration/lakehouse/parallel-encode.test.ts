@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
-import { oracle, repoRoot, tmpDir } from './helpers.js';
+import { oracle, removeTmpDirs, repoRoot, tmpDir } from './helpers.js';
 
 const script = `
 import * as arrow from 'apache-arrow';
@@ -20,6 +20,8 @@ cols.id = arrow.makeVector(Int32Array.from({ length: rows }, (_, i) => i));
 const r = await new DeltaTable(process.argv[1]).write(new arrow.Table(cols), { mode: 'error', targetFileSize: 4 * 1024 * 1024 });
 console.log(JSON.stringify({ threads: parquetConcurrency(), onWorkers: parquetWorkerJobs(), files: r.numFiles, rows: r.numRows }));
 `;
+
+afterAll(removeTmpDirs);
 
 describe('parallel Parquet encoding', () => {
   it('writes a 16 MB table as several files on worker threads; pyarrow and our reader agree', async () => {

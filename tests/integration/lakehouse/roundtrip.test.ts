@@ -7,9 +7,11 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
-import { allTypesTable, normalisedRows, oracle, sortedJson, tmpDir } from './helpers.js';
+import { allTypesTable, normalisedRows, oracle, removeTmpDirs, sortedJson, tmpDir } from './helpers.js';
+
+afterAll(removeTmpDirs);
 
 describe('round trip: every primitive type, partitioned by string/int/date with special characters', () => {
   it('reads back identically through our reader and through pyarrow', async () => {

@@ -3,7 +3,7 @@
  * commits retry and which conflict (WriteSerializable, as Delta and delta-rs).
  */
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   alignToSchema,
   CommitRetryExhaustedError,
@@ -12,7 +12,7 @@ import {
   Transaction,
   writeDataFiles,
 } from '../../../kernel-lib/src/lakehouse/index.js';
-import { tmpDir } from './helpers.js';
+import { removeTmpDirs, tmpDir } from './helpers.js';
 
 const rows = (v: number, p = 'a') =>
   new arrow.Table({
@@ -43,6 +43,8 @@ async function values(table: DeltaTable): Promise<number[]> {
     .map((r) => r.v as number)
     .sort((a, b) => a - b);
 }
+
+afterAll(removeTmpDirs);
 
 describe('transactions under concurrency', () => {
   it('two blind appends from the same version: the second retries at the next version', async () => {
