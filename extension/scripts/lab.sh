@@ -10,7 +10,11 @@ bash scripts/provision.sh
 if [ ! -f kernel-lib/dist/index.js ] || [ ! -f extension/labextension/package.json ]; then
   npm run build
 fi
+extra=()
+# Containers and CI machines often run as root, which Jupyter refuses without this.
+[ "$(id -u)" = 0 ] && extra+=(--ServerApp.allow_root=True)
 exec .venv/bin/jupyter lab \
   --ServerApp.root_dir="$(pwd)/examples" \
   --MappingKernelManager.default_kernel_name=tslab \
+  "${extra[@]}" \
   "$@"
