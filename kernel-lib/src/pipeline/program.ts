@@ -5,6 +5,7 @@
  * like tslab resolves them. Library `.d.ts` files are parsed once per process
  * and reused by every later compile (they dominate the cost).
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type * as ts from 'typescript';
 import { tsc } from './typescript.js';
@@ -26,7 +27,15 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   noLib: false,
 };
 
-const sourceFileCache = new Map<string, ts.SourceFile>();
+const sourceFileCache = new Map<string, { sf: ts.SourceFile; version: number }>();
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
 const NODE_TYPES = /[\\/]@types[\\/]node[\\/]/;
 /**
  * How much of Node the notebook code touches. @types/node is ~2 MB of
@@ -99,13 +108,15 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
     if (path.normalize(fileName) === normal) return tsc.createSourceFile(fileName, text, tsc.ScriptTarget.ES2022, true);
     if (usage === 'process' && fileName === processPath)
       return tsc.createSourceFile(fileName, PROCESS_DECLARATION, tsc.ScriptTarget.ES2022, false);
-    // Declaration files of libraries do not change during a process; cache them.
     if (!withNode && NODE_TYPES.test(fileName)) return emptyFile(fileName);
-    const cacheable = fileName.endsWith('.d.ts') || fileName.includes(`${path.sep}node_modules${path.sep}`);
-    const cached = cacheable ? sourceFileCache.get(fileName) : undefined;
-    if (cached) return cached;
+    // Parsed files are reused by later compiles in this process: package and lib files
+    // as they are, other files (a workspace package's dist, local modules) while their
+    // modification time is unchanged.
+    const version = isPackagePath(fileName) ? 0 : mtimeOf(fileName);
+    const cached = sourceFileCache.get(fileName);
+    if (cached && cached.version === version) return cached.sf;
     const sf = baseGetSourceFile(fileName, languageVersion, onError, shouldCreate);
-    if (sf && cacheable) sourceFileCache.set(fileName, sf);
+    if (sf && version !== undefined) sourceFileCache.set(fileName, { sf, version });
     return sf;
   };
   // Package folders do not change during a process: memoise the file-system probes
