@@ -6,11 +6,21 @@
  * every entry, so nothing is skipped silently.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildLogSegment,
   fileKey,
@@ -229,14 +239,45 @@ function enumerateTables(): string[] {
   return out;
 }
 
-async function oracleRows(table: string, version?: number): Promise<{ version: number; rows: string[] }> {
-  const args = [ORACLE, table, ...(version !== undefined ? ['--version', String(version)] : [])];
-  const { stdout } = await run(venvPython, args, { maxBuffer: 1 << 30 });
-  const lines = stdout.split('\n').filter((l) => l !== '');
-  const header = JSON.parse(lines[0]!) as { version: number };
-  // Re-serialise with JS so number formatting matches our side.
-  return { version: header.version, rows: lines.slice(1).map((l) => JSON.stringify(JSON.parse(l))) };
+/**
+ * The oracle runs once for every (table, version) the tests need — one Python process,
+ * started before the tests and read as it goes — instead of one start-up per table.
+ */
+const oracleDir = mkdtempSync(path.join(tmpdir(), 'golden-oracle-'));
+const oracleJobs: { table: string; version?: number; out: string }[] = [];
+let oracleFailure: Error | undefined;
+
+/** Registers an oracle read (at collection time) and returns a function that awaits its rows. */
+function oracleJob(table: string, version?: number): () => Promise<{ version: number; rows: string[] }> {
+  const out = path.join(oracleDir, `${oracleJobs.length}.jsonl`);
+  oracleJobs.push({ table, ...(version !== undefined ? { version } : {}), out });
+  return async () => {
+    while (!existsSync(`${out}.done`)) {
+      if (oracleFailure) throw oracleFailure;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (existsSync(`${out}.error`))
+      throw new Error(`oracle failed on ${table}: ${readFileSync(`${out}.error`, 'utf8')}`);
+    const lines = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    const header = JSON.parse(lines[0]!) as { version: number };
+    // Re-serialise with JS so number formatting matches our side.
+    return { version: header.version, rows: lines.slice(1).map((l) => JSON.stringify(JSON.parse(l))) };
+  };
 }
+
+/** Starts the single oracle process over every registered job (not awaited: tests read as it goes). */
+function startOracle(): void {
+  const manifest = path.join(oracleDir, 'jobs.json');
+  writeFileSync(manifest, JSON.stringify(oracleJobs));
+  run(venvPython, [ORACLE, '--many', manifest], { maxBuffer: 1 << 26 }).catch((e: Error) => {
+    oracleFailure = e;
+  });
+}
+
+beforeAll(startOracle);
+afterAll(() => rmSync(oracleDir, { recursive: true, force: true }));
 
 async function ourRows(table: string, opts: { version?: number; timestamp?: number } = {}) {
   const storage = new LocalStorage(table);
@@ -273,10 +314,12 @@ describe('delta golden corpus', () => {
     if (!exp) continue; // reported by the test above
     const abs = path.join(GOLDEN, rel);
     if ('read' in exp) {
+      const oracle = oracleJob(abs);
       it(
         `reads ${rel} exactly like the pyarrow oracle`,
         async () => {
-          const [ours, theirs] = await Promise.all([ourRows(abs), oracleRows(abs)]);
+          const ours = await ourRows(abs);
+          const theirs = await oracle();
           expect(ours.version).toBe(theirs.version);
           expectSameRows(ours.rows, theirs.rows);
           summary.read++;
@@ -335,16 +378,18 @@ describe('time travel on the golden time-travel tables', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (const name of ttTables) {
+    // Reading by version does not depend on mtimes, so the oracle reads the shared table itself.
+    const versions = readdirSync(path.join(GOLDEN, name, '_delta_log'))
+      .filter((f) => /^\d{20}\.json$/.test(f))
+      .map((f) => Number(f.slice(0, 20)))
+      .sort((a, b) => a - b);
+    const oracleAt = new Map(versions.map((v) => [v, oracleJob(path.join(GOLDEN, name), v)]));
     it(
       `${name}: by version and by timestamp, with errors outside the commit range`,
       async () => {
         const copy = path.join(tmp, name);
         cpSync(path.join(GOLDEN, name), copy, { recursive: true });
         const logDir = path.join(copy, '_delta_log');
-        const versions = readdirSync(logDir)
-          .filter((f) => /^\d{20}\.json$/.test(f))
-          .map((f) => Number(f.slice(0, 20)))
-          .sort((a, b) => a - b);
         for (const v of versions) {
           const when = new Date(T0 + v * STEP);
           utimesSync(path.join(logDir, `${String(v).padStart(20, '0')}.json`), when, when);
@@ -352,7 +397,7 @@ describe('time travel on the golden time-travel tables', () => {
         const last = versions[versions.length - 1]!;
         for (const v of versions) {
           const byVersion = await ourRows(copy, { version: v });
-          const oracle = await oracleRows(copy, v);
+          const oracle = await oracleAt.get(v)!();
           expect(byVersion.version).toBe(v);
           expectSameRows(byVersion.rows, oracle.rows);
           // Exactly at the commit time, and midway to the next commit, resolve to v.

@@ -1,6 +1,6 @@
 """Independent Delta reader used as the oracle for the golden-corpus test.
 
-usage: oracle.py TABLE_DIR [--version N] [--log-only]
+usage: oracle.py TABLE_DIR [--version N] [--log-only]  |  oracle.py --many JOBS.json
 
 Applies the Delta log itself (JSON commits + Parquet checkpoints read with pyarrow,
 add/remove reconciliation by canonical path), reads every live data file with
@@ -209,27 +209,48 @@ def read_file(path, fields, partition_columns, partition_values):
     return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(t.num_rows)]
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("table")
-    ap.add_argument("--version", type=int)
-    ap.add_argument("--log-only", action="store_true", help="print only the version and live file paths")
-    args = ap.parse_args()
-    version, metadata, files = replay(args.table, args.version)
-    if args.log_only:
-        print(json.dumps({"version": version, "paths": sorted(canonical(a["path"]) for a in files)}))
-        return
+def dump_rows(table, version, out):
+    version, metadata, files = replay(table, version)
     schema = json.loads(metadata["schemaString"])
     fields = schema["fields"]
     partition_columns = set(metadata.get("partitionColumns") or [])
-    out = sys.stdout
     out.write(json.dumps({"version": version, "columns": [f["name"] for f in fields], "files": len(files)}) + "\n")
     for add in files:
         c = canonical(add["path"])
         rel = c[4:]
-        path = rel if c.startswith("abs:") else os.path.join(args.table, rel)
+        path = rel if c.startswith("abs:") else os.path.join(table, rel)
         for row in read_file(path, fields, partition_columns, as_dict(add.get("partitionValues"))):
             out.write(json.dumps(row, allow_nan=False) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("table", nargs="?")
+    ap.add_argument("--version", type=int)
+    ap.add_argument("--log-only", action="store_true", help="print only the version and live file paths")
+    ap.add_argument(
+        "--many",
+        help="JSON file listing [{table, version?, out}]: read each (one process, no start-up per table) "
+        "and write its rows to `out`, then `out`.done",
+    )
+    args = ap.parse_args()
+    if args.many:
+        with open(args.many) as fh:
+            jobs = json.load(fh)
+        for job in jobs:
+            try:
+                with open(job["out"], "w") as out:
+                    dump_rows(job["table"], job.get("version"), out)
+            except Exception as e:  # reported to the waiting test, which fails with it
+                with open(job["out"] + ".error", "w") as err:
+                    err.write(f"{type(e).__name__}: {e}")
+            open(job["out"] + ".done", "w").close()
+        return
+    if args.log_only:
+        version, _metadata, files = replay(args.table, args.version)
+        print(json.dumps({"version": version, "paths": sorted(canonical(a["path"]) for a in files)}))
+        return
+    dump_rows(args.table, args.version, sys.stdout)
 
 
 if __name__ == "__main__":
