@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -243,7 +244,8 @@ function enumerateTables(): string[] {
  * The oracle runs once for every (table, version) the tests need — one Python process,
  * started before the tests and read as it goes — instead of one start-up per table.
  */
-const oracleDir = mkdtempSync(path.join(tmpdir(), 'golden-oracle-'));
+// Named now (jobs need their paths at collection time), created in beforeAll so a filtered run leaves nothing.
+const oracleDir = path.join(tmpdir(), `golden-oracle-${process.pid}-${Date.now()}`);
 const oracleJobs: { table: string; version?: number; out: string }[] = [];
 let oracleFailure: Error | undefined;
 
@@ -269,6 +271,7 @@ function oracleJob(table: string, version?: number): () => Promise<{ version: nu
 
 /** Starts the single oracle process over every registered job (not awaited: tests read as it goes). */
 function startOracle(): void {
+  mkdirSync(oracleDir, { recursive: true });
   const manifest = path.join(oracleDir, 'jobs.json');
   writeFileSync(manifest, JSON.stringify(oracleJobs));
   run(venvPython, [ORACLE, '--many', manifest], { maxBuffer: 1 << 26 }).catch((e: Error) => {
@@ -374,7 +377,10 @@ const STEP = 20 * 60 * 1000;
 
 describe('time travel on the golden time-travel tables', () => {
   const ttTables = readdirSync(GOLDEN).filter((n) => n.startsWith('time-travel-'));
-  const tmp = mkdtempSync(path.join(tmpdir(), 'golden-tt-'));
+  let tmp = '';
+  beforeAll(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'golden-tt-'));
+  });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   for (const name of ttTables) {

@@ -1,7 +1,7 @@
 /** Protocol safety checks, Spark's timestamp semantics for time travel, and history from commitInfo. */
 import { rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertReadSupported,
   assertWriteSupported,
@@ -215,7 +215,10 @@ describe('time travel semantics', () => {
     expect(() => resolveTimestamp(c, 3001, 't')).toThrow(/after the latest version 2 of table t/);
   });
 
-  const dir = tmpTable('lh-tt-');
+  let dir = '';
+  beforeAll(() => {
+    dir = tmpTable('lh-tt-');
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('uses commit file mtimes (not commitInfo.timestamp) on a real log', async () => {
