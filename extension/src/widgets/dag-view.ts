@@ -12,6 +12,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 export class DagView extends Widget {
   private _model: PipelineModel | null = null;
   private readonly _stepClicked = new Signal<this, string>(this);
+  /** Re-renders every second while a step runs, so its elapsed time counts up. */
+  private _ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
     super();
@@ -40,6 +42,7 @@ export class DagView extends Widget {
     node.textContent = '';
     const model = this._model;
     if (!model || model.analysis.steps.length === 0) {
+      this._tick(false);
       const empty = document.createElement('div');
       empty.className = 'sw-muted sw-dag-empty';
       empty.textContent = model ? 'No steps yet: tag a cell step:NAME.' : 'Open a Stillwater notebook.';
@@ -102,17 +105,32 @@ export class DagView extends Widget {
         sub.setAttribute('class', 'sw-node-status');
         sub.setAttribute('x', String(n.width / 2));
         sub.setAttribute('y', '31');
-        sub.textContent = state.durationMs !== undefined ? `${status} · ${formatDuration(state.durationMs)}` : status;
+        const elapsed =
+          state.durationMs ??
+          (status === 'running' && state.startedAt !== undefined
+            ? Math.max(0, Date.now() - state.startedAt)
+            : undefined);
+        sub.textContent = elapsed !== undefined ? `${status} · ${formatDuration(elapsed)}` : status;
         g.append(sub);
       }
       g.addEventListener('click', () => this._stepClicked.emit(n.name));
       svg.append(g);
     }
     node.append(svg);
+    this._tick(!!run && !run.finished && [...run.nodes.values()].some((n) => n.status === 'running'));
+  }
+
+  private _tick(on: boolean): void {
+    if (on && !this._ticker) this._ticker = setInterval(() => this.render(), 1000);
+    if (!on && this._ticker) {
+      clearInterval(this._ticker);
+      this._ticker = null;
+    }
   }
 
   override dispose(): void {
     if (this.isDisposed) return;
+    this._tick(false);
     this.model = null;
     Signal.clearData(this);
     super.dispose();
