@@ -57,9 +57,28 @@ export function dataSchema(data: arrow.Schema, tablePath: string): StructType {
       if (e instanceof SchemaError) throw new SchemaMismatchError(`write to ${tablePath}: ${e.message}`, f.name);
       throw e;
     }
-    fields.push({ name: f.name, type, nullable: f.nullable, metadata: {} });
+    fields.push({ name: f.name, type: withoutNtz(type), nullable: f.nullable, metadata: {} });
   }
   return { type: 'struct', fields };
+}
+
+/**
+ * Zone-less Arrow timestamps (pandas' naive datetimes) are written as Delta
+ * `timestamp`, their values taken as UTC: `timestamp_ntz` would need the
+ * timestampNtz table feature (reader 3 / writer 7), which this implementation
+ * neither writes nor reads.
+ */
+function withoutNtz(t: DeltaType): DeltaType {
+  if (t === 'timestamp_ntz') return 'timestamp';
+  if (typeof t === 'string') return t;
+  switch (t.type) {
+    case 'struct':
+      return { ...t, fields: t.fields.map((f) => ({ ...f, type: withoutNtz(f.type) })) };
+    case 'array':
+      return { ...t, elementType: withoutNtz(t.elementType) };
+    case 'map':
+      return { ...t, keyType: withoutNtz(t.keyType), valueType: withoutNtz(t.valueType) };
+  }
 }
 
 /** Validates `data` against `schema` (and evolves it with `mergeSchema`); see module doc. */

@@ -327,3 +327,19 @@ describe('overwriteSchema', () => {
     expect((await t.read({ version: 0 })).schema.fields.map((f) => f.name)).toEqual(['id', 'name', 'score']);
   });
 });
+
+describe('zone-less timestamps', () => {
+  it('are stored as Delta timestamp (values taken as UTC), never timestamp_ntz', async () => {
+    const t = new DeltaTable(tmpDir('ntz'));
+    const naive = arrow.vectorFromArray([1_700_000_000_000], new arrow.TimestampMillisecond());
+    await t.write(new arrow.Table({ at: naive }), { mode: 'error' });
+    const d = await t.describe();
+    expect(d.schema.fields[0]).toMatchObject({ name: 'at', type: 'timestamp' });
+    expect(d.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 2 });
+    const back = await t.read();
+    expect(back.schema.fields[0]!.type.toString()).toBe('Timestamp<MICROSECOND, UTC>');
+    expect((back.getChild('at')!.data[0]!.values as BigInt64Array)[0]).toBe(1_700_000_000_000_000n);
+    // appending naive timestamps to the table matches its timestamp column
+    expect((await t.append(new arrow.Table({ at: naive }))).version).toBe(1);
+  });
+});
