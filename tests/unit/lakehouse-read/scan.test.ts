@@ -212,6 +212,76 @@ describe('scan', () => {
   });
 });
 
+describe('partition columns of every primitive type', () => {
+  it('materialises each partition value with its Delta type', async () => {
+    const d = tmpTable('lh-scan-ptypes-');
+    try {
+      const cols = {
+        p_long: ['long', '-9223372036854775808'],
+        p_int: ['integer', '7'],
+        p_short: ['short', '-3'],
+        p_byte: ['byte', '5'],
+        p_double: ['double', '-0.5'],
+        p_float: ['float', '1.25'],
+        p_bool: ['boolean', 'false'],
+        p_str: ['string', 'a/b=c %d'],
+        p_bin: ['binary', '\u0001\u00ff'],
+        p_date: ['date', '1969-12-31'],
+        p_ts: ['timestamp', '1970-01-01 00:00:00.000001'],
+        p_dec: ['decimal(20,3)', '-12345678901234567.891'],
+        p_null: ['integer', null],
+      } as const;
+      writeParquetFile(d, 'f.parquet', new arrow.Table({ id: arrow.vectorFromArray([1n, 2n], new arrow.Int64()) }));
+      writeCommit(d, 0, [
+        protocolV1,
+        metaData(
+          [{ name: 'id', type: 'long' }, ...Object.entries(cols).map(([name, [type]]) => ({ name, type }))],
+          Object.keys(cols),
+        ),
+        add('f.parquet', {
+          partitionValues: Object.fromEntries(Object.entries(cols).map(([k, [, v]]) => [k, v])),
+        }),
+      ]);
+      const st = new LocalStorage(d);
+      const t = await scan(await loadSnapshot(st), st);
+      expect(t.numRows).toBe(2);
+      const row = t.get(1)!.toJSON() as Record<string, unknown>;
+      expect(row.p_long).toBe(-9223372036854775808n);
+      expect(row.p_int).toBe(7);
+      expect(row.p_short).toBe(-3);
+      expect(row.p_byte).toBe(5);
+      expect(row.p_double).toBe(-0.5);
+      expect(row.p_float).toBe(1.25);
+      expect(row.p_bool).toBe(false);
+      expect(row.p_str).toBe('a/b=c %d');
+      expect([...(row.p_bin as Uint8Array)]).toEqual([1, 255]);
+      expect(row.p_date).toBe(-86_400_000);
+      expect(String(row.p_dec)).toBe('-12345678901234567891');
+      expect(row.p_null).toBeNull();
+      const ts = t.getChild('p_ts')!.data[0]!;
+      expect((ts.values as BigInt64Array)[ts.offset + 1]).toBe(1n);
+      expect(String(t.schema.fields.find((f) => f.name === 'p_dec')!.type)).toBe('Decimal[20e+3]');
+      // Pruning on each of them.
+      for (const where of [
+        'p_long < 0',
+        'p_bool = false',
+        "p_str = 'a/b=c %d'",
+        "p_date = '1969-12-31'",
+        "p_ts > '1970-01-01'",
+        'p_dec < -12345678901234567.8905',
+        'p_null is null',
+      ]) {
+        expect((await scanWithStats(await loadSnapshot(st), st, { where })).stats.filesRead, where).toBe(1);
+      }
+      for (const where of ['p_long > 0', 'p_bool', 'p_dec > 0', 'p_null = 1', "p_str = 'a'", 'p_float < 1.25']) {
+        expect((await scanWithStats(await loadSnapshot(st), st, { where })).stats.filesPruned, where).toBe(1);
+      }
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('scan of damaged data files', () => {
   it('missing data file → DataFileError naming the file; nothing written', async () => {
     const d = tmpTable('lh-scan-missing-');
