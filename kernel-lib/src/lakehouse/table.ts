@@ -347,6 +347,7 @@ export class DeltaTable {
     name?: string,
     description?: string,
   ): Metadata {
+    assertWritableTypes(schema, this.path);
     validatePartitionColumns(schema, partitionBy, this.path);
     checkProperties(properties, this.path);
     return {
@@ -367,6 +368,28 @@ const NEW_TABLE_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion: 2 
 
 function isDeltaSchema(s: arrow.Schema | StructType): s is StructType {
   return (s as StructType).type === 'struct';
+}
+
+/** Types that need table features (reader 3 / writer 7) this implementation does not write. */
+function assertWritableTypes(schema: StructType, tablePath: string): void {
+  const visit = (t: StructType['fields'][number]['type'], where: string): void => {
+    if (t === 'timestamp_ntz' || t === 'variant') {
+      const feature = t === 'variant' ? 'variantType' : 'timestampNtz';
+      throw new UnsupportedFeatureError(
+        feature,
+        'write',
+        `table ${tablePath}: column ${where} has type ${t}, which needs the Delta feature '${feature}' (not supported); use timestamp (UTC) instead`,
+      );
+    }
+    if (typeof t === 'string') return;
+    if (t.type === 'struct') for (const f of t.fields) visit(f.type, `${where}.${f.name}`);
+    else if (t.type === 'array') visit(t.elementType, `${where}.element`);
+    else {
+      visit(t.keyType, `${where}.key`);
+      visit(t.valueType, `${where}.value`);
+    }
+  };
+  for (const f of schema.fields) visit(f.type, f.name);
 }
 
 /** Partition columns must exist, be distinct, be primitive, and leave at least one data column. */

@@ -342,4 +342,19 @@ describe('zone-less timestamps', () => {
     // appending naive timestamps to the table matches its timestamp column
     expect((await t.append(new arrow.Table({ at: naive }))).version).toBe(1);
   });
+
+  it('a Delta schema asking for timestamp_ntz is refused with the feature named', async () => {
+    const t = new DeltaTable(tmpDir('ntz'));
+    const err = await t
+      .create({
+        schema: {
+          type: 'struct',
+          fields: [{ name: 'at', type: 'timestamp_ntz', nullable: true, metadata: {} }],
+        },
+      })
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UnsupportedFeatureError);
+    expect((err as UnsupportedFeatureError).feature).toBe('timestampNtz');
+    expect(await t.exists()).toBe(false);
+  });
 });
