@@ -282,6 +282,55 @@ describe('partition columns of every primitive type', () => {
   });
 });
 
+describe('files whose physical types differ from the table schema', () => {
+  it('widens ints and floats, fills nested fields the file lacks with nulls', async () => {
+    const d = tmpTable('lh-scan-cast-');
+    try {
+      const s = new arrow.Struct([new arrow.Field('x', new arrow.Int32())]);
+      writeParquetFile(
+        d,
+        'old.parquet',
+        new arrow.Table({
+          n: arrow.vectorFromArray([1, -2, null], new arrow.Int32()),
+          f: arrow.vectorFromArray([0.5, 1.5, 2.5], new arrow.Float32()),
+          s: arrow.vectorFromArray([{ x: 1 }, null, { x: 3 }], s),
+        }),
+      );
+      const structType = {
+        type: 'struct',
+        fields: [
+          { name: 'x', type: 'long', nullable: true, metadata: {} },
+          { name: 'y', type: 'string', nullable: true, metadata: {} },
+        ],
+      };
+      writeCommit(d, 0, [
+        protocolV1,
+        metaData([
+          { name: 'n', type: 'long' },
+          { name: 'f', type: 'double' },
+          { name: 's', type: structType },
+        ]),
+        add('old.parquet'),
+      ]);
+      const st = new LocalStorage(d);
+      const t = await scan(await loadSnapshot(st), st);
+      expect(t.schema.fields.map((f) => String(f.type))).toEqual(['Int64', 'Float64', 'Struct<{x:Int64, y:Utf8}>']);
+      expect(
+        t
+          .toArray()
+          .map((r) => r.toJSON())
+          .map((r) => [r.n, r.f, r.s === null ? null : { ...r.s.toJSON() }]),
+      ).toEqual([
+        [1n, 0.5, { x: 1n, y: null }],
+        [-2n, 1.5, null],
+        [null, 2.5, { x: 3n, y: null }],
+      ]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('scan of damaged data files', () => {
   it('missing data file → DataFileError naming the file; nothing written', async () => {
     const d = tmpTable('lh-scan-missing-');
