@@ -15,9 +15,20 @@ import { formatDateDays, formatDecimalUnscaled } from './partition.js';
 import type { CheckpointFiles } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
 
-/** Reads all parts of a checkpoint, in part order. */
-export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFiles): Promise<Action[]> {
-  const actions: Action[] = [];
+/**
+ * A read checkpoint: its non-file actions (protocol, metaData, txn) decoded,
+ * its file actions (add, remove) decoded only on demand — a snapshot needs the
+ * former to open the table, and only a scan needs the (possibly millions of) files.
+ */
+export interface CheckpointData {
+  nonFileActions: Action[];
+  /** Decodes (once) and returns the add and remove actions of every part. */
+  fileActions(): Action[];
+}
+
+/** Reads all parts of a checkpoint, in part order, deferring the decoding of file actions. */
+export async function loadCheckpoint(storage: Storage, checkpoint: CheckpointFiles): Promise<CheckpointData> {
+  const parts: { table: arrow.Table; file: string }[] = [];
   for (const file of checkpoint.files) {
     let bytes: Uint8Array;
     try {
@@ -27,21 +38,44 @@ export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFil
         cause: e,
       });
     }
-    for (const a of parseCheckpointParquet(bytes, `${storage.root}/${file.path}`)) actions.push(a);
+    const where = `${storage.root}/${file.path}`;
+    parts.push({ table: readCheckpointTable(bytes, where), file: where });
   }
-  return actions;
+  const nonFileActions = parts.flatMap((p) => decodeActions(p.table, ['protocol', 'metaData', 'txn']));
+  let files: Action[] | undefined;
+  return {
+    nonFileActions,
+    fileActions: () => {
+      files ??= parts.flatMap((p) => decodeActions(p.table, ['remove', 'add']));
+      return files;
+    },
+  };
+}
+
+/** Reads all parts of a checkpoint, in part order, into actions. */
+export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFiles): Promise<Action[]> {
+  const cp = await loadCheckpoint(storage, checkpoint);
+  return [...cp.nonFileActions, ...cp.fileActions()];
 }
 
 /** Decodes one checkpoint Parquet file. */
 export function parseCheckpointParquet(bytes: Uint8Array, file: string): Action[] {
-  let table: arrow.Table;
+  return decodeActions(readCheckpointTable(bytes, file), ['protocol', 'metaData', 'txn', 'remove', 'add']);
+}
+
+function readCheckpointTable(bytes: Uint8Array, file: string): arrow.Table {
   try {
-    table = arrow.tableFromIPC(readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream());
+    return arrow.tableFromIPC(readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream());
   } catch (e) {
     throw new CorruptLogError(`checkpoint ${file} is not a readable Parquet file: ${String(e)}`, { cause: e });
   }
+}
+
+type ActionName = 'protocol' | 'metaData' | 'txn' | 'remove' | 'add';
+
+function decodeActions(table: arrow.Table, names: ActionName[]): Action[] {
   const out: Action[] = [];
-  for (const name of ['protocol', 'metaData', 'txn', 'remove', 'add'] as const) {
+  for (const name of names) {
     const col = table.getChild(name);
     if (!col) continue;
     if (name === 'add') {

@@ -3,12 +3,12 @@
  * live files and app transaction ids. It is built from the log segment
  * (checkpoint + later commits) so its cost does not grow with the table's age.
  */
-import type { Action, AddFile, Metadata, Protocol, Txn } from './actions.js';
-import { readCheckpoint } from './checkpoint-read.js';
+import type { AddFile, Metadata, Protocol, Txn } from './actions.js';
+import { loadCheckpoint } from './checkpoint-read.js';
 import { CorruptLogError, InvalidArgumentError } from './errors.js';
 import { assertReadSupported } from './features.js';
 import { buildLogSegment, type LogSegment, readCommits } from './log-segment.js';
-import { replay } from './replay.js';
+import { LogReplay } from './replay.js';
 import { parseSchema, type StructType } from './schema.js';
 import type { Storage } from './storage/storage.js';
 import { versionAtTimestamp } from './time-travel.js';
@@ -21,6 +21,7 @@ export interface Snapshot {
   metadata: Metadata;
   schema: StructType;
   partitionColumns: string[];
+  /** Live files; reconstructed on first access (opening a table for a blind append never needs them). */
   files: AddFile[];
   txns: Map<string, Txn>;
   tableProperties: Record<string, string>;
@@ -43,12 +44,15 @@ export async function loadSnapshot(storage: Storage, opts: SnapshotOptions = {})
   }
   const version = opts.timestamp !== undefined ? await versionAtTimestamp(storage, opts.timestamp) : opts.version;
   const segment = await buildLogSegment(storage, version);
-  const checkpointActions: Action[] = segment.checkpoint ? await readCheckpoint(storage, segment.checkpoint) : [];
+  const checkpoint = segment.checkpoint ? await loadCheckpoint(storage, segment.checkpoint) : undefined;
   const commits = await readCommits(
     storage,
     segment.commits.map((c) => c.version),
   );
-  const state = replay(checkpointActions, commits);
+  // Protocol, metadata and txns open the table; the file list is reconstructed on first use.
+  const state = new LogReplay();
+  state.apply(checkpoint?.nonFileActions ?? []);
+  for (const c of commits) state.apply(c.filter((a) => !a.add && !a.remove));
   const where = `table ${storage.root} at version ${segment.version}`;
   if (!state.protocol) throw new CorruptLogError(`${where} has no protocol action in its log`);
   if (!state.metadata) throw new CorruptLogError(`${where} has no metaData action in its log`);
@@ -63,6 +67,7 @@ export async function loadSnapshot(storage: Storage, opts: SnapshotOptions = {})
   } catch (e) {
     throw new CorruptLogError(`${where}: ${(e as Error).message}`, { cause: e });
   }
+  let files: AddFile[] | undefined;
   return {
     tablePath: storage.root,
     version: segment.version,
@@ -70,7 +75,15 @@ export async function loadSnapshot(storage: Storage, opts: SnapshotOptions = {})
     metadata,
     schema,
     partitionColumns: metadata.partitionColumns ?? [],
-    files: state.files(),
+    get files(): AddFile[] {
+      if (!files) {
+        const r = new LogReplay();
+        if (checkpoint) r.apply(checkpoint.fileActions());
+        for (const c of commits) r.apply(c);
+        files = r.files();
+      }
+      return files;
+    },
     txns: state.txns,
     tableProperties: metadata.configuration ?? {},
     commitTimestamp: segment.lastModified,
