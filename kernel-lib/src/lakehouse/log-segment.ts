@@ -141,7 +141,15 @@ export async function buildLogSegment(storage: Storage, version?: number): Promi
   }
   const fast = await segmentFromHint(storage, version);
   if (fast) return fast;
-  return segmentFromListing(storage, await listLog(storage), version);
+  try {
+    return segmentFromListing(storage, await listLog(storage), version);
+  } catch (e) {
+    // A directory listing taken while writers commit may show version N+1 but not N
+    // (entries created during readdir may or may not appear). A real hole survives a
+    // second listing; a race does not.
+    if (!(e instanceof CorruptLogError)) throw e;
+    return segmentFromListing(storage, await listLog(storage), version);
+  }
 }
 
 /** Fast path: trust-but-verify `_last_checkpoint`, then probe commits after it. */
@@ -165,10 +173,18 @@ async function segmentFromHint(storage: Storage, target?: number): Promise<LogSe
   let v = hint.version + 1;
   while (target === undefined || v <= target) {
     if (commits.length >= MAX_PROBE) return undefined; // stale hint: a listing finds the newer checkpoint
-    const meta = await storage.head(commitPath(v));
+    let meta = await storage.head(commitPath(v));
     if (!meta) {
       // One extra probe catches a hole right after the end (listing would report it too).
       if (target === undefined && (await storage.head(commitPath(v + 1)))) {
+        // A concurrent writer may have committed v and v+1 between our two probes:
+        // only a v that is still absent now that v+1 exists is a real hole.
+        meta = await storage.head(commitPath(v));
+        if (meta) {
+          commits.push({ ...meta, version: v, kind: 'commit' });
+          v++;
+          continue;
+        }
         throw new CorruptLogError(
           `log of table ${storage.root} is not contiguous: ${commitPath(v)} is missing (found ${commitPath(v + 1)})`,
         );
