@@ -544,7 +544,7 @@ class Run {
       let error: StepErrorInfo | undefined = processError(step, p);
       if (!error) {
         try {
-          await this.collect(state, outPaths, metricsPath);
+          await this.collect(state, outPaths, metricsPath, started);
         } catch (err) {
           if (!(err instanceof MissingOutputError)) throw err;
           error = { type: 'MissingOutput', message: err.message };
@@ -598,7 +598,12 @@ class Run {
   }
 
   /** After a successful exit: every declared output must exist; they move into the artifact store. */
-  private async collect(state: StepState, outPaths: Record<string, string>, metricsPath: string): Promise<void> {
+  private async collect(
+    state: StepState,
+    outPaths: Record<string, string>,
+    metricsPath: string,
+    stepStartedMs: number,
+  ): Promise<void> {
     for (const [name, file] of Object.entries(outPaths)) {
       try {
         await stat(file);
@@ -606,7 +611,8 @@ class Run {
         throw new MissingOutputError(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
       }
     }
-    for (const o of state.step.outputs) if (isReferenceKind(o.marshal)) await pinReference(outPaths[o.name]!);
+    for (const o of state.step.outputs)
+      if (isReferenceKind(o.marshal)) await pinReference(outPaths[o.name]!, stepStartedMs);
     const refs = await Promise.all(
       Object.entries(outPaths).map(async ([n, f]) => [n, await this.store.put(f)] as const),
     );

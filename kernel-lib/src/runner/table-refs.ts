@@ -4,7 +4,10 @@
  * rewrote the table, and downstream steps would be served stale results from
  * the cache. So before a reference is filed in the artifact store, the runner
  * pins the table state it points at — `version` for a table, `tables`
- * (name → version) for a lakehouse — into the JSON. The step runtime ignores
+ * (name → version) for a lakehouse — into the JSON. A lakehouse is shared by
+ * every step (the example's evaluate step appends to `gold/models` on each
+ * run), so its pin holds only the tables the producing step committed to
+ * while it ran: what it produced, not what later steps add elsewhere. The step runtime ignores
  * extra fields, so consumers are unaffected; the hash now changes whenever
  * the data does. On a cache hit the pin is checked again: a table that moved
  * on since means the cached outputs no longer exist as recorded.
@@ -33,24 +36,38 @@ async function tableVersion(p: string): Promise<number | null> {
   return (await t.exists()) ? t.version() : null;
 }
 
-async function lakehouseVersions(root: string): Promise<Record<string, number>> {
+/** Versions of the lakehouse's tables whose latest commit is at or after `sinceMs`. */
+async function lakehouseVersionsSince(root: string, sinceMs: number): Promise<Record<string, number>> {
   const lh = new Lakehouse(root);
   const out: Record<string, number> = {};
-  for (const name of await lh.list()) out[name] = await lh.table(name).version();
+  for (const name of await lh.list()) {
+    const snap = await lh.table(name).snapshot();
+    if (snap.commitTimestamp >= sinceMs) out[name] = snap.version;
+  }
   return out;
 }
 
-/** The pinned form of a reference: what it points at plus the state of that data now. */
-async function pinned(ref: TableRef | LakehouseRef): Promise<TableRef | LakehouseRef> {
-  if (ref.kind === 'delta-table') return { kind: ref.kind, path: ref.path, version: await tableVersion(ref.path) };
-  return { kind: ref.kind, root: ref.root, tables: await lakehouseVersions(ref.root) };
+/** Current versions of the named tables (null for a table that no longer exists). */
+async function lakehouseVersionsOf(root: string, names: string[]): Promise<Record<string, number | null>> {
+  const lh = new Lakehouse(root);
+  const out: Record<string, number | null> = {};
+  for (const name of names) out[name] = await tableVersion(lh.table(name).path);
+  return out;
 }
 
-/** Rewrites a reference output file in place with the current table state pinned. */
-export async function pinReference(file: string): Promise<void> {
+/**
+ * Rewrites a reference output file in place with the table state pinned.
+ * `stepStartedMs` is when the producing step started: a lakehouse pins the
+ * tables committed to since then.
+ */
+export async function pinReference(file: string, stepStartedMs: number): Promise<void> {
   const ref = JSON.parse(await readFile(file, 'utf8')) as TableRef | LakehouseRef;
-  if (ref.kind !== 'delta-table' && ref.kind !== 'lakehouse') return;
-  await writeFile(file, JSON.stringify(await pinned(ref)));
+  let pin: TableRef | LakehouseRef;
+  if (ref.kind === 'delta-table') pin = { kind: ref.kind, path: ref.path, version: await tableVersion(ref.path) };
+  else if (ref.kind === 'lakehouse')
+    pin = { kind: ref.kind, root: ref.root, tables: await lakehouseVersionsSince(ref.root, stepStartedMs) };
+  else return;
+  await writeFile(file, JSON.stringify(pin));
 }
 
 /** Whether the data a stored (pinned) reference points at is still in the pinned state. */
@@ -61,6 +78,11 @@ export async function referenceStillCurrent(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-  if (ref.kind !== 'delta-table' && ref.kind !== 'lakehouse') return true;
-  return JSON.stringify(await pinned(ref)) === JSON.stringify(ref);
+  if (ref.kind === 'delta-table') return (await tableVersion(ref.path)) === (ref.version ?? null);
+  if (ref.kind === 'lakehouse') {
+    const pinnedTables = ref.tables ?? {};
+    const now = await lakehouseVersionsOf(ref.root, Object.keys(pinnedTables));
+    return Object.entries(pinnedTables).every(([name, v]) => now[name] === v);
+  }
+  return true;
 }

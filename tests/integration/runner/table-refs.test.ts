@@ -75,4 +75,51 @@ describe('delta-table outputs', () => {
     expect(after.steps).toEqual({ write: 'done', count: 'done' });
     expect(after.metrics).toEqual({ rows: 5 });
   });
+
+  it('a lakehouse output pins only the tables its step wrote, so a later append elsewhere keeps the cache', async () => {
+    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-lake-'));
+    const nb = path.join(dir, 'lake.ipynb');
+    writeFileSync(
+      nb,
+      JSON.stringify({
+        cells: [
+          code(
+            ['imports'],
+            "import { Lakehouse } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
+          ),
+          code(
+            ['step:ingest'],
+            "const lake = new Lakehouse('./lake');\nawait lake.table('bronze/raw').write(tableFromArrays({ x: Int32Array.from([1, 2, 3]) }), { mode: 'overwrite' });",
+          ),
+          // Like the turbofan example's evaluate step: every execution appends to a gold table.
+          code(
+            ['step:register', 'prev:ingest'],
+            "const raw = (await lake.table('bronze/raw').read()).numRows;\nawait lake.table('gold/log').append(tableFromArrays({ rows: Int32Array.from([raw]) }));",
+          ),
+          code(['pipeline-metrics'], 'raw'),
+        ],
+        metadata: {
+          kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
+          stillwater: { name: 'lake' },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    const home = path.join(dir, 'home');
+    const first = await run(nb, { home });
+    expect(first.status).toBe('done');
+    expect(first.metrics).toEqual({ raw: 3 });
+    // gold/log moved on (register appended to it), but ingest did not write it: all cached.
+    const second = await run(nb, { home });
+    expect(second.steps).toEqual({ ingest: 'cached', register: 'cached' });
+    // A change behind the pipeline's back to a table ingest did write invalidates it.
+    await new DeltaTable(path.join(dir, 'lake', 'bronze', 'raw')).append(
+      arrow.tableFromArrays({ x: Int32Array.from([4]) }),
+    );
+    const third = await run(nb, { home });
+    expect(third.steps).toEqual({ ingest: 'done', register: 'done' });
+    expect(third.metrics).toEqual({ raw: 3 });
+  });
 });
