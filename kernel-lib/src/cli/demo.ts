@@ -1,8 +1,8 @@
 /**
- * `stillwater demo`: the README's first command. For now it shows the
- * lakehouse end to end — create a bronze table, append, overwrite, time-travel
- * to an older version, print the history — on a small generated table.
- * A later issue replaces it with the notebook → pipeline demo.
+ * `stillwater demo`: a tour of the lakehouse on its own — create a bronze
+ * table, append, overwrite, time-travel to an older version, print the
+ * history — on a small generated table. (The README's main job, `npm run
+ * demo`, runs the turbofan pipeline instead.)
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -40,7 +40,7 @@ function readings(units: number[], cycles: number, seed: number): arrow.Table {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('lakehouse demo: write a table, append, overwrite, time-travel, print history')
+    .description('lakehouse tour: write a table, append, overwrite, time-travel, print history')
     .option('--dir <dir>', 'lakehouse root for the demo', '.stillwater/demo')
     .action(async (o: { dir: string }) => {
       const root = path.resolve(o.dir);
