@@ -27,35 +27,41 @@ async function run(nb: string, options: RunOptions) {
   return h.result;
 }
 
+/** Writes a tslab notebook of `cells` into a fresh folder under tests/.out; returns its folder and path. */
+function writeNotebook(name: string, cells: ReturnType<typeof code>[]): { dir: string; nb: string } {
+  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+  const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', `runner-${name}-`));
+  const nb = path.join(dir, `${name}.ipynb`);
+  writeFileSync(
+    nb,
+    JSON.stringify({
+      cells,
+      metadata: {
+        kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
+        stillwater: { name },
+      },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
+  return { dir, nb };
+}
+
 describe('delta-table outputs', () => {
   it('re-run consumers when the referenced table changed, even if the reference did not', async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-refs-'));
-    const nb = path.join(dir, 'refs.ipynb');
-    writeFileSync(
-      nb,
-      JSON.stringify({
-        cells: [
-          code(
-            ['imports'],
-            "import { DeltaTable } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
-          ),
-          code(['pipeline-parameters'], 'const n = 3;'),
-          code(
-            ['step:write'],
-            "const t = new DeltaTable('./tbl');\nawait t.write(tableFromArrays({ x: Int32Array.from({ length: n }, (_, i) => i) }), { mode: 'overwrite' });",
-          ),
-          code(['step:count', 'prev:write'], 'const rows = (await t.read()).numRows;'),
-          code(['pipeline-metrics'], 'rows'),
-        ],
-        metadata: {
-          kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
-          stillwater: { name: 'refs' },
-        },
-        nbformat: 4,
-        nbformat_minor: 5,
-      }),
-    );
+    const { dir, nb } = writeNotebook('refs', [
+      code(
+        ['imports'],
+        "import { DeltaTable } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
+      ),
+      code(['pipeline-parameters'], 'const n = 3;'),
+      code(
+        ['step:write'],
+        "const t = new DeltaTable('./tbl');\nawait t.write(tableFromArrays({ x: Int32Array.from({ length: n }, (_, i) => i) }), { mode: 'overwrite' });",
+      ),
+      code(['step:count', 'prev:write'], 'const rows = (await t.read()).numRows;'),
+      code(['pipeline-metrics'], 'rows'),
+    ]);
     const home = path.join(dir, 'home');
     const first = await run(nb, { home });
     expect(first.status).toBe('done');
@@ -77,36 +83,22 @@ describe('delta-table outputs', () => {
   });
 
   it('a lakehouse output pins only the tables its step wrote, so a later append elsewhere keeps the cache', async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-lake-'));
-    const nb = path.join(dir, 'lake.ipynb');
-    writeFileSync(
-      nb,
-      JSON.stringify({
-        cells: [
-          code(
-            ['imports'],
-            "import { Lakehouse } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
-          ),
-          code(
-            ['step:ingest'],
-            "const lake = new Lakehouse('./lake');\nawait lake.table('bronze/raw').write(tableFromArrays({ x: Int32Array.from([1, 2, 3]) }), { mode: 'overwrite' });",
-          ),
-          // Like the turbofan example's evaluate step: every execution appends to a gold table.
-          code(
-            ['step:register', 'prev:ingest'],
-            "const raw = (await lake.table('bronze/raw').read()).numRows;\nawait lake.table('gold/log').append(tableFromArrays({ rows: Int32Array.from([raw]) }));",
-          ),
-          code(['pipeline-metrics'], 'raw'),
-        ],
-        metadata: {
-          kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
-          stillwater: { name: 'lake' },
-        },
-        nbformat: 4,
-        nbformat_minor: 5,
-      }),
-    );
+    const { dir, nb } = writeNotebook('lake', [
+      code(
+        ['imports'],
+        "import { Lakehouse } from '@stillwater/kernel/lakehouse';\nimport { tableFromArrays } from 'apache-arrow';",
+      ),
+      code(
+        ['step:ingest'],
+        "const lake = new Lakehouse('./lake');\nawait lake.table('bronze/raw').write(tableFromArrays({ x: Int32Array.from([1, 2, 3]) }), { mode: 'overwrite' });",
+      ),
+      // Like the turbofan example's evaluate step: every execution appends to a gold table.
+      code(
+        ['step:register', 'prev:ingest'],
+        "const raw = (await lake.table('bronze/raw').read()).numRows;\nawait lake.table('gold/log').append(tableFromArrays({ rows: Int32Array.from([raw]) }));",
+      ),
+      code(['pipeline-metrics'], 'raw'),
+    ]);
     const home = path.join(dir, 'home');
     const first = await run(nb, { home });
     expect(first.status).toBe('done');
