@@ -3,23 +3,16 @@
  * newest first. The timestamp is the monotonised commit file time (what time
  * travel uses), not `commitInfo.timestamp`, so history and time travel agree.
  */
+import type { CommitInfo } from './actions.js';
 import { listLog, readCommits } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
 import { monotonize } from './time-travel.js';
 
-export interface HistoryEntry {
+/** A commit's `commitInfo` fields (every field, as written) with its version and commit time. */
+export interface HistoryEntry extends CommitInfo {
   version: number;
   /** Monotonised commit time (epoch ms). */
   timestamp: number;
-  operation?: string;
-  operationParameters?: Record<string, unknown>;
-  readVersion?: number;
-  isolationLevel?: string;
-  isBlindAppend?: boolean;
-  operationMetrics?: Record<string, unknown>;
-  engineInfo?: string;
-  /** Every other commitInfo field, as written. */
-  [key: string]: unknown;
 }
 
 /** Reads commitInfo of the newest `limit` commits (all commits still in the log by default). */
