@@ -1,35 +1,26 @@
 /**
- * The only module that talks to `@stillwater/kernel/tags`: the tag grammar and DAG
- * builder live there, once, for the compiler and the extension alike. What is here is
- * the editor's side — classifying a cell's existing tags (with the kernel's parser) so
- * an edit rewrites only the role tags and keeps everything else, and writing role tags
- * back, checked by parsing them again.
+ * The only module that talks to `@stillwater/kernel/tags`: the tag grammar (reading
+ * and writing tags), the parameters-cell reader and the DAG builder live there, once,
+ * for the compiler and the extension alike. What is here is the editor's side —
+ * mapping the kernel's cell roles to the editor's simpler ones and back.
  */
-import { buildPipelineGraph, parseCellTags, STEP_NAME_PATTERN } from '@stillwater/kernel/tags';
-import type { CellInfo, CellRole, CellRoleName, Diagnostic, PipelineAnalysis, PipelineParameter } from './types.js';
+import {
+  buildPipelineGraph,
+  formatCellTags,
+  type CellRole as KernelCellRole,
+  parseCellTags,
+  readPipelineParameters,
+  STEP_NAME_PATTERN,
+} from '@stillwater/kernel/tags';
+import type { CellInfo, CellRole, Diagnostic, PipelineAnalysis, PipelineParameter } from './types.js';
 
 export { STEP_KINDS } from '@stillwater/kernel/tags';
 
-/** The tag written for each single-tag role (the inverse of the kernel's parser). */
-const ROLE_TAG: Record<Exclude<CellRoleName, 'step' | 'continue'>, string> = {
-  imports: 'imports',
-  functions: 'functions',
-  parameters: 'pipeline-parameters',
-  metrics: 'pipeline-metrics',
-  skip: 'skip',
-};
-
-type TagClass = 'role' | 'prev' | 'kind' | 'other';
-
-/** What one tag means, by asking the kernel's parser about it alone and as a step option. */
-function classify(tag: string): { cls: TagClass; prev?: string } {
-  if (parseCellTags([tag]).role.role !== 'continue') return { cls: 'role' };
-  const asOption = parseCellTags(['step:x', tag]).role;
-  if (asOption.role === 'step') {
-    if (asOption.prev.length > 0) return { cls: 'prev', prev: asOption.prev[0]! };
-    if (asOption.kind) return { cls: 'kind' };
-  }
-  return { cls: 'other' };
+/** Whether `tag` is a well-formed `prev:NAME`, and NAME. */
+function prevOf(tag: string): string | undefined {
+  const asOption = parseCellTags(['step:x', tag]);
+  if (asOption.problems.length > 0 || asOption.role.role !== 'step') return undefined;
+  return asOption.role.prev[0];
 }
 
 /** A cell's role from its tags (problems are reported by `analyse`, not here). */
@@ -40,39 +31,34 @@ export function decodeRole(tags: readonly string[]): CellRole {
 }
 
 /**
- * The tags for `role`, keeping the cell's other tags (step options such as `cache:` or
- * `retries:` when it stays a step, and tags other tools own). Role tags come first.
+ * The tags for `role`, written by the kernel's `formatCellTags`: the editor sets the
+ * role, name, kind and dependencies; step options the editor does not show (`cache:`,
+ * `retries:`, …) stay while the cell stays a step, and tags other tools own are kept.
+ * Throws (CellTagFormatError) for a step name outside the grammar.
  */
 export function encodeRole(role: CellRole, existing: readonly string[]): string[] {
-  const isStep = role.role === 'step';
-  const kept = existing.filter((t) => {
-    if (classify(t).cls !== 'other') return false;
-    // Step options on a non-step cell would be an error: drop them with the step role.
-    return isStep || !parseCellTags([t]).problems.some((p) => p.code === 'option-without-step');
-  });
-  let own: string[] = [];
+  const current = parseCellTags(existing).role;
+  let next: KernelCellRole;
   if (role.role === 'step') {
-    const name = role.name ?? '';
-    own = [`step:${name}`];
-    if (role.kind && role.kind !== 'other') own.push(`kind:${role.kind}`);
-    for (const p of role.prev) if (!own.includes(`prev:${p}`)) own.push(`prev:${p}`);
-  } else if (role.role !== 'continue') {
-    own = [ROLE_TAG[role.role]];
-  }
-  const tags = [...own, ...kept];
-  const back = decodeRole(tags);
-  if (back.role !== role.role || (isStep && back.name !== role.name)) {
-    throw new Error(`tags ${JSON.stringify(tags)} do not read back as ${role.role}${isStep ? `:${role.name}` : ''}`);
-  }
-  return tags;
+    const options = current.role === 'step' ? current : { prev: [], limits: {} };
+    next = {
+      ...options,
+      role: 'step',
+      name: role.name ?? '',
+      prev: [...role.prev],
+      // `kind:other` is the default: not written.
+      kind: role.kind && role.kind !== 'other' ? role.kind : undefined,
+    };
+    if (next.kind === undefined) delete next.kind;
+  } else next = { role: role.role };
+  return formatCellTags(next, existing);
 }
 
 /** `prev:OLD` → `prev:NEW` (or removed when `next` is null); other tags untouched. */
 export function rewritePrev(tags: readonly string[], old: string, next: string | null): string[] {
   const out: string[] = [];
   for (const t of tags) {
-    const c = classify(t);
-    if (c.cls === 'prev' && c.prev === old) {
+    if (prevOf(t) === old) {
       if (next !== null && !out.includes(`prev:${next}`)) out.push(`prev:${next}`);
     } else out.push(t);
   }
@@ -106,22 +92,22 @@ export function analyse(cells: readonly CellInfo[], notebookMetadata?: unknown):
     if (cell.cellType !== 'code') continue;
     roles.set(cell.id, decodeRole(cell.tags));
     const block = graph.cells[cell.index];
-    if (block?.role === 'parameters') parameters.push(...readParameters(cell));
+    // A name declared again is the compiler's duplicate-parameter error; the first one counts.
+    if (block?.role === 'parameters')
+      for (const p of readParameters(cell)) if (!parameters.some((q) => q.name === p.name)) parameters.push(p);
     if (block?.role === 'step') stepOfCell.set(cell.id, block.step);
   }
   return { steps, edges: graph.edges, diagnostics, parameters, roles, stepOfCell };
 }
 
-/**
- * `const NAME = literal` lines of a parameters cell, for the panel's editable defaults.
- * The compiler checks the cell properly; this only lists what is there.
- */
+/** The parameters a parameters cell declares, read by the kernel's browser-safe reader. */
 function readParameters(cell: CellInfo): PipelineParameter[] {
-  const out: PipelineParameter[] = [];
-  const decl = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(.+?);?\s*(?:\/\/.*)?$/;
-  for (const line of cell.source.split('\n')) {
-    const m = decl.exec(line);
-    if (m) out.push({ name: m[1]!, defaultValue: m[2]!.trim(), cellIndex: cell.index });
-  }
-  return out;
+  return readPipelineParameters(cell.source).map((p) => ({
+    name: p.name,
+    type: p.type,
+    default: p.default,
+    defaultValue:
+      typeof p.default === 'number' || typeof p.default === 'boolean' ? String(p.default) : JSON.stringify(p.default),
+    cellIndex: cell.index,
+  }));
 }

@@ -3,7 +3,14 @@
  * `@stillwater/kernel/tags` (the one implementation of the tag grammar); everything
  * else in the extension reads only these shapes.
  */
-import type { Diagnostic as KernelDiagnostic, GraphEdge, GraphStep, StepKind } from '@stillwater/kernel/tags';
+import type {
+  GraphEdge,
+  GraphStep,
+  JsonValue,
+  Diagnostic as KernelDiagnostic,
+  ParameterType,
+  StepKind,
+} from '@stillwater/kernel/tags';
 
 export type { GraphEdge, StepKind };
 
@@ -43,7 +50,9 @@ export interface Diagnostic extends KernelDiagnostic {
 
 export interface PipelineParameter {
   name: string;
-  /** The default as written in the parameters cell (literal source text). */
+  type: ParameterType;
+  default: JsonValue;
+  /** The default as the panel shows it: numbers and booleans as is, the rest as JSON. */
   defaultValue: string;
   cellIndex: number;
 }

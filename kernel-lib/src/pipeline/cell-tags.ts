@@ -170,3 +170,75 @@ export function parseCellTags(tags: readonly string[]): ParsedCellTags {
 function badValue(tag: string, why: string): TagProblem {
   return { tag, code: 'bad-tag-value', message: `tag "${tag}": ${why}` };
 }
+
+/** The tag written for each single-tag role: the inverse of `ROLE_TAGS`. */
+const TAG_OF_ROLE: Record<Exclude<CellRole['role'], 'step' | 'continue'>, string> = {
+  imports: 'imports',
+  functions: 'functions',
+  parameters: 'pipeline-parameters',
+  metrics: 'pipeline-metrics',
+  skip: 'skip',
+};
+
+/** Keys of the step options: meaningless (an error) on a cell that is not a step. */
+const STEP_OPTION_KEYS = new Set(['prev', 'kind', 'cache', 'retries', 'timeout', 'limit']);
+
+/** A role that cannot be written as tags (a value outside the grammar). */
+export class CellTagFormatError extends Error {
+  constructor(
+    readonly role: CellRole,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CellTagFormatError';
+  }
+}
+
+/**
+ * The tags that say `role`: the inverse of `parseCellTags`, so
+ * `parseCellTags(formatCellTags(r)).role` equals `r` (with `prev` deduplicated).
+ * Role tags come first in a fixed order (`step:`, `kind:`, `prev:`…, `cache:`,
+ * `retries:`, `timeout:`, `limit:cpu:`, `limit:memory:`), so an edit writes the same
+ * tags whatever the cell had before.
+ *
+ * `existing` is the cell's current tags. Tags the grammar would read as part of a role
+ * are replaced by `role`; the rest — tags other tools own and malformed ones, which
+ * the user should still see reported — are kept, after the role's tags. Step options
+ * are dropped with the step role, since on another cell they are an error.
+ *
+ * Throws CellTagFormatError if a value is outside the grammar (e.g. a step name the
+ * parser would reject): writing such tags would silently change the cell's role.
+ */
+export function formatCellTags(role: CellRole, existing: readonly string[] = []): string[] {
+  const own: string[] = [];
+  if (role.role === 'step') {
+    own.push(`step:${role.name}`);
+    if (role.kind !== undefined) own.push(`kind:${role.kind}`);
+    for (const p of role.prev) if (!own.includes(`prev:${p}`)) own.push(`prev:${p}`);
+    if (role.cache !== undefined) own.push(`cache:${role.cache ? 'enabled' : 'disabled'}`);
+    if (role.retries !== undefined) own.push(`retries:${role.retries}`);
+    if (role.timeoutSeconds !== undefined) own.push(`timeout:${role.timeoutSeconds}`);
+    if (role.limits.cpu !== undefined) own.push(`limit:cpu:${role.limits.cpu}`);
+    if (role.limits.memory !== undefined) own.push(`limit:memory:${role.limits.memory}`);
+  } else if (role.role !== 'continue') {
+    own.push(TAG_OF_ROLE[role.role]);
+  }
+  const problems = parseCellTags(own).problems;
+  if (problems.length > 0) throw new CellTagFormatError(role, problems.map((p) => p.message).join('; '));
+
+  const kept: string[] = [];
+  for (const raw of existing) {
+    const tag = raw.trim();
+    if (tag === '' || own.includes(tag) || kept.includes(tag) || ownsTag(tag)) continue;
+    const colon = tag.indexOf(':');
+    if (role.role !== 'step' && STEP_OPTION_KEYS.has(colon < 0 ? tag : tag.slice(0, colon))) continue;
+    kept.push(tag);
+  }
+  return [...own, ...kept];
+}
+
+/** Whether `tag`, well-formed, is part of what a `CellRole` describes (a role tag or a valid step option). */
+function ownsTag(tag: string): boolean {
+  if (parseCellTags([tag]).role.role !== 'continue') return true;
+  return parseCellTags(['step:x', tag]).problems.length === 0;
+}

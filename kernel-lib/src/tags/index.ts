@@ -9,3 +9,4 @@ export * from '../pipeline/graph.js';
 export * from '../pipeline/settings.js';
 export type * from '../pipeline/spec.js';
 export { MARSHAL_KINDS, PIPELINE_SPEC_VERSION, STEP_KINDS } from '../pipeline/spec.js';
+export * from '../pipeline/tags-parameters.js';
