@@ -1,22 +1,23 @@
 /**
- * Worker-thread side of `parquet-pool.ts`: receives an Arrow IPC stream plus
- * writer options, encodes it with parquet-wasm (its own WebAssembly instance),
- * and returns the Parquet bytes (transferred, not copied).
+ * Worker-thread side of `parquet-pool.ts`, with its own parquet-wasm
+ * (WebAssembly) instance:
+ * - encode: an Arrow IPC stream plus writer options → Parquet bytes;
+ * - decode: Parquet bytes → an Arrow IPC stream (the cheapest form in which
+ *   parquet-wasm's Arrow data leaves WebAssembly; apache-arrow's `tableFromIPC`
+ *   then views it without copying).
+ * Output bytes are transferred, not copied.
  */
 import { parentPort } from 'node:worker_threads';
 import * as pw from 'parquet-wasm';
+import type { PoolJob } from './parquet-pool.js';
 import { writerProperties } from './parquet-props.js';
 
-interface Job {
-  id: number;
-  ipc: Uint8Array;
-  options: import('./parquet-props.js').PropsInput;
-}
-
-parentPort!.on('message', (job: Job) => {
+parentPort!.on('message', (job: PoolJob & { id: number }) => {
   try {
-    const table = pw.Table.fromIPCStream(job.ipc);
-    const bytes = pw.writeParquet(table, writerProperties(job.options));
+    const bytes =
+      job.op === 'encode'
+        ? pw.writeParquet(pw.Table.fromIPCStream(job.ipc), writerProperties(job.options))
+        : pw.readParquet(job.parquet, { batchSize: job.batchSize }).intoIPCStream();
     parentPort!.postMessage({ id: job.id, bytes }, [bytes.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: String(e) });

@@ -10,16 +10,15 @@
  * - timestamps stay µs with a UTC zone (Parquet TIMESTAMP(MICROS, adjustedToUTC));
  *   decimals become Parquet DECIMAL, dates DATE — arrow-rs maps Arrow types 1:1.
  */
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { DeltaError } from './errors.js';
+import { ParquetPool } from './parquet-pool.js';
 import { type ParquetCompression, type PropsInput, writerProperties } from './parquet-props.js';
 
 export type { ParquetCompression } from './parquet-props.js';
+// The read side shares the worker pool; exported from here so the package's Parquet entry points sit together.
+export { decodeParquet, ParquetDecodeError, parquetDecodeJobs } from './parquet-read.js';
 
 export interface ParquetWriteOptions {
   compression?: ParquetCompression;
@@ -89,115 +88,26 @@ export function encodeParquet(table: arrow.Table, options: ParquetWriteOptions =
       return Promise.reject(e);
     }
   }
-  return pool.encode(toIpc(table), propsInput(table, options), table.numRows);
+  const rows = table.numRows;
+  return pool.run({ op: 'encode', ipc: toIpc(table), options: propsInput(table, options) }).then(
+    (r) => {
+      if ('bytes' in r) return r.bytes;
+      throw new ParquetWriteError(`parquet-wasm could not write ${rows} rows: ${r.error}`);
+    },
+    (e: Error) => {
+      throw new ParquetWriteError(`${e.message} (writing ${rows} rows)`, { cause: e });
+    },
+  );
 }
 
 /** Number of files encoded on worker threads so far in this process (diagnostics, tests). */
 export function parquetWorkerJobs(): number {
-  return ParquetPool.shared()?.jobs ?? 0;
+  return ParquetPool.shared()?.jobs.encode ?? 0;
 }
 
-/** How many files `encodeParquet` can usefully have in flight. */
+/** How many files `encodeParquet` (or `decodeParquet`) can usefully have in flight. */
 export function parquetConcurrency(): number {
   return ParquetPool.shared()?.size ?? 1;
-}
-
-interface Slot {
-  worker: Worker;
-  busy: boolean;
-  job?: { id: number; rows: number; resolve: (b: Uint8Array) => void; reject: (e: Error) => void };
-}
-
-/** A lazily started, unref'd pool of parquet-wasm worker threads. */
-class ParquetPool {
-  private static instance: ParquetPool | null | undefined;
-  private readonly slots: Slot[] = [];
-  private readonly queue: {
-    ipc: Uint8Array;
-    props: PropsInput;
-    rows: number;
-    resolve: (b: Uint8Array) => void;
-    reject: (e: Error) => void;
-  }[] = [];
-  private nextId = 0;
-  /** Jobs handed to workers so far. */
-  jobs = 0;
-
-  private constructor(
-    readonly size: number,
-    private readonly url: URL,
-  ) {}
-
-  /** The pool, or undefined when threads are disabled or the worker module is absent (running from sources). */
-  static shared(): ParquetPool | undefined {
-    if (ParquetPool.instance === undefined) {
-      const env = process.env.STILLWATER_PARQUET_THREADS;
-      const size = env !== undefined && env !== '' ? Number(env) : Math.min(4, availableParallelism());
-      const url = new URL('./parquet-worker.js', import.meta.url);
-      ParquetPool.instance =
-        Number.isSafeInteger(size) && size > 1 && url.protocol === 'file:' && existsSync(fileURLToPath(url))
-          ? new ParquetPool(size, url)
-          : null;
-    }
-    return ParquetPool.instance ?? undefined;
-  }
-
-  encode(ipc: Uint8Array, props: PropsInput, rows: number): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ ipc, props, rows, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.busy);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
-      if (!slot) return;
-      const next = this.queue.shift()!;
-      const id = this.nextId++;
-      this.jobs++;
-      slot.busy = true;
-      slot.job = { id, rows: next.rows, resolve: next.resolve, reject: next.reject };
-      slot.worker.ref();
-      slot.worker.postMessage({ id, ipc: next.ipc, options: next.props }, [next.ipc.buffer as ArrayBuffer]);
-    }
-  }
-
-  private spawn(): Slot {
-    // Plain JavaScript: do not inherit the parent's flags (--input-type, loaders, …).
-    const worker = new Worker(this.url, { execArgv: [] });
-    const slot: Slot = { worker, busy: false };
-    worker.unref();
-    worker.on('message', (m: { id: number; bytes?: Uint8Array; error?: string }) => {
-      const job = slot.job;
-      slot.busy = false;
-      slot.job = undefined;
-      worker.unref();
-      if (job && job.id === m.id) {
-        if (m.bytes) job.resolve(m.bytes);
-        else job.reject(new ParquetWriteError(`parquet-wasm could not write ${job.rows} rows: ${m.error}`));
-      }
-      this.pump();
-    });
-    worker.on('error', (e) => {
-      // A broken worker fails its job and leaves the pool; later jobs get a fresh one.
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      slot.job?.reject(new ParquetWriteError(`parquet worker thread failed: ${e.message}`, { cause: e }));
-      slot.job = undefined;
-      this.pump();
-    });
-    worker.on('exit', (code) => {
-      const i = this.slots.indexOf(slot);
-      if (i >= 0) this.slots.splice(i, 1);
-      slot.job?.reject(new ParquetWriteError(`parquet worker thread exited (code ${code}) during a write`));
-      slot.job = undefined;
-      this.pump();
-    });
-    this.slots.push(slot);
-    return slot;
-  }
 }
 
 /** Bytes the Arrow buffers of `table` occupy (a cheap proxy for the written size). */

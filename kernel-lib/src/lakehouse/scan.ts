@@ -2,7 +2,8 @@
  * Reading a snapshot's rows into an Arrow table:
  *   1. prune files with the predicate against partition values and stats
  *      (`expr.ts`, conservative),
- *   2. read each surviving Parquet file (parquet-wasm → Arrow IPC → apache-arrow),
+ *   2. read each surviving Parquet file (parquet-wasm → Arrow IPC → apache-arrow;
+ *      large files decode on worker threads, several at a time: `parquet-read.ts`),
  *   3. normalise every column to the Delta schema's Arrow type (timestamps of
  *      any unit → µs UTC, decimals rescaled exactly, ints widened/narrowed,
  *      nested types re-labelled, columns missing after schema evolution → nulls),
@@ -11,7 +12,6 @@
  *   5. project and limit.
  */
 import * as arrow from 'apache-arrow';
-import { readParquet } from 'parquet-wasm/node';
 import type { AddFile } from './actions.js';
 import { DataFileError, ExpressionError, InvalidArgumentError } from './errors.js';
 import {
@@ -26,9 +26,12 @@ import {
   type ScalarReader,
   scalarReader,
 } from './expr.js';
+import { decodeParquet } from './parquet-read.js';
+import { parquetConcurrency } from './parquet-write.js';
 import { decodeAddPath, type PartitionScalar, parsePartitionValue } from './partition.js';
 import { type DeltaType, decimalParams, deltaToArrow, type StructType } from './schema.js';
 import type { Snapshot } from './snapshot.js';
+import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
 
 export interface ScanOptions {
@@ -75,14 +78,18 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
   const stats: ScanStats = { filesTotal: snapshot.files.length, filesPruned: 0, filesRead: 0 };
   const batches: arrow.RecordBatch[] = [];
   let rows = 0;
-  for (const add of snapshot.files) {
+  const files = prefetchFiles(storage, snapshot, (add) =>
+    bound ? mayMatchFile(bound, fileColumnStats(add, schema, snapshot.partitionColumns)) : true,
+  );
+  for (const next of files) {
     if (rows >= limit) break;
-    if (bound && !mayMatchFile(bound, fileColumnStats(add, schema, snapshot.partitionColumns))) {
+    const { add, table } = next;
+    if (!table) {
       stats.filesPruned++;
       continue;
     }
     stats.filesRead++;
-    const fileTable = await readDataFile(storage, add, snapshot);
+    const fileTable = await table;
     for (const raw of fileTable.batches) {
       if (rows >= limit) break;
       if (raw.numRows === 0) continue;
@@ -98,6 +105,45 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
     }
   }
   return { table: new arrow.Table(outArrow, batches), stats };
+}
+
+/**
+ * The snapshot's files in log order, each either pruned (no `table`) or with
+ * its read + decode already started. Up to `parquetConcurrency()` surviving
+ * files are in flight ahead of the consumer, so their decodes run on the worker
+ * pool side by side (one at a time when there is no pool). Results are still
+ * consumed in order, so a scan's rows — and which error it reports first — do
+ * not depend on timing. Started reads the consumer never reaches (a limit was
+ * met, an earlier file failed) are abandoned; their errors are swallowed rather
+ * than surfacing as unhandled rejections.
+ */
+function* prefetchFiles(
+  storage: Storage,
+  snapshot: Snapshot,
+  survives: (add: AddFile) => boolean,
+): Generator<{ add: AddFile; table?: Promise<arrow.Table> }> {
+  const ahead = Math.max(1, parquetConcurrency());
+  const queue: { add: AddFile; table?: Promise<arrow.Table> }[] = [];
+  let inFlight = 0;
+  let i = 0;
+  const files = snapshot.files;
+  for (;;) {
+    while (i < files.length && inFlight < ahead) {
+      const add = files[i++]!;
+      if (!survives(add)) {
+        queue.push({ add });
+        continue;
+      }
+      const table = readDataFile(storage, add, snapshot);
+      table.catch(() => {});
+      queue.push({ add, table });
+      inFlight++;
+    }
+    const next = queue.shift();
+    if (!next) return;
+    if (next.table) inFlight--;
+    yield next;
+  }
 }
 
 function resolveColumns(schema: StructType, columns?: string[]): StructType['fields'] {
@@ -163,7 +209,9 @@ async function readDataFile(storage: Storage, add: AddFile, snapshot: Snapshot):
     });
   }
   try {
-    return arrow.tableFromIPC(readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream());
+    // LocalStorage returns a fresh copy of the file, which may be handed to a worker without
+    // another copy; other storages might return bytes they keep (a cache, an in-memory fake).
+    return await decodeParquet(bytes, storage instanceof LocalStorage);
   } catch (e) {
     throw new DataFileError(
       `data file ${rel} of table ${storage.root} is not a readable Parquet file (truncated or corrupt): ${String(e)}`,

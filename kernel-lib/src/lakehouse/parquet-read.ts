@@ -1,0 +1,62 @@
+/**
+ * Parquet bytes → apache-arrow Table, via parquet-wasm. Large files decode on
+ * the shared worker pool (`parquet-pool.ts`), so a scan decodes several files
+ * at once instead of one after another on the calling thread; the decoded Arrow
+ * IPC stream comes back by transfer and `tableFromIPC` views its buffers in
+ * place (no copy of the column data on this thread).
+ *
+ * Measured on 1M rows × 26 numeric columns in two 90 MB snappy files: per file
+ * ~250 ms in `readParquet` and ~200 ms in `intoIPCStream` (arrow-rs's IPC writer
+ * plus the copy out of WebAssembly memory), ~1 ms in `tableFromIPC`.
+ * parquet-wasm 0.8 ignores `ReaderOptions.columns` (all columns are decoded
+ * whatever is asked), so column projection happens after decoding, in `scan.ts`.
+ */
+import * as arrow from 'apache-arrow';
+import { readParquet } from 'parquet-wasm/node';
+import { DeltaError } from './errors.js';
+import { ownsWholeBuffer, ParquetPool, type PoolThreadError } from './parquet-pool.js';
+
+/** Rows per decoded record batch: big batches keep per-batch overhead negligible. */
+const BATCH_SIZE = 1 << 20;
+
+/** Files smaller than this decode inline: a worker round trip would cost more than it saves. */
+const WORKER_MIN_BYTES = 2 * 1024 * 1024;
+
+/** parquet-wasm (or the worker thread running it) could not decode the bytes; the message says why. */
+export class ParquetDecodeError extends DeltaError {}
+
+/** Decodes one Parquet file on the calling thread. */
+export function decodeParquetInline(bytes: Uint8Array): arrow.Table {
+  let ipc: Uint8Array;
+  try {
+    ipc = readParquet(bytes, { batchSize: BATCH_SIZE }).intoIPCStream();
+  } catch (e) {
+    throw new ParquetDecodeError(String(e), { cause: e });
+  }
+  return arrow.tableFromIPC(ipc);
+}
+
+/**
+ * Decodes one Parquet file, on a worker thread when it is large and threads are
+ * available (see `ParquetPool.shared`). `owned` says the caller hands `bytes`
+ * over (nobody else holds them): they are then transferred to the worker rather
+ * than copied, and must not be used afterwards.
+ */
+export async function decodeParquet(bytes: Uint8Array, owned = false): Promise<arrow.Table> {
+  const pool = bytes.byteLength >= WORKER_MIN_BYTES ? ParquetPool.shared() : undefined;
+  if (!pool) return decodeParquetInline(bytes);
+  const parquet = owned && ownsWholeBuffer(bytes) ? bytes : bytes.slice();
+  let reply: { bytes: Uint8Array } | { error: string };
+  try {
+    reply = await pool.run({ op: 'decode', parquet, batchSize: BATCH_SIZE });
+  } catch (e) {
+    throw new ParquetDecodeError((e as PoolThreadError).message, { cause: e });
+  }
+  if ('error' in reply) throw new ParquetDecodeError(reply.error);
+  return arrow.tableFromIPC(reply.bytes);
+}
+
+/** Number of files decoded on worker threads so far in this process (diagnostics, tests). */
+export function parquetDecodeJobs(): number {
+  return ParquetPool.shared()?.jobs.decode ?? 0;
+}
