@@ -89,7 +89,17 @@ const MUTATORS = new Set([
 const MAGIC_LINE = /^[ \t]*%/;
 const VIRTUAL_NAME = '__stillwater_notebook__.ts';
 
-export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCell[], graph: PipelineGraph): Analysis {
+/**
+ * `onProgram` is given the TypeScript program the analysis used (not called when
+ * syntax errors stop it before one is built): the analysis cache records the files
+ * it read.
+ */
+export function analyzeNotebook(
+  notebookPath: string,
+  cells: readonly NotebookCell[],
+  graph: PipelineGraph,
+  onProgram?: (program: ts.Program, virtualPath: string) => void,
+): Analysis {
   const diagnostics: Diagnostic[] = [];
   const diag = (
     severity: 'error' | 'warning',
@@ -168,6 +178,7 @@ export function analyzeNotebook(notebookPath: string, cells: readonly NotebookCe
   }
   const virtualPath = path.join(path.dirname(path.resolve(notebookPath)), VIRTUAL_NAME);
   const program = createNotebookProgram(virtualPath, text);
+  onProgram?.(program, virtualPath);
   const checker = program.getTypeChecker();
   const sf = program.getSourceFile(virtualPath)!;
   const offsets = prepared.map((c) => cellStart.get(c.index)!.offset);

@@ -7,14 +7,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Analysis, analyzeNotebook } from './analysis.js';
+import type * as ts from 'typescript';
+import type { Analysis } from './analysis.js';
+import { openAnalysisCache } from './analysis-cache.js';
 import { bundleSteps, startBundler } from './bundle.js';
 import { canonicalJson } from './canonical-json.js';
 import { generateStepEntry } from './codegen.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from './diagnostics.js';
 import { PipelineCompileError } from './errors.js';
 import { buildPipelineGraph, type PipelineGraph } from './graph.js';
-import { readNotebook } from './notebook.js';
+import { type NotebookCell, readNotebook } from './notebook.js';
 import { assertValidSpec, prepareSpecValidator } from './spec-schema.js';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './spec.js';
 
@@ -57,9 +59,35 @@ export async function checkNotebook(notebookPath: string): Promise<CheckResult> 
     nb.metadata,
   );
   if (hasErrors(graph.diagnostics)) return { ok: false, diagnostics: graph.diagnostics, graph };
-  const analysis = analyzeNotebook(notebookPath, nb.cells, graph);
+  const analysis = await analyze(notebookPath, nb.cells, nb.metadata, graph);
   const diagnostics = sortDiagnostics([...graph.diagnostics, ...analysis.diagnostics]);
   return { ok: !hasErrors(diagnostics), diagnostics, graph, analysis };
+}
+
+/**
+ * The analysis from the persistent cache, or by loading TypeScript (only then: it is
+ * most of a cold compile) and analysing. A fresh analysis is used as the cache will
+ * hold it (through JSON), so the output never depends on whether the cache answered.
+ */
+async function analyze(
+  notebookPath: string,
+  cells: readonly NotebookCell[],
+  metadata: unknown,
+  graph: PipelineGraph,
+): Promise<Analysis> {
+  const cache = openAnalysisCache(notebookPath, cells, metadata);
+  if (cache.hit) return cache.hit;
+  const { analyzeNotebook } = await import('./analysis.js');
+  let program: ts.Program | undefined;
+  let virtualPath: string | undefined;
+  const fresh = analyzeNotebook(notebookPath, cells, graph, (p, v) => {
+    program = p;
+    virtualPath = v;
+  });
+  cache.store(fresh, program, virtualPath);
+  const { saveCompilerCodeCache } = await import('./typescript.js');
+  saveCompilerCodeCache();
+  return JSON.parse(JSON.stringify(fresh)) as Analysis;
 }
 
 /**

@@ -11,7 +11,8 @@ export * from './notebook.js';
 export * from './runtime/errors.js';
 export * from './settings.js';
 export * from './spec.js';
-export * from './analysis.js';
+// Types only: the analysis module loads TypeScript, which compile.ts loads on demand.
+export type * from './analysis.js';
 export * from './compile.js';
 export * from './spec-schema.js';
 export type { StepMeta } from './runtime/args.js';
