@@ -4,9 +4,15 @@
  * hash, so identical outputs are stored once and cache keys can name inputs by
  * content. The interface is small on purpose: a local directory implements it
  * now, an object store (S3) can later, with `localPath` downloading on demand.
+ *
+ * The step runtime hashes each output while writing it and leaves the hash in a
+ * sidecar (`<file>.sha256`, STEP-CONTRACT.md). `put` uses it instead of reading
+ * the file again — for a 208 MB Arrow table that saves ~130 ms — but only when
+ * the sidecar still describes this very file (device, inode, size, mtime and
+ * ctime unchanged since the runtime wrote it); otherwise it hashes the file.
  */
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ArtifactNotFoundError } from './errors.js';
 
@@ -60,7 +66,9 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async put(file: string): Promise<ArtifactRef> {
-    const ref = await hashFile(file);
+    const sidecar = `${file}${HASH_SIDECAR_SUFFIX}`;
+    const ref = (await trustedSidecar(file, sidecar)) ?? (await hashFile(file));
+    await rm(sidecar, { force: true });
     const target = this.pathOf(ref.hash);
     if (await exists(target)) {
       await rm(file, { force: true });
@@ -89,6 +97,44 @@ export class LocalArtifactStore implements ArtifactStore {
     if (!(await exists(p))) throw new ArtifactNotFoundError(hash);
     return p;
   }
+}
+
+/** Suffix of the hash sidecar the step runtime writes next to each output (see `runtime/marshal.ts`). */
+export const HASH_SIDECAR_SUFFIX = '.sha256';
+
+interface HashSidecar {
+  sha256: string;
+  size: number;
+  dev: string;
+  ino: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+
+/**
+ * The content hash a sidecar records for `file`, or undefined when there is no
+ * sidecar or it may be stale: it must be well-formed and name the same file
+ * (device + inode) with the same size, modification and change times. A write
+ * to the file after the sidecar (e.g. the runner pinning a table reference),
+ * or a different file moved into its place, changes at least one of them, so a
+ * stale hash can never file content under the wrong name.
+ */
+async function trustedSidecar(file: string, sidecar: string): Promise<ArtifactRef | undefined> {
+  let s: Partial<HashSidecar>;
+  try {
+    s = JSON.parse(await readFile(sidecar, 'utf8')) as Partial<HashSidecar>;
+  } catch {
+    return undefined;
+  }
+  if (typeof s?.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(s.sha256)) return undefined;
+  const st = await stat(file, { bigint: true });
+  const same =
+    s.size === Number(st.size) &&
+    s.dev === String(st.dev) &&
+    s.ino === String(st.ino) &&
+    s.mtimeNs === String(st.mtimeNs) &&
+    s.ctimeNs === String(st.ctimeNs);
+  return same ? { hash: s.sha256, size: s.size! } : undefined;
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -175,12 +175,14 @@ console.log(`  same pipeline, table stays in step   ${fmt(stat(stays))}`);
 console.log(
   `  transfer end to end                  ${fmt(transferMs)} → ${mbps.toFixed(0)} MB/s   (target ≥ 500 MB/s)`,
 );
-console.log('    (producer: tableToIPC + write file; runner: hash + move into the store;');
-console.log('     consumer: read file + tableFromIPC; both consumers load apache-arrow)');
+console.log('    (producer: IPC pieces written with one writev while the same thread hashes them, + sidecar;');
+console.log('     runner: trusts the hash sidecar (checked against stat) + move into the store;');
+console.log('     consumer: one read of the file + tableFromIPC over it; both consumers load apache-arrow)');
 const hashMs = stat(hashes);
 console.log(
-  `  of which the runner hashing the file ${fmt(hashMs)} → ${(bytes / 1e6 / (hashMs / 1000)).toFixed(0)} MB/s`,
+  `  a full re-hash of the file (the runner's fallback without a valid sidecar) ${fmt(hashMs)} → ${(bytes / 1e6 / (hashMs / 1000)).toFixed(0)} MB/s`,
 );
+console.log('  phase by phase, against the previous method: node tests/bench/runner/transfer.mjs');
 
 // ── 3. cached re-run vs cold run ───────────────────────────────────────────────────
 const colds = [];

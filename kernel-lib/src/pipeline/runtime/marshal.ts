@@ -3,8 +3,21 @@
  * variable (formats in STEP-CONTRACT.md). Libraries are imported lazily so a
  * step pays only for the kinds it uses. Package names are held in variables so
  * they stay external to bundles and resolve next to the bundle at run time.
+ *
+ * Large Arrow tables are the hot path (a 1M × 26 float64 table is a 208 MB file):
+ * - writing streams the IPC file's pieces — the column buffers themselves, not a
+ *   copy — to the file with one `writev`, instead of `tableToIPC` first joining
+ *   them into one 208 MB buffer (~115 ms);
+ * - while the kernel copies those pieces into the file on a libuv thread, this
+ *   thread computes their sha256 and records it in a sidecar (`<out>.sha256`), so
+ *   a content-addressed store need not read and hash the file again
+ *   (STEP-CONTRACT.md says when the sidecar may be trusted);
+ * - reading loads the file with one read into one buffer, and `tableFromIPC`
+ *   views the columns inside it (no per-column copies).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { MarshalKind } from '../spec.js';
@@ -15,15 +28,21 @@ const LAKEHOUSE = '@stillwater/kernel/lakehouse';
 const ML = '@stillwater/kernel/ml';
 const ABSENT_PREFIX = '{"kind":"absent"';
 
+/** Suffix of the content-hash sidecar (`writeHashSidecar`); the runner's artifact store reads it. */
+const HASH_SIDECAR_SUFFIX = '.sha256';
+
 interface ArrowModule {
-  tableToIPC(table: unknown, type: 'file' | 'stream'): Uint8Array;
   tableFromIPC(bytes: Uint8Array): unknown;
+  RecordBatchFileWriter: { writeAll(table: unknown): AsyncIterable<Uint8Array> };
 }
 
 export async function readVariable(kind: MarshalKind, file: string, name: string): Promise<unknown> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // One synchronous read of the whole file into one fresh (8-byte aligned) buffer:
+    // `fs.promises.readFile` reads in 512 KiB pieces, each a thread-pool round trip, and
+    // nothing else runs in the step while it waits for its inputs.
+    bytes = readFileSync(file);
   } catch (e) {
     throw new StepRuntimeError('input', `input "${name}": cannot read ${file}: ${(e as Error).message}`, name, {
       cause: e,
@@ -61,9 +80,9 @@ export async function readVariable(kind: MarshalKind, file: string, name: string
 }
 
 export async function writeVariable(kind: MarshalKind, file: string, name: string, value: unknown): Promise<void> {
-  let bytes: Uint8Array;
+  let chunks: Uint8Array[];
   try {
-    bytes = await encode(kind, value);
+    chunks = await encode(kind, value);
   } catch (e) {
     const hint =
       kind === 'structured-clone'
@@ -75,31 +94,81 @@ export async function writeVariable(kind: MarshalKind, file: string, name: strin
   }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
+  const sha256 = await writeHashing(tmp, chunks);
   await rename(tmp, file);
+  // Table and lakehouse references are tiny, and a runner may rewrite them (pinning
+  // versions), which would make a sidecar stale: only the byte kinds get one.
+  if (kind !== 'delta-table' && kind !== 'lakehouse') await writeHashSidecar(file, sha256);
 }
 
-async function encode(kind: MarshalKind, value: unknown): Promise<Uint8Array> {
+/**
+ * Writes `chunks` to a new file and returns their sha256. The write is one
+ * `writev` running on a libuv thread while this thread hashes the same
+ * (read-only) memory, so hashing costs no extra wall time for large outputs.
+ */
+async function writeHashing(file: string, chunks: Uint8Array[]): Promise<string> {
+  const expected = chunks.reduce((n, c) => n + c.byteLength, 0);
+  const fh = await open(file, 'w');
+  try {
+    const writing = fh.writev(chunks);
+    const hash = createHash('sha256');
+    for (const c of chunks) hash.update(c);
+    const { bytesWritten } = await writing;
+    if (bytesWritten !== expected) throw new Error(`short write to ${file}: ${bytesWritten} of ${expected} bytes`);
+    return hash.digest('hex');
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Records the output's sha256 with the identity of the file it describes
+ * (device, inode, size, modification and change times, taken after the rename).
+ * A reader may use the hash instead of re-reading the file only while all of
+ * these still match: any later write to the file, or another file put in its
+ * place, changes them (ctime cannot be set from user space).
+ */
+async function writeHashSidecar(file: string, sha256: string): Promise<void> {
+  const st = await stat(file, { bigint: true });
+  const sidecar = {
+    sha256,
+    size: Number(st.size),
+    dev: String(st.dev),
+    ino: String(st.ino),
+    mtimeNs: String(st.mtimeNs),
+    ctimeNs: String(st.ctimeNs),
+  };
+  await writeFile(`${file}${HASH_SIDECAR_SUFFIX}`, `${JSON.stringify(sidecar)}\n`);
+}
+
+/** The bytes of a value's file, as the pieces to write in order. */
+async function encode(kind: MarshalKind, value: unknown): Promise<Uint8Array[]> {
   // A handle typed `T | null | undefined` may be absent; say so instead of failing.
   if (kind !== 'structured-clone' && (value === null || value === undefined))
-    return json({ kind: 'absent', value: value === null ? null : 'undefined' });
+    return [json({ kind: 'absent', value: value === null ? null : 'undefined' })];
   switch (kind) {
-    case 'arrow':
+    case 'arrow': {
       if (!hasKeys(value, ['schema', 'batches'])) throw new TypeError('value is not an apache-arrow Table');
-      return ((await import(ARROW)) as ArrowModule).tableToIPC(value, 'file');
+      // The same bytes as `tableToIPC(value, 'file')`, as the writer produced them:
+      // metadata pieces plus views of the column buffers.
+      const chunks: Uint8Array[] = [];
+      for await (const c of ((await import(ARROW)) as ArrowModule).RecordBatchFileWriter.writeAll(value))
+        chunks.push(c);
+      return chunks;
+    }
     case 'delta-table':
       if (!hasKeys(value, ['path'])) throw new TypeError('value is not a DeltaTable (no path)');
-      return json({ kind: 'delta-table', path: path.resolve(String((value as { path: unknown }).path)) });
+      return [json({ kind: 'delta-table', path: path.resolve(String((value as { path: unknown }).path)) })];
     case 'lakehouse':
       if (!hasKeys(value, ['root'])) throw new TypeError('value is not a Lakehouse (no root)');
-      return json({ kind: 'lakehouse', root: path.resolve(String((value as { root: unknown }).root)) });
+      return [json({ kind: 'lakehouse', root: path.resolve(String((value as { root: unknown }).root)) })];
     case 'xgboost-model': {
       const m = value as { toBytes?: () => Uint8Array };
       if (typeof m?.toBytes !== 'function') throw new TypeError('value is not an XGBoostModel (no toBytes())');
-      return m.toBytes();
+      return [m.toBytes()];
     }
     case 'structured-clone':
-      return v8.serialize(value);
+      return [v8.serialize(value)];
   }
 }
 
