@@ -6,7 +6,7 @@
 // with the current one (runtime's writeVariable/readVariable, sidecar-aware store) so both
 // see the same machine load.
 // Usage: node tests/bench/runner/transfer.mjs [--repeat 5]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -73,6 +73,7 @@ for (let r = 0; r < REPEAT; r++) {
     ['current', current],
   ]) {
     const dir = path.join(work, `${name}-${r}`);
+    mkdirSync(dir, { recursive: true });
     res[name].push(await fn(dir));
     rmSync(dir, { recursive: true, force: true });
   }
