@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Decoded } from './parquet-ffi.js';
 import type { PropsInput } from './parquet-props.js';
 
 /** A job as posted to a worker (see `parquet-worker.ts`). */
@@ -19,15 +20,15 @@ export type PoolJob =
   | { op: 'encode'; ipc: Uint8Array; options: PropsInput }
   | { op: 'decode'; parquet: Uint8Array; batchSize: number };
 
-/** A worker's answer: the output bytes, or parquet-wasm's error message. */
-export type PoolReply = { id: number; bytes: Uint8Array } | { id: number; error: string };
+/** A worker's answer: the output (Parquet bytes for encode, decoded data for decode), or parquet-wasm's error message. */
+export type PoolReply = { id: number; result: Decoded } | { id: number; error: string };
 
 /** The worker failed as a thread (crashed, exited), not parquet-wasm on the data. */
 export class PoolThreadError extends Error {}
 
 interface Pending {
   job: PoolJob;
-  resolve: (r: { bytes: Uint8Array } | { error: string }) => void;
+  resolve: (r: { result: Decoded } | { error: string }) => void;
   reject: (e: Error) => void;
 }
 
@@ -69,12 +70,12 @@ export class ParquetPool {
   }
 
   /**
-   * Runs one job on a worker. Resolves with the output bytes or with
+   * Runs one job on a worker. Resolves with the output or with
    * parquet-wasm's error message (a data problem the caller words for its user);
    * rejects with `PoolThreadError` when the thread itself failed.
    * The job's input buffer is transferred: the caller must not use it afterwards.
    */
-  run(job: PoolJob): Promise<{ bytes: Uint8Array } | { error: string }> {
+  run(job: PoolJob): Promise<{ result: Decoded } | { error: string }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.pump();
@@ -107,7 +108,7 @@ export class ParquetPool {
       slot.busy = false;
       slot.job = undefined;
       worker.unref();
-      if (job && job.id === m.id) job.resolve('bytes' in m ? { bytes: m.bytes } : { error: m.error });
+      if (job && job.id === m.id) job.resolve('result' in m ? { result: m.result } : { error: m.error });
       this.pump();
     });
     worker.on('error', (e) => {

@@ -6,14 +6,16 @@
  * place (no copy of the column data on this thread).
  *
  * Measured on 1M rows × 26 numeric columns in two 90 MB snappy files: per file
- * ~250 ms in `readParquet` and ~200 ms in `intoIPCStream` (arrow-rs's IPC writer
- * plus the copy out of WebAssembly memory), ~1 ms in `tableFromIPC`.
+ * ~100–250 ms in `readParquet`, then ~120–200 ms in `intoIPCStream` (arrow-rs's
+ * IPC writer plus the copy out of WebAssembly memory) — or ~25 ms copying the
+ * columns out directly for flat fixed-width schemas (`parquet-ffi.ts`).
  * parquet-wasm 0.8 ignores `ReaderOptions.columns` (all columns are decoded
  * whatever is asked), so column projection happens after decoding, in `scan.ts`.
  */
-import * as arrow from 'apache-arrow';
-import { readParquet } from 'parquet-wasm/node';
+import type * as arrow from 'apache-arrow';
+import { readParquet, wasmMemory } from 'parquet-wasm/node';
 import { DeltaError } from './errors.js';
+import { type Decoded, extract, toArrowTable } from './parquet-ffi.js';
 import { ownsWholeBuffer, ParquetPool, type PoolThreadError } from './parquet-pool.js';
 
 /** Rows per decoded record batch: big batches keep per-batch overhead negligible. */
@@ -27,13 +29,13 @@ export class ParquetDecodeError extends DeltaError {}
 
 /** Decodes one Parquet file on the calling thread. */
 export function decodeParquetInline(bytes: Uint8Array): arrow.Table {
-  let ipc: Uint8Array;
+  let decoded: Decoded;
   try {
-    ipc = readParquet(bytes, { batchSize: BATCH_SIZE }).intoIPCStream();
+    decoded = extract(readParquet(bytes, { batchSize: BATCH_SIZE }), wasmMemory());
   } catch (e) {
     throw new ParquetDecodeError(String(e), { cause: e });
   }
-  return arrow.tableFromIPC(ipc);
+  return toArrowTable(decoded);
 }
 
 /**
@@ -46,14 +48,14 @@ export async function decodeParquet(bytes: Uint8Array, owned = false): Promise<a
   const pool = bytes.byteLength >= WORKER_MIN_BYTES ? ParquetPool.shared() : undefined;
   if (!pool) return decodeParquetInline(bytes);
   const parquet = owned && ownsWholeBuffer(bytes) ? bytes : bytes.slice();
-  let reply: { bytes: Uint8Array } | { error: string };
+  let reply: { result: Decoded } | { error: string };
   try {
     reply = await pool.run({ op: 'decode', parquet, batchSize: BATCH_SIZE });
   } catch (e) {
     throw new ParquetDecodeError((e as PoolThreadError).message, { cause: e });
   }
   if ('error' in reply) throw new ParquetDecodeError(reply.error);
-  return arrow.tableFromIPC(reply.bytes);
+  return toArrowTable(reply.result);
 }
 
 /** Number of files decoded on worker threads so far in this process (diagnostics, tests). */

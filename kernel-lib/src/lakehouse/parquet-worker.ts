@@ -2,23 +2,24 @@
  * Worker-thread side of `parquet-pool.ts`, with its own parquet-wasm
  * (WebAssembly) instance:
  * - encode: an Arrow IPC stream plus writer options → Parquet bytes;
- * - decode: Parquet bytes → an Arrow IPC stream (the cheapest form in which
- *   parquet-wasm's Arrow data leaves WebAssembly; apache-arrow's `tableFromIPC`
- *   then views it without copying).
+ * - decode: Parquet bytes → the columns copied out of WebAssembly memory
+ *   (`parquet-ffi.ts`; an Arrow IPC stream for schemas it does not cover),
+ *   which apache-arrow then views without copying.
  * Output bytes are transferred, not copied.
  */
 import { parentPort } from 'node:worker_threads';
 import * as pw from 'parquet-wasm';
+import { extract, transferables } from './parquet-ffi.js';
 import type { PoolJob } from './parquet-pool.js';
 import { writerProperties } from './parquet-props.js';
 
 parentPort!.on('message', (job: PoolJob & { id: number }) => {
   try {
-    const bytes =
+    const result =
       job.op === 'encode'
         ? pw.writeParquet(pw.Table.fromIPCStream(job.ipc), writerProperties(job.options))
-        : pw.readParquet(job.parquet, { batchSize: job.batchSize }).intoIPCStream();
-    parentPort!.postMessage({ id: job.id, bytes }, [bytes.buffer as ArrayBuffer]);
+        : extract(pw.readParquet(job.parquet, { batchSize: job.batchSize }), pw.wasmMemory());
+    parentPort!.postMessage({ id: job.id, result }, transferables(result));
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: String(e) });
   }

@@ -91,7 +91,8 @@ export function encodeParquet(table: arrow.Table, options: ParquetWriteOptions =
   const rows = table.numRows;
   return pool.run({ op: 'encode', ipc: toIpc(table), options: propsInput(table, options) }).then(
     (r) => {
-      if ('bytes' in r) return r.bytes;
+      if ('result' in r && r.result instanceof Uint8Array) return r.result;
+      if ('result' in r) throw new ParquetWriteError('parquet worker answered an encode job with decoded data');
       throw new ParquetWriteError(`parquet-wasm could not write ${rows} rows: ${r.error}`);
     },
     (e: Error) => {
