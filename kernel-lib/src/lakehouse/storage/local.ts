@@ -58,7 +58,9 @@ export class LocalStorage implements Storage {
 
   async read(rel: string): Promise<Uint8Array> {
     try {
-      return new Uint8Array(await fs.readFile(this.abs(rel)));
+      // A view of the Buffer, not a copy: data files are tens of MB.
+      const buf = await fs.readFile(this.abs(rel));
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       if (isNotFound(e)) throw new StorageNotFoundError(rel);
       throw e;
