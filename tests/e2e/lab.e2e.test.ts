@@ -174,7 +174,15 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     await page.waitForSelector('.sw-run-status[data-status="done"]:text("Run only evaluate")', { timeout: 120_000 });
     expect(await page.getAttribute('.sw-node[data-step="evaluate"]', 'data-status')).toBe('done');
     expect(await page.getAttribute('.sw-node[data-step="train"]', 'data-status')).toBe('skipped');
-    await runCommand(page, 'stillwater:run');
+    // Nothing changed since the first run, so a plain re-run would be served from the cache in
+    // milliseconds: run from the first step instead (executes it and its descendants), then cancel.
+    // (not awaited in the page: the command resolves only when the run ends)
+    await page.evaluate(
+      () =>
+        void (
+          window as unknown as { jupyterapp: { commands: { execute(id: string, args: object): Promise<unknown> } } }
+        ).jupyterapp.commands.execute('stillwater:run-from-step', { step: 'ingest' }),
+    );
     await page.waitForSelector('.sw-run-status[data-status="running"]');
     await page.click(`${CURRENT} .jp-NotebookPanel-toolbar [data-command="stillwater:cancel"]`);
     await page.waitForSelector('.sw-run-status[data-status="cancelled"]', { timeout: 60_000 });
