@@ -20,16 +20,18 @@ export function coerceData(d: arrow.Data, target: arrow.DataType, where: string)
   const fail = (): never => {
     throw new CoercionError(`column ${where}: cannot store Arrow ${String(src)} as ${String(target)}`);
   };
-  const withValues = (values: ArrayBufferView, extra: Record<string, unknown> = {}): arrow.Data =>
+  /** `d`'s validity (offset, length, null bitmap) as `target` with other buffers or children. */
+  const reshaped = (parts: Record<string, unknown>): arrow.Data =>
     makeAnyData({
       type: target,
       offset: d.offset,
       length: d.length,
       nullCount: d.nullCount,
       nullBitmap: d.nullBitmap,
-      data: values,
-      ...extra,
+      ...parts,
     });
+  const withValues = (values: ArrayBufferView, extra: Record<string, unknown> = {}): arrow.Data =>
+    reshaped({ data: values, ...extra });
 
   if (arrow.DataType.isInt(target)) {
     if (!arrow.DataType.isInt(src)) return fail();
@@ -87,36 +89,19 @@ export function coerceData(d: arrow.Data, target: arrow.DataType, where: string)
   if (arrow.DataType.isStruct(target)) {
     if (!arrow.DataType.isStruct(src) || src.children.length !== target.children.length) return fail();
     const children = target.children.map((f, i) => coerceData(d.children[i]!, f.type, `${where}.${f.name}`));
-    return makeAnyData({
-      type: target,
-      offset: d.offset,
-      length: d.length,
-      nullCount: d.nullCount,
-      nullBitmap: d.nullBitmap,
-      children,
-    });
+    return reshaped({ children });
   }
   if (arrow.DataType.isList(target)) {
     const elem = target.children[0]!.type;
     if (arrow.DataType.isList(src)) {
-      return makeAnyData({
-        type: target,
-        offset: d.offset,
-        length: d.length,
-        nullCount: d.nullCount,
-        nullBitmap: d.nullBitmap,
+      return reshaped({
         valueOffsets: d.valueOffsets as Int32Array,
         child: coerceData(d.children[0]!, elem, `${where}.element`),
       });
     }
     if (arrow.DataType.isFixedSizeList(src)) {
       const size = src.listSize;
-      return makeAnyData({
-        type: target,
-        offset: d.offset,
-        length: d.length,
-        nullCount: d.nullCount,
-        nullBitmap: d.nullBitmap,
+      return reshaped({
         valueOffsets: Int32Array.from({ length: d.length + 1 }, (_, i) => i * size),
         child: coerceData(d.children[0]!, elem, `${where}.element`),
       });
@@ -125,12 +110,7 @@ export function coerceData(d: arrow.Data, target: arrow.DataType, where: string)
   }
   if (arrow.DataType.isMap(target)) {
     if (!arrow.DataType.isMap(src)) return fail();
-    return makeAnyData({
-      type: target,
-      offset: d.offset,
-      length: d.length,
-      nullCount: d.nullCount,
-      nullBitmap: d.nullBitmap,
+    return reshaped({
       valueOffsets: d.valueOffsets as Int32Array,
       child: coerceData(d.children[0]!, target.children[0]!.type, where),
     });
