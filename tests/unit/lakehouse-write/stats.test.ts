@@ -1,25 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { computeStats, formatDecimal } from '../../../kernel-lib/src/lakehouse/index.js';
-
-function raw<T extends arrow.DataType>(type: T, data: ArrayBufferView, valid?: boolean[]): arrow.Vector<T> {
-  const n = valid?.length ?? (data as unknown as { length: number }).length;
-  const bitmap = new Uint8Array(((n + 63) & ~63) >> 3);
-  let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    if (!valid || valid[i]) bitmap[i >> 3]! |= 1 << (i & 7);
-    else nulls++;
-  }
-  return arrow.makeVector(
-    (arrow.makeData as unknown as (p: Record<string, unknown>) => arrow.Data<T>)({
-      type,
-      length: n,
-      nullCount: nulls,
-      nullBitmap: nulls ? bitmap : undefined,
-      data,
-    }),
-  );
-}
+import { decimalWords, rawVector as raw } from '../../helpers/arrow.js';
 
 describe('computeStats', () => {
   it('numbers: exact longs beyond 2^53, nulls skipped, nullCount per column', () => {
@@ -47,14 +29,8 @@ describe('computeStats', () => {
   });
 
   it('decimals exact, dates ISO, timestamps ms-rounded outward, strings truncated with an upper bound', () => {
-    const words = new Uint32Array(8);
     // 12345678901234567890.123456789012345678 and -0.000000000000000001 at scale 18
-    const big = 12345678901234567890123456789012345678n;
-    const neg = BigInt.asUintN(128, -1n);
-    for (let w = 0; w < 4; w++) {
-      words[w] = Number((big >> BigInt(32 * w)) & 0xffffffffn);
-      words[4 + w] = Number((neg >> BigInt(32 * w)) & 0xffffffffn);
-    }
+    const words = decimalWords([12345678901234567890123456789012345678n, -1n]);
     const long = 'x'.repeat(40);
     const t = new arrow.Table({
       dec: raw(new arrow.Decimal(18, 38, 128), words, [true, true]),
