@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as arrow from 'apache-arrow';
 import { DeltaTable, LocalStorage, writeCheckpoint } from '@stillwater/kernel/lakehouse';
+import { benchTable } from './data.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -22,28 +22,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (s) => `${(s * 1000).toFixed(1)} ms`;
 const verdict = (ratio, target) => (ratio <= target ? 'OK' : 'OVER TARGET');
 
-function dataTable(rows) {
-  let s = 42;
-  const rand = () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-  const cols = {};
-  for (let c = 0; c < 24; c++) {
-    const a = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) a[i] = rand() * 1000;
-    cols[`f${String(c).padStart(2, '0')}`] = arrow.makeVector(a);
-  }
-  cols.cycle = arrow.makeVector(Int32Array.from({ length: rows }, (_, i) => i % 365));
-  cols.id = arrow.makeVector(BigInt64Array.from({ length: rows }, (_, i) => BigInt(i)));
-  return new arrow.Table(cols);
-}
-
 // ---- 1. write / read vs pyarrow -------------------------------------------------------
 console.log(`lakehouse bench: ${ROWS} rows × 26 numeric columns, ${REPEATS} alternating rounds`);
-const data = dataTable(ROWS);
+const data = benchTable(ROWS);
 // Warm-up outside the timings (WebAssembly instantiation, JIT), as pyarrow's import is outside its own.
-await new DeltaTable(path.join(work, 'warm')).write(dataTable(1000), { mode: 'error' });
+await new DeltaTable(path.join(work, 'warm')).write(benchTable(1000), { mode: 'error' });
 await new DeltaTable(path.join(work, 'warm')).read();
 const writes = [];
 const reads = [];

@@ -11,6 +11,7 @@ import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
 import { DeltaTable, LocalStorage } from '@stillwater/kernel/lakehouse';
+import { benchTable } from './data.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
@@ -20,22 +21,8 @@ const load = () =>
     .join(' ');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-let s = 42;
-const rand = () => {
-  s = (s * 1664525 + 1013904223) >>> 0;
-  return s / 4294967296;
-};
-const cols = {};
-for (let c = 0; c < 24; c++) {
-  const a = new Float64Array(ROWS);
-  for (let i = 0; i < ROWS; i++) a[i] = rand() * 1000;
-  cols[`f${String(c).padStart(2, '0')}`] = arrow.makeVector(a);
-}
-cols.cycle = arrow.makeVector(Int32Array.from({ length: ROWS }, (_, i) => i % 365));
-cols.id = arrow.makeVector(BigInt64Array.from({ length: ROWS }, (_, i) => BigInt(i)));
-
 const dir = mkdtempSync(path.join(tmpdir(), 'sw-bench-read-ab-'));
-await new DeltaTable(dir).write(new arrow.Table(cols), { mode: 'error' });
+await new DeltaTable(dir).write(benchTable(ROWS), { mode: 'error' });
 
 async function previous() {
   const table = new DeltaTable(dir);
