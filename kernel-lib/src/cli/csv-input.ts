@@ -15,6 +15,7 @@ import {
   parseDateDays,
   parseDecimalUnscaled,
   parseTimestampMicros,
+  writeDecimalWords,
   type StructType,
   typeToString,
 } from '../lakehouse/index.js';
@@ -158,8 +159,7 @@ function toVector(values: (string | null)[], type: DeltaType, column: string, fi
         if (v === null) return;
         const x = parseDecimalUnscaled(v, d.scale) ?? bad(i, v);
         if (x >= limit || x <= -limit) bad(i, v);
-        const u = BigInt.asUintN(128, x);
-        for (let w = 0; w < 4; w++) out[i * 4 + w] = Number((u >> BigInt(32 * w)) & 0xffffffffn);
+        writeDecimalWords(out, i, x);
       });
       return raw(out);
     }

@@ -5,7 +5,13 @@
  * (`2024-01-02T03:04:05.123456Z`), dates as `YYYY-MM-DD`, binary as base64.
  */
 import * as arrow from 'apache-arrow';
-import { formatDecimal, formatDateDays, formatTimestampMicros, isValidAt } from '../lakehouse/index.js';
+import {
+  formatDecimal,
+  formatDateDays,
+  formatTimestampMicros,
+  isValidAt,
+  readDecimalWords,
+} from '../lakehouse/index.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
@@ -41,11 +47,7 @@ export function jsonValueAt(d: arrow.Data, i: number): JsonValue {
     return t.timezone ? `${s}Z` : s;
   }
   if (arrow.DataType.isDecimal(t)) {
-    const words = d.values as Uint32Array;
-    const stride = t.bitWidth / 32;
-    let x = 0n;
-    for (let w = stride - 1; w >= 0; w--) x = (x << 32n) | BigInt(words[i * stride + w]!);
-    return formatDecimal(BigInt.asIntN(t.bitWidth, x), t.scale);
+    return formatDecimal(readDecimalWords(d.values as Uint32Array, i, t.bitWidth), t.scale);
   }
   if (arrow.DataType.isBinary(t) || arrow.DataType.isLargeBinary(t) || arrow.DataType.isFixedSizeBinary(t)) {
     return Buffer.from(arrow.makeVector(d).get(i) as Uint8Array).toString('base64');

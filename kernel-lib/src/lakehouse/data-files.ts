@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
+import { readDecimalWords } from './decimal-words.js';
 import { encodeParquet, type ParquetCompression, parquetConcurrency, splitBySize } from './parquet-write.js';
 import { partitionPath, serializePartitionValue } from './partition.js';
 import { findField, type StructType } from './schema.js';
@@ -142,11 +143,7 @@ function scalarAt(d: arrow.Data, vec: arrow.Vector, i: number): unknown {
   }
   if (arrow.DataType.isInt(t) || arrow.DataType.isFloat(t)) return Number((d.values as Float64Array)[i]);
   if (arrow.DataType.isDecimal(t)) {
-    const words = d.values as Uint32Array;
-    const stride = t.bitWidth / 32;
-    let x = 0n;
-    for (let w = stride - 1; w >= 0; w--) x = (x << 32n) | BigInt(words[i * stride + w]!);
-    return BigInt.asIntN(t.bitWidth, x);
+    return readDecimalWords(d.values as Uint32Array, i, t.bitWidth);
   }
   return vec.get(i);
 }

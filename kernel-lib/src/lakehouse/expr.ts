@@ -20,6 +20,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { AddFile, FileStats } from './actions.js';
+import { readDecimalWords } from './decimal-words.js';
 import { ExpressionError } from './errors.js';
 import { parseDateDays, parseDecimalUnscaled, parsePartitionValue, parseTimestampMicros } from './partition.js';
 import { type DeltaType, decimalParams, type StructField, type StructType } from './schema.js';
@@ -786,17 +787,8 @@ export function scalarReader(vec: arrow.Vector, type: DeltaType): ScalarReader {
 export function decimalAt(vec: arrow.Vector, i: number): bigint {
   let idx = i;
   for (const data of vec.data) {
-    if (idx < data.length) {
-      const w = data.values as Uint32Array;
-      const base = (data.offset + idx) * 4;
-      const lo = w[base]! + w[base + 1]! * 0x1_0000_0000;
-      const hi2 = w[base + 2]!;
-      const hi3 = w[base + 3]!;
-      // Fast path: the value fits in 53 bits (high words are the sign extension).
-      if (hi2 === 0 && hi3 === 0 && lo <= Number.MAX_SAFE_INTEGER) return BigInt(lo);
-      const v = (BigInt(hi3) << 96n) | (BigInt(hi2) << 64n) | (BigInt(w[base + 1]!) << 32n) | BigInt(w[base]!);
-      return BigInt.asIntN(128, v);
-    }
+    // `values` of a sliced Data already start at the slice (its offset is the bitmap's).
+    if (idx < data.length) return readDecimalWords(data.values as Uint32Array, idx);
     idx -= data.length;
   }
   throw new RangeError(`row ${i} out of range`);
@@ -806,7 +798,7 @@ export function decimalAt(vec: arrow.Vector, i: number): bigint {
 export function rawInt64(vec: arrow.Vector, i: number): bigint {
   let idx = i;
   for (const data of vec.data) {
-    if (idx < data.length) return (data.values as BigInt64Array)[data.offset + idx]!;
+    if (idx < data.length) return (data.values as BigInt64Array)[idx]!;
     idx -= data.length;
   }
   throw new RangeError(`row ${i} out of range`);

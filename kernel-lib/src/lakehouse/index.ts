@@ -26,3 +26,4 @@ export * from './stats.js';
 export * from './table.js';
 export * from './take.js';
 export * from './transaction.js';
+export * from './decimal-words.js';

@@ -13,6 +13,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
+import { readDecimalWords, writeDecimalWords } from './decimal-words.js';
 import { DataFileError, ExpressionError, InvalidArgumentError } from './errors.js';
 import {
   type BoundExpr,
@@ -289,30 +290,27 @@ function castData(data: arrow.Data, target: arrow.DataType): arrow.Data {
     const valid = validity(data);
     for (let i = 0; i < data.length; i++) {
       if (!valid(i)) continue;
-      const v = values[data.offset + i]!;
+      const v = values[i]!;
       out[i] = factor > 0n ? floorDiv(v, factor) : v * -factor;
     }
-    return arrow.makeData({ type: target, ...base, offset: 0, data: out });
+    return arrow.makeData({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
   }
   if (arrow.DataType.isDecimal(target)) {
     if (!arrow.DataType.isDecimal(src)) throw new Error('not a decimal');
     if (src.scale === target.scale && src.bitWidth === 128) {
       return arrow.makeData({ type: target, ...base, data: data.values as Uint32Array });
     }
-    const words = src.bitWidth / 32;
     const inWords = data.values as Uint32Array;
     const out = new Uint32Array(data.length * 4);
     const valid = validity(data);
     for (let i = 0; i < data.length; i++) {
       if (!valid(i)) continue;
-      let v = 0n;
-      for (let w = words - 1; w >= 0; w--) v = (v << 32n) | BigInt(inWords[(data.offset + i) * words + w]!);
-      v = BigInt.asIntN(src.bitWidth, v);
+      let v = readDecimalWords(inWords, i, src.bitWidth);
       const diff = target.scale - src.scale;
       v = diff >= 0 ? v * 10n ** BigInt(diff) : v / 10n ** BigInt(-diff);
-      writeDecimal(out, i, v);
+      writeDecimalWords(out, i, v);
     }
-    return arrow.makeData({ type: target, ...base, offset: 0, data: out });
+    return arrow.makeData({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
   }
   if (arrow.DataType.isDate(target)) {
     if (arrow.DataType.isDate(src) && src.unit === arrow.DateUnit.DAY) {
@@ -348,10 +346,10 @@ function castData(data: arrow.Data, target: arrow.DataType): arrow.Data {
     const valid = validity(data);
     for (let i = 0; i < data.length; i++) {
       if (!valid(i)) continue;
-      const v = values[data.offset + i]!;
+      const v = values[i]!;
       out[i] = bigOut ? BigInt(v) : Number(v);
     }
-    return mk({ type: target, ...base, offset: 0, data: out });
+    return mk({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
   }
   if (arrow.DataType.isUtf8(target) || arrow.DataType.isBinary(target) || arrow.DataType.isBool(target)) {
     if (src.typeId === target.typeId)
@@ -419,14 +417,6 @@ function floorDiv(a: bigint, b: bigint): bigint {
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-function writeDecimal(out: Uint32Array, i: number, v: bigint): void {
-  let x = BigInt.asUintN(128, v);
-  for (let w = 0; w < 4; w++) {
-    out[i * 4 + w] = Number(x & 0xffffffffn);
-    x >>= 32n;
-  }
-}
-
 /** A column of `n` nulls of any type (built by Arrow's builders so nested layouts are valid). */
 function nullData(type: arrow.DataType, n: number): arrow.Data {
   return arrow.vectorFromArray(new Array(n).fill(null), type).data[0]!;
@@ -437,7 +427,7 @@ function constantData(v: PartitionScalar, deltaType: DeltaType, type: arrow.Data
   if (v === null) return nullData(type, n);
   if (decimalParams(deltaType)) {
     const out = new Uint32Array(n * 4);
-    for (let i = 0; i < n; i++) writeDecimal(out, i, v as bigint);
+    for (let i = 0; i < n; i++) writeDecimalWords(out, i, v as bigint);
     return arrow.makeData({ type: type as arrow.Decimal, length: n, nullCount: 0, data: out });
   }
   switch (deltaType) {

@@ -13,6 +13,7 @@
  * `nullCount`, which keeps data skipping conservative.
  */
 import * as arrow from 'apache-arrow';
+import { readDecimalWords } from './decimal-words.js';
 
 export interface StatsOptions {
   /** `delta.dataSkippingNumIndexedCols`: leaf columns to collect stats for; -1 = all. Default 32. */
@@ -330,14 +331,10 @@ class DecimalAccumulator implements Accumulator {
 
   add(d: arrow.Data, valid: Uint8Array | undefined): void {
     const words = d.values as Uint32Array;
-    const stride = this.bitWidth / 32;
-    const bits = BigInt(this.bitWidth);
     let { min, max } = this;
     for (let i = 0; i < d.length; i++) {
       if (valid && valid[i] === 0) continue;
-      let x = 0n;
-      for (let w = stride - 1; w >= 0; w--) x = (x << 32n) | BigInt(words[i * stride + w]!);
-      x = BigInt.asIntN(Number(bits), x);
+      const x = readDecimalWords(words, i, this.bitWidth);
       if (min === undefined || x < min) min = x;
       if (max === undefined || x > max) max = x;
     }
