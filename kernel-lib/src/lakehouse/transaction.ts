@@ -32,9 +32,11 @@ export interface TransactionOptions {
   operation: string;
   operationParameters?: Record<string, unknown>;
   /**
-   * Commit attempts after the first lost race. With N writers racing, one of
-   * them wins each round, so a writer may lose up to N-1 rounds in a row;
-   * 50 with jittered backoff keeps 8 concurrent appenders safe.
+   * Commit attempts after the first lost race. Every lost race means another
+   * writer's commit landed, so this bounds how many commits may land while
+   * this one waits. It must not be small: a writer that backs off can lose
+   * round after round to writers that keep appending (with 8 appenders × 25
+   * commits, 50 was exhausted by one starved writer). Default 1000.
    */
   maxRetries?: number;
   /** Skip the automatic checkpoint after commit (benchmarks, tests). */
@@ -52,7 +54,7 @@ export interface CommitResult {
   checkpointError?: Error;
 }
 
-const DEFAULT_MAX_RETRIES = 50;
+const DEFAULT_MAX_RETRIES = 1000;
 const MAX_BACKOFF_MS = 64;
 
 let engineInfoCache: string | undefined;
