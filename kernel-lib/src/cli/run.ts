@@ -8,7 +8,6 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { LocalArtifactStore } from '../runner/artifact-store.js';
-import { DeltaRunHistory } from '../runner/delta-history.js';
 import { RunNotFoundError, SelectionError } from '../runner/errors.js';
 import { homeLayout, resolveHome } from '../runner/home.js';
 import { parseAssignments } from '../runner/params.js';
@@ -26,6 +25,7 @@ interface RunFlags {
   artifacts?: string;
   json?: boolean;
   logs: boolean;
+  launchAhead: boolean;
 }
 
 const positiveInt = (v: string): number => {
@@ -55,12 +55,17 @@ export function registerRunCommand(program: Command): void {
     .option('--home <dir>', 'Stillwater home (default: $STILLWATER_HOME, else ./.stillwater)')
     .option('--artifacts <dir>', 'artifact store root (default: <home>/artifacts)')
     .option('--no-logs', 'do not echo step output (plain mode)')
+    .option(
+      '--no-launch-ahead',
+      "start each step's process only when its inputs are ready (default: while upstream runs)",
+    )
     .option('--json', 'print one JSON run event per line')
     .action(async (pipeline: string | undefined, o: RunFlags) => {
       const home = resolveHome({ home: o.home });
       let target = pipeline;
       if (target === undefined) {
         if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');
+        const { DeltaRunHistory } = await import('../runner/delta-history.js');
         const prior = await new DeltaRunHistory(homeLayout(home).home).getRun(o.resume);
         if (!prior) throw new RunNotFoundError(o.resume);
         target = prior.pipelineDir;
@@ -90,6 +95,7 @@ export function registerRunCommand(program: Command): void {
           home,
           params: parseAssignments(o.param),
           cache: o.cache,
+          launchAhead: o.launchAhead,
           signal: abort.signal,
           ...(o.artifacts !== undefined ? { artifactStore: new LocalArtifactStore(path.resolve(o.artifacts)) } : {}),
           ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),

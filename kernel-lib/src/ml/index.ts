@@ -25,6 +25,7 @@ export {
 } from './matrix.js';
 export { type LegacyModel, parseLegacyModel, type Tree, withAttributes } from './model-format.js';
 export { OBJECTIVES, XGBoostModel, type XGBoostParams } from './xgboost.js';
+export { preloadXGBoost } from './wasm.js';
 export {
   accuracy,
   averagePrecision,

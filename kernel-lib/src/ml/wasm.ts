@@ -46,6 +46,11 @@ export function xgboostRuntime(): Promise<XGBoostRuntime> {
   return runtime;
 }
 
+/** Loads the WASM module ahead of first use (a step waiting for its inputs has time to spare). */
+export async function preloadXGBoost(): Promise<void> {
+  await xgboostRuntime();
+}
+
 async function load(): Promise<XGBoostRuntime> {
   const require = createRequire(import.meta.url);
   // Node 20 has fetch, so the emscripten loader first tries to stream-compile

@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { compileNotebook, defaultOutDir } from '../pipeline/compile.js';
 
 interface Stamp {
   notebook: string;
@@ -58,6 +57,8 @@ export interface CompiledNotebook {
 
 /** The compiled folder for `notebook`, compiling first unless the last compile is still up to date. */
 export async function ensureCompiled(notebook: string, home: string): Promise<CompiledNotebook> {
+  // Imported here: running an already compiled folder should not load the compiler.
+  const { compileNotebook, defaultOutDir } = await import('../pipeline/compile.js');
   const abs = path.resolve(notebook);
   const outDir = defaultOutDir(abs);
   const stampFile = path.join(home, 'compiled', `${sha256(outDir)}.json`);

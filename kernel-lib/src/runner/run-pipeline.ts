@@ -5,14 +5,15 @@
  * in the artifact store, and records the run in the history. Progress comes out
  * as a stream of `RunEvent`s; the final `RunResult` is awaited separately.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 import type { JsonValue, MarshalKind, PipelineSpec, PipelineStep } from '../pipeline/spec.js';
 import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex, cacheKey } from './cache.js';
 import { descendants } from './dag.js';
-import { DeltaRunHistory } from './delta-history.js';
 import { HistoryWriteError, MissingOutputError, ParameterError, RunNotFoundError, SelectionError } from './errors.js';
 import { EventStream } from './event-stream.js';
 import type {
@@ -26,13 +27,14 @@ import type {
 } from './events.js';
 import type { RunHistory } from './history.js';
 import { homeLayout, resolveHome } from './home.js';
+import { LazyDeltaRunHistory } from './lazy-history.js';
 import { loadPipeline } from './load-pipeline.js';
 import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
-import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
-import { runStepProcess } from './step-process.js';
+import { isReferenceKind, pinReference, preloadTableRefs, referenceStillCurrent } from './table-refs.js';
+import { type LaunchOptions, type StepProcess, type StepProcessResult, launchStepProcess } from './step-process.js';
 
 export interface RunOptions {
   /** Stillwater home (default: `STILLWATER_HOME`, else `.stillwater` in `cwd`). */
@@ -64,6 +66,12 @@ export interface RunOptions {
   retryBackoffMs?: number;
   /** After SIGTERM on cancellation, SIGKILL follows after this long (default 2000 ms). */
   killGraceMs?: number;
+  /**
+   * Start a step's process while its upstream steps still run, so Node start-up and
+   * module loading overlap their work; the step gets its command line on stdin once
+   * its inputs exist (STEP-CONTRACT.md, "Launching ahead"). Default true.
+   */
+  launchAhead?: boolean;
 }
 
 export interface RunResult {
@@ -160,6 +168,14 @@ class Run {
   /** Successful step executions of the run being resumed, by step. */
   private readonly resumed = new Map<string, StepExecutionRecord>();
   private forced = new Set<string>();
+  /** Processes launched ahead of their turn, by step: booted, waiting for their command line. */
+  private readonly ahead = new Map<string, StepProcess>();
+  private maxAhead = 0;
+  private warmedUp = false;
+  private readonly aheadSupport = new Map<string, boolean>();
+  /** Steps whose process has been started for real (first attempt), whatever happened since. */
+  private readonly started = new Set<string>();
+  private history: RunHistory | undefined;
 
   constructor(
     private readonly runId: string,
@@ -177,7 +193,8 @@ class Run {
     this.dir = loaded.dir;
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
-    const history = o.history === false ? undefined : (o.history ?? new DeltaRunHistory(layout.home));
+    const history = o.history === false ? undefined : (o.history ?? new LazyDeltaRunHistory(layout.home));
+    this.history = history;
     this.workDir = path.join(layout.work, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.
@@ -203,6 +220,8 @@ class Run {
     }
     await this.resolveExternalInputs(selected, history);
     const concurrency = o.concurrency ?? availableParallelism();
+    // As many waiting processes as steps may run at once: enough to keep every next step warm.
+    this.maxAhead = o.launchAhead === false ? 0 : concurrency;
 
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
@@ -237,10 +256,14 @@ class Run {
         concurrency,
         signal: this.abort.signal,
         run: (n) => this.runStepSafely(this.states.get(n.name)!),
-        onSkip: (n, reason) => this.finishStep(this.states.get(n.name)!, 'skipped', { reason }),
+        onSkip: (n, reason) => {
+          this.discardAhead(n.name);
+          this.finishStep(this.states.get(n.name)!, 'skipped', { reason });
+        },
       });
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
+      for (const name of [...this.ahead.keys()]) this.discardAhead(name);
       await rm(this.workDir, { recursive: true, force: true });
     }
 
@@ -499,6 +522,7 @@ class Run {
     metrics: Record<string, MetricValue>,
     reason: string,
   ): NodeOutcome {
+    this.discardAhead(state.step.name);
     const now = new Date().toISOString();
     Object.assign(state.record, { cacheHit: true, startedAt: now, endedAt: now, durationMs: 0, outputs, metrics });
     state.outputs = outputs;
@@ -509,7 +533,6 @@ class Run {
   private async executeStep(state: StepState): Promise<NodeOutcome> {
     const { step, record } = state;
     const dir = path.join(this.workDir, step.name);
-    const stepCwd = path.resolve(this.dir, path.dirname(this.spec.notebook));
     const inPaths: Record<string, string> = {};
     for (const [name, hash] of Object.entries(record.inputs)) inPaths[name] = await this.store.localPath(hash);
     const outPaths = Object.fromEntries(
@@ -530,17 +553,17 @@ class Run {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       this.stepEvent(state, 'running', { attempt, cacheKey: record.cacheKey!, inputs: record.inputs });
-      const p = await runStepProcess({
-        script: path.resolve(this.dir, step.bundle),
-        args,
-        cwd: stepCwd,
-        env: this.stepEnv(),
+      const launched = this.takeAhead(step.name) ?? launchStepProcess(this.launchOptions(step), args);
+      const running = launched.run(args, {
         timeoutMs: step.timeoutSeconds != null ? step.timeoutSeconds * 1000 : null,
         signal: this.abort.signal,
         killGraceMs: this.options.killGraceMs,
         onOutput: (stream, text) =>
           this.emit({ type: 'log', runId: this.runId, time: new Date().toISOString(), step: step.name, stream, text }),
       });
+      this.launchAheadAfter(step.name);
+      this.warmUp();
+      const p = await running;
       let error: StepErrorInfo | undefined = processError(step, p);
       if (!error) {
         try {
@@ -587,6 +610,76 @@ class Run {
     return 'failed';
   }
 
+  private launchOptions(step: PipelineStep): LaunchOptions {
+    return {
+      script: path.resolve(this.dir, step.bundle),
+      cwd: path.resolve(this.dir, path.dirname(this.spec.notebook)),
+      env: this.stepEnv(),
+    };
+  }
+
+  /**
+   * `started` has just started running: launch ahead each selected, still queued child
+   * whose other dependencies are running or done, so the child's process boots while
+   * `started` computes (up to `maxAhead` waiting at once).
+   */
+  private launchAheadAfter(started: string): void {
+    this.started.add(started);
+    for (const state of this.states.values()) {
+      if (this.ahead.size >= this.maxAhead || this.abort.signal.aborted) return;
+      const { step, record } = state;
+      if (!step.deps.includes(started) || record.status !== 'queued' || this.ahead.has(step.name)) continue;
+      if (this.started.has(step.name)) continue;
+      // Every dependency must be under way or finished well (a failed one means the step never runs).
+      const ok = (d: string) => {
+        const s = this.states.get(d)!.record.status;
+        return s === 'done' || s === 'cached' || (s === 'queued' && this.started.has(d));
+      };
+      if (!step.deps.every(ok)) continue;
+      if (!this.canLaunchAhead(step)) continue;
+      this.ahead.set(step.name, launchStepProcess(this.launchOptions(step)));
+    }
+  }
+
+  /**
+   * Whether the bundle's step runtime understands `--args-from-stdin`: bundles compiled
+   * before it existed would reject it, so they are started the plain way. The runtime
+   * bundled into every step holds the flag as a string literal.
+   */
+  private canLaunchAhead(step: PipelineStep): boolean {
+    let ok = this.aheadSupport.get(step.name);
+    if (ok === undefined) {
+      try {
+        ok = readFileSync(path.resolve(this.dir, step.bundle), 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
+      } catch {
+        ok = false;
+      }
+      this.aheadSupport.set(step.name, ok);
+    }
+    return ok;
+  }
+
+  /** The waiting process of `step`, unless it died while waiting (its imports failed: run it afresh to report why). */
+  private takeAhead(step: string): StepProcess | undefined {
+    const p = this.ahead.get(step);
+    this.ahead.delete(step);
+    if (p?.ended) return undefined;
+    return p;
+  }
+
+  private discardAhead(step: string): void {
+    this.ahead.get(step)?.discard();
+    this.ahead.delete(step);
+  }
+
+  /** Once the first step runs, load in the background what recording the run will need. */
+  private warmUp(): void {
+    if (this.warmedUp) return;
+    this.warmedUp = true;
+    preloadTableRefs();
+    (this.history as Partial<LazyDeltaRunHistory> | undefined)?.preload?.();
+  }
+
   /** The step environment: ours, plus the lakehouse root the contract promises. */
   private stepEnv(): NodeJS.ProcessEnv {
     const env = { ...(this.options.env ?? process.env) };
@@ -623,7 +716,7 @@ class Run {
 }
 
 /** The error of a finished step process, or undefined when it succeeded. */
-function processError(step: PipelineStep, p: Awaited<ReturnType<typeof runStepProcess>>): StepErrorInfo | undefined {
+function processError(step: PipelineStep, p: StepProcessResult): StepErrorInfo | undefined {
   const base = { exitCode: p.exitCode, signal: p.signal };
   if (p.spawnError)
     return { type: 'SpawnError', message: `could not start the step: ${p.spawnError.message}`, ...base };

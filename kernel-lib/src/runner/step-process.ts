@@ -4,23 +4,38 @@
  * throws, calls `process.exit`, or is killed cannot take the runner down.
  * Each child leads its own process group: a timeout or cancellation kills the
  * step together with anything it spawned.
+ *
+ * A step can also be launched *ahead* of its turn (`launchStepProcess` with
+ * `deferArguments`): the process boots and loads its bundle's imports while its
+ * upstream steps still run, then waits for its command line on stdin
+ * (`--args-from-stdin`, STEP-CONTRACT.md). `run` hands it the arguments once
+ * its inputs exist. Node start-up and module loading — a few hundred
+ * milliseconds per step — then overlap upstream compute instead of adding to
+ * the critical path.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 
-export interface StepProcessOptions {
+export interface LaunchOptions {
   /** Script to run with `node` (the step bundle). */
   script: string;
-  args: string[];
   cwd: string;
   env?: NodeJS.ProcessEnv;
-  /** Kill the process (SIGKILL) after this many milliseconds. */
+  /** Extra Node flags (e.g. `--enable-source-maps`). */
+  nodeArgs?: string[];
+}
+
+export interface SuperviseOptions {
+  /** Kill the process (SIGKILL) after this many milliseconds, counted from `run`. */
   timeoutMs?: number | null;
   /** Aborting kills the process: SIGTERM, then SIGKILL after `killGraceMs`. */
   signal?: AbortSignal;
   killGraceMs?: number;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** Extra Node flags (e.g. `--enable-source-maps`). */
-  nodeArgs?: string[];
+}
+
+export interface StepProcessOptions extends LaunchOptions, SuperviseOptions {
+  args: string[];
 }
 
 export interface StepProcessResult {
@@ -30,6 +45,7 @@ export interface StepProcessResult {
   cancelled: boolean;
   /** The last lines of stderr (bounded), for error parsing. */
   stderrTail: string;
+  /** From `run` (for a launched-ahead step: from when it got its arguments) to the end. */
   durationMs: number;
   /** Set when the process could not be started at all. */
   spawnError?: Error;
@@ -60,66 +76,136 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
-  installExitHook();
-  const started = performance.now();
-  return new Promise((resolve) => {
-    let stderrTail = '';
-    let timedOut = false;
-    let cancelled = false;
-    let settled = false;
-    const timers: NodeJS.Timeout[] = [];
+type Ending = Pick<StepProcessResult, 'exitCode' | 'signal' | 'spawnError'>;
 
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...options.args], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+/** A started step process: `run` it (once) or `discard` it. */
+export class StepProcess {
+  private readonly child: ChildProcess;
+  private readonly pid: number | undefined;
+  private readonly deferred: boolean;
+  private stderrTail = '';
+  /** Output that arrived before `run` attached a listener (e.g. warnings printed while importing). */
+  private early: Array<['stdout' | 'stderr', string]> = [];
+  private onOutput: SuperviseOptions['onOutput'];
+  private ending: Ending | undefined;
+  private onEnd: ((e: Ending) => void) | undefined;
+  private used = false;
+
+  constructor(launch: LaunchOptions, args: string[] | undefined) {
+    installExitHook();
+    this.deferred = args === undefined;
+    this.child = spawn(process.execPath, [...(launch.nodeArgs ?? []), launch.script, ...(args ?? [ARGS_FROM_STDIN])], {
+      cwd: launch.cwd,
+      env: launch.env ?? process.env,
+      stdio: [this.deferred ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const pid = child.pid;
-    if (pid !== undefined) live.add(pid);
-
-    const finish = (result: Omit<StepProcessResult, 'durationMs' | 'stderrTail' | 'timedOut' | 'cancelled'>) => {
-      if (settled) return;
-      settled = true;
-      for (const t of timers) clearTimeout(t);
-      options.signal?.removeEventListener('abort', onAbort);
-      if (pid !== undefined) {
-        // Reap anything the step left running in its group.
-        killGroup(pid, 'SIGKILL');
-        live.delete(pid);
-      }
-      resolve({ ...result, stderrTail, timedOut, cancelled, durationMs: performance.now() - started });
-    };
-
-    const onAbort = () => {
-      if (pid === undefined || settled) return;
-      cancelled = true;
-      killGroup(pid, 'SIGTERM');
-      timers.push(setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 2000));
-    };
-    if (options.signal?.aborted) queueMicrotask(onAbort);
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    if (options.timeoutMs != null && options.timeoutMs > 0) {
-      timers.push(
-        setTimeout(() => {
-          if (pid === undefined || settled) return;
-          timedOut = true;
-          killGroup(pid, 'SIGKILL');
-        }, options.timeoutMs),
-      );
-    }
-
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (text: string) => options.onOutput?.('stdout', text));
-    child.stderr.on('data', (text: string) => {
-      stderrTail = (stderrTail + text).slice(-STDERR_TAIL_BYTES);
-      options.onOutput?.('stderr', text);
+    this.pid = this.child.pid;
+    if (this.pid !== undefined) live.add(this.pid);
+    // A step that dies before reading its arguments closes the pipe; the exit status tells why.
+    this.child.stdin?.on('error', () => {});
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stdout!.on('data', (text: string) => this.output('stdout', text));
+    this.child.stderr!.on('data', (text: string) => {
+      this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
+      this.output('stderr', text);
     });
-    child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: err }));
-    // 'close' (not 'exit') so every byte of stderr has arrived before we parse it.
-    child.on('close', (code, sig) => finish({ exitCode: code, signal: sig }));
-  });
+    this.child.on('error', (err) => this.end({ exitCode: null, signal: null, spawnError: err }));
+    // 'close' (not 'exit') so every byte of stderr has arrived before it is parsed.
+    this.child.on('close', (code, sig) => this.end({ exitCode: code, signal: sig }));
+  }
+
+  /** Whether the process has ended (e.g. a launched-ahead step whose imports failed). */
+  get ended(): boolean {
+    return this.ending !== undefined;
+  }
+
+  private output(stream: 'stdout' | 'stderr', text: string): void {
+    if (this.onOutput) this.onOutput(stream, text);
+    else this.early.push([stream, text]);
+  }
+
+  private end(e: Ending): void {
+    if (this.ending) return;
+    this.ending = e;
+    if (this.pid !== undefined) {
+      // Reap anything the step left running in its group.
+      killGroup(this.pid, 'SIGKILL');
+      live.delete(this.pid);
+    }
+    this.onEnd?.(e);
+  }
+
+  /**
+   * Supervises the step until it ends; a launched-ahead step first gets `args`
+   * on stdin. Durations and the timeout count from this call.
+   */
+  run(args: string[] | undefined, options: SuperviseOptions = {}): Promise<StepProcessResult> {
+    if (this.used) throw new Error('a step process runs once');
+    this.used = true;
+    const started = performance.now();
+    this.onOutput = options.onOutput ?? (() => {});
+    for (const [stream, text] of this.early) this.onOutput(stream, text);
+    this.early = [];
+    if (this.deferred && !this.ending) {
+      this.child.stdin!.end(`${JSON.stringify(args ?? [])}\n`);
+    }
+    return new Promise((resolve) => {
+      let timedOut = false;
+      let cancelled = false;
+      const timers: NodeJS.Timeout[] = [];
+      const pid = this.pid;
+      const onAbort = () => {
+        if (pid === undefined || this.ending) return;
+        cancelled = true;
+        killGroup(pid, 'SIGTERM');
+        timers.push(setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 2000));
+      };
+      const finish = (e: Ending) => {
+        for (const t of timers) clearTimeout(t);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({
+          ...e,
+          stderrTail: this.stderrTail,
+          timedOut,
+          cancelled,
+          durationMs: performance.now() - started,
+        });
+      };
+      if (this.ending) {
+        finish(this.ending);
+        return;
+      }
+      this.onEnd = finish;
+      if (options.signal?.aborted) queueMicrotask(onAbort);
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeoutMs != null && options.timeoutMs > 0) {
+        timers.push(
+          setTimeout(() => {
+            if (pid === undefined || this.ending) return;
+            timedOut = true;
+            killGroup(pid, 'SIGKILL');
+          }, options.timeoutMs),
+        );
+      }
+    });
+  }
+
+  /** Kills a process that will not be run (its turn never came, or the run ended). */
+  discard(): void {
+    if (this.used || this.ending || this.pid === undefined) return;
+    this.used = true;
+    killGroup(this.pid, 'SIGKILL');
+  }
+}
+
+/** Starts a step now with its arguments (`args`), or ahead of its turn (`undefined`: arguments come with `run`). */
+export function launchStepProcess(launch: LaunchOptions, args?: string[]): StepProcess {
+  return new StepProcess(launch, args);
+}
+
+/** Starts a step with its arguments and supervises it to the end. */
+export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
+  return new StepProcess(options, options.args).run(options.args, options);
 }

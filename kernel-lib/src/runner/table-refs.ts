@@ -14,8 +14,18 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { MarshalKind } from '../pipeline/spec.js';
-import { Lakehouse } from '../lakehouse/lakehouse.js';
-import { DeltaTable } from '../lakehouse/table.js';
+
+// The lakehouse (Arrow, parquet-wasm) takes ~170 ms to load; a run needs it only once a
+// step has produced a reference, so it is imported then — or earlier, in the background,
+// through `preloadTableRefs` while the first step runs.
+let lakehouseModules: Promise<[typeof import('../lakehouse/lakehouse.js'), typeof import('../lakehouse/table.js')]>;
+const lakehouse = () =>
+  (lakehouseModules ??= Promise.all([import('../lakehouse/lakehouse.js'), import('../lakehouse/table.js')]));
+
+/** Starts loading the lakehouse modules pinning needs, in the background. */
+export function preloadTableRefs(): void {
+  lakehouse().catch(() => {});
+}
 
 interface TableRef {
   kind: 'delta-table';
@@ -32,12 +42,14 @@ interface LakehouseRef {
 export const isReferenceKind = (k: MarshalKind): boolean => k === 'delta-table' || k === 'lakehouse';
 
 async function tableVersion(p: string): Promise<number | null> {
+  const [, { DeltaTable }] = await lakehouse();
   const t = new DeltaTable(p);
   return (await t.exists()) ? t.version() : null;
 }
 
 /** Versions of the lakehouse's tables whose latest commit is at or after `sinceMs`. */
 async function lakehouseVersionsSince(root: string, sinceMs: number): Promise<Record<string, number>> {
+  const [{ Lakehouse }] = await lakehouse();
   const lh = new Lakehouse(root);
   const out: Record<string, number> = {};
   for (const name of await lh.list()) {
@@ -49,6 +61,7 @@ async function lakehouseVersionsSince(root: string, sinceMs: number): Promise<Re
 
 /** Current versions of the named tables (null for a table that no longer exists). */
 async function lakehouseVersionsOf(root: string, names: string[]): Promise<Record<string, number | null>> {
+  const [{ Lakehouse }] = await lakehouse();
   const lh = new Lakehouse(root);
   const out: Record<string, number | null> = {};
   for (const name of names) out[name] = await tableVersion(lh.table(name).path);

@@ -26,13 +26,16 @@
 //                to its return, minus the time spent reading inputs (`__sw.input`) — i.e. the time
 //                the notebook's own cell code ran (parameter reads included, ≈ 0);
 //       overhead W − compute, split into
-//         a. step start-up     Σ_CP time from the process's timeOrigin to the body (Node boot, loading
-//                              @stillwater/kernel, apache-arrow, parquet-wasm/ml-xgboost, the bundle);
+//         a. step start-up     Σ_CP time from the runner starting the step (its `running` event:
+//                              spawn, or for a step launched ahead of its turn — booted while its
+//                              upstream ran — handing it its command line) to the body (what is
+//                              left of Node boot, loading @stillwater/kernel, apache-arrow,
+//                              parquet-wasm/ml-xgboost, the bundle);
 //         b. marshalling       Σ_CP input reads (incl. the runtime's lazy import of the deserialiser's
 //                              module) + (process.exit − body end) (serialise, write outputs, metrics);
-//         c. runner per step   Σ_CP (runner's step durationMs from its events − in-process time
-//                              timeOrigin…exit): spawn, teardown, collecting/hashing outputs into the
-//                              artifact store;
+//         c. runner per step   Σ_CP (runner's step durationMs from its events − (process exit − the
+//                              `running` event)): spawn, teardown, collecting/hashing outputs into
+//                              the artifact store;
 //         d. runner fixed      W − Σ_CP durationMs, split by the events' clock into CLI start-up until
 //                              `run-started` (Node boot, loading the runner and the pipeline), gaps
 //                              between steps (scheduling, cache index writes), and after the last
@@ -227,7 +230,9 @@ async function runTslab(file) {
 function decompose(run) {
   const doneAt = {};
   const durationMs = {};
+  const runningAt = {};
   for (const e of run.events) {
+    if (e.type === 'step' && e.status === 'running') runningAt[e.step] = Date.parse(e.time);
     if (e.type === 'step' && e.status === 'done') {
       doneAt[e.step] = Date.parse(e.time);
       durationMs[e.step] = e.durationMs;
@@ -241,11 +246,13 @@ function decompose(run) {
     cp.unshift(s);
     s = deps[s].length ? deps[s].reduce((a, b) => (doneAt[a] >= doneAt[b] ? a : b)) : undefined;
   }
-  const sum = (f) => cp.reduce((acc, n) => acc + f(run.steps[n], durationMs[n]), 0);
+  const sum = (f) => cp.reduce((acc, n) => acc + f(run.steps[n], durationMs[n], runningAt[n]), 0);
+  // Epoch ms of a mark inside a step process (event times are whole ms, so clamp at 0).
+  const at = (r, mark) => r.timeOrigin + mark;
   const compute = sum((r) => r.bodyEnd - r.bodyStart - r.inputMs);
-  const startup = sum((r) => r.bodyStart);
+  const startup = sum((r, _, running) => Math.max(0, at(r, r.bodyStart) - running));
   const marshal = sum((r) => r.inputMs + (r.exit - r.bodyEnd));
-  const perStep = sum((r, d) => d - r.exit);
+  const perStep = sum((r, d, running) => d - Math.max(0, at(r, r.exit) - running));
   const fixed = run.ms - sum((_, d) => d);
   // d split by the event clock (Date, ms): CLI start → run-started; last CP step done → exit; the rest.
   const started = Date.parse(run.events.find((e) => e.type === 'run-started').time);
@@ -264,6 +271,7 @@ function decompose(run) {
     tail,
     wall: run.ms,
     durationMs,
+    runningAt,
     steps: run.steps,
   };
 }
@@ -353,7 +361,14 @@ console.log('  per step on the CP (ms): step  runner-duration  start-up  inputs 
 for (const n of d.cp) {
   const r = d.steps[n];
   console.log(
-    `    ${n.padEnd(9)} ${d.durationMs[n].toFixed(0).padStart(15)} ${r.bodyStart.toFixed(0).padStart(9)} ${r.inputMs.toFixed(0).padStart(7)} ${(r.bodyEnd - r.bodyStart - r.inputMs).toFixed(0).padStart(10)} ${(r.exit - r.bodyEnd).toFixed(0).padStart(8)}`,
+    `    ${n.padEnd(9)} ${d.durationMs[n].toFixed(0).padStart(15)} ${Math.max(
+      0,
+      r.timeOrigin + r.bodyStart - d.runningAt[n],
+    )
+      .toFixed(0)
+      .padStart(
+        9,
+      )} ${r.inputMs.toFixed(0).padStart(7)} ${(r.bodyEnd - r.bodyStart - r.inputMs).toFixed(0).padStart(10)} ${(r.exit - r.bodyEnd).toFixed(0).padStart(8)}`,
   );
 }
 console.log(

@@ -6,8 +6,11 @@
 // file defines that function: it wraps `body` (the step's cells, preceded by its `__sw.input(...)`
 // reads) with `performance.now()` marks. No module hooks, so no extra thread in the step process.
 //
-// Records, per step process, in ms since `performance.timeOrigin` (≈ process start):
+// Records, per step process, in ms since `performance.timeOrigin` (≈ process start; recorded as
+// `timeOrigin`, epoch ms, so the bench can line these up with the runner's events):
 //   preloadAt  — this preload evaluated (Node boot);
+//   argsAt     — the runtime has its command line (`stillwater:step-args` mark): for a step the
+//                runner launched ahead of its turn, when the arguments arrived on stdin;
 //   bodyStart  — the generated body starts (static imports loaded, bundle evaluated, args parsed);
 //   inputMs    — time spent inside `__sw.input()` (reading + deserialising the step's inputs);
 //   bodyEnd    — the body returned (cells done; outputs not yet serialised);
@@ -27,7 +30,9 @@ if (outDir && isMainThread && /[\\/]steps[\\/][^\\/]+\.mjs$/.test(script)) {
     script,
     pid: process.pid,
     step: null,
+    timeOrigin: performance.timeOrigin,
     preloadAt,
+    argsAt: null,
     bodyStart: null,
     inputMs: 0,
     bodyEnd: null,
@@ -40,6 +45,7 @@ if (outDir && isMainThread && /[\\/]steps[\\/][^\\/]+\.mjs$/.test(script)) {
       async (ctx) => {
         rec.step = meta.step;
         rec.bodyStart = performance.now();
+        rec.argsAt = performance.getEntriesByName('stillwater:step-args')[0]?.startTime ?? null;
         const timed = {
           ...ctx,
           input: async (name) => {

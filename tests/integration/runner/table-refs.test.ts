@@ -3,21 +3,12 @@
  * into the stored reference so a rewritten table invalidates downstream cache
  * entries (otherwise `count` would be served a stale result from the cache).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { repoRoot } from '../../helpers/paths.js';
-
-const code = (tags: string[], source: string) => ({
-  cell_type: 'code',
-  execution_count: null,
-  metadata: { tags },
-  outputs: [],
-  source,
-});
+import { code, writeNotebook } from '../../helpers/notebooks.js';
 
 async function run(nb: string, options: RunOptions) {
   const h = runPipeline(nb, options);
@@ -25,26 +16,6 @@ async function run(nb: string, options: RunOptions) {
     // drain
   }
   return h.result;
-}
-
-/** Writes a tslab notebook of `cells` into a fresh folder under tests/.out; returns its folder and path. */
-function writeNotebook(name: string, cells: ReturnType<typeof code>[]): { dir: string; nb: string } {
-  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-  const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', `runner-${name}-`));
-  const nb = path.join(dir, `${name}.ipynb`);
-  writeFileSync(
-    nb,
-    JSON.stringify({
-      cells,
-      metadata: {
-        kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' },
-        stillwater: { name },
-      },
-      nbformat: 4,
-      nbformat_minor: 5,
-    }),
-  );
-  return { dir, nb };
 }
 
 describe('delta-table outputs', () => {

@@ -20,6 +20,55 @@ export interface StepArgs {
 
 const FLAGS = new Set(['--in', '--out', '--param', '--metrics']);
 
+/** The lone argument of a step launched ahead of its turn: its command line follows on stdin. */
+export const ARGS_FROM_STDIN = '--args-from-stdin';
+
+/**
+ * Reads the command line of a step launched ahead of its turn: one line on
+ * stdin holding a JSON array of strings. Stdin is released afterwards, so the
+ * notebook's own code sees it at end of file, as when nothing is piped in.
+ */
+export function readArgsFromStdin(meta: StepMeta, stdin: NodeJS.ReadableStream = process.stdin): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err: Error | undefined, argv?: string[]) => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.off('error', onError);
+      stdin.pause();
+      (stdin as { unref?: () => void }).unref?.();
+      if (err) reject(err);
+      else resolve(argv!);
+    };
+    const onData = (chunk: Buffer | string) => {
+      text += chunk.toString();
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      const line = text.slice(0, nl);
+      let argv: unknown;
+      try {
+        argv = JSON.parse(line);
+      } catch (e) {
+        done(
+          new StepUsageError(
+            `step "${meta.step}": ${ARGS_FROM_STDIN}: stdin is not a JSON array (${(e as Error).message})`,
+          ),
+        );
+        return;
+      }
+      if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string'))
+        done(new StepUsageError(`step "${meta.step}": ${ARGS_FROM_STDIN}: expected a JSON array of strings on stdin`));
+      else done(undefined, argv as string[]);
+    };
+    const onEnd = () =>
+      done(new StepUsageError(`step "${meta.step}": ${ARGS_FROM_STDIN}: stdin ended before the command line arrived`));
+    const onError = (e: Error) => done(new StepUsageError(`step "${meta.step}": ${ARGS_FROM_STDIN}: ${e.message}`));
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onError);
+  });
+}
+
 export function parseStepArgs(argv: readonly string[], meta: StepMeta): StepArgs {
   const args: StepArgs = { inputs: new Map(), outputs: new Map(), params: new Map() };
   for (let i = 0; i < argv.length; i++) {

@@ -5,10 +5,10 @@
  * failures into the exit codes and final stderr line of STEP-CONTRACT.md.
  */
 import { writeFile } from 'node:fs/promises';
-import { type StepArgs, type StepMeta, parseStepArgs } from './args.js';
+import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsFromStdin } from './args.js';
 import { StepRuntimeError, StepUsageError, type StillwaterErrorLine } from './errors.js';
 import { type CellPosition, loadBundleMap, mapStack } from './locate.js';
-import { readVariable, writeVariable } from './marshal.js';
+import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
 
 export type { StepMeta } from './args.js';
 export * from './errors.js';
@@ -28,6 +28,8 @@ export interface StepResult {
 /**
  * Runs one step. `bundleUrl` is the bundle's `import.meta.url` (for its source
  * map). Ends the process: exit 0, 1 (step failed) or 2 (bad command line).
+ * With the single argument `--args-from-stdin` the command line is read from
+ * stdin instead (STEP-CONTRACT.md, "Launching ahead").
  */
 export async function runStep(
   meta: StepMeta,
@@ -45,6 +47,14 @@ export async function runStep(
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
   try {
+    if (argv.length === 1 && argv[0] === ARGS_FROM_STDIN) {
+      // Launched ahead of its turn: load what reading inputs and writing outputs will
+      // need while the runner waits for upstream steps, then take the real command line.
+      preloadMarshalling([...Object.values(meta.inputs), ...Object.values(meta.outputs)]);
+      argv = await readArgsFromStdin(meta);
+    }
+    // Lets a profiler tell waiting for the command line from running the step.
+    performance.mark('stillwater:step-args');
     const args = parseStepArgs(argv, meta);
     phase = 'run';
     const ctx = makeContext(meta, args);

@@ -36,6 +36,24 @@ interface ArrowModule {
   RecordBatchFileWriter: { writeAll(table: unknown): AsyncIterable<Uint8Array> };
 }
 
+/** What reading or writing each kind needs beyond the bundle: a module, and for models the XGBoost WASM. */
+const PRELOAD: Record<MarshalKind, (() => Promise<unknown>) | undefined> = {
+  arrow: () => import(ARROW),
+  'delta-table': () => import(LAKEHOUSE),
+  lakehouse: () => import(LAKEHOUSE),
+  'xgboost-model': async () => ((await import(ML)) as { preloadXGBoost?: () => Promise<void> }).preloadXGBoost?.(),
+  'structured-clone': undefined,
+};
+
+/**
+ * Starts loading, in the background, what `readVariable`/`writeVariable` will
+ * need for these kinds — for a step launched ahead of its turn, which has
+ * nothing else to do while it waits. Failures are left for the real use to report.
+ */
+export function preloadMarshalling(kinds: Iterable<MarshalKind>): void {
+  for (const kind of new Set(kinds)) PRELOAD[kind]?.().catch(() => {});
+}
+
 export async function readVariable(kind: MarshalKind, file: string, name: string): Promise<unknown> {
   let bytes: Buffer;
   try {

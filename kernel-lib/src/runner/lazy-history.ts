@@ -1,0 +1,41 @@
+/**
+ * The Delta run history, imported on first use. Loading the lakehouse behind it
+ * (Arrow, parquet-wasm) costs ~170 ms, which a run does not need before its
+ * first step starts: the runner calls `preload` once steps are under way, and
+ * by the time the run is recorded the module is ready.
+ */
+import type { RunHistory } from './history.js';
+import type { RunRecord, StepExecutionRecord } from './records.js';
+
+export class LazyDeltaRunHistory implements RunHistory {
+  private loaded: Promise<RunHistory> | undefined;
+
+  /** `home` is the Stillwater home (as for `DeltaRunHistory`). */
+  constructor(private readonly home: string) {}
+
+  /** Starts loading in the background; errors surface on first real use. */
+  preload(): void {
+    this.history().catch(() => {});
+  }
+
+  private history(): Promise<RunHistory> {
+    this.loaded ??= import('./delta-history.js').then((m) => new m.DeltaRunHistory(this.home));
+    return this.loaded;
+  }
+
+  async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
+    return (await this.history()).recordRun(run, steps);
+  }
+  async listRuns(): Promise<RunRecord[]> {
+    return (await this.history()).listRuns();
+  }
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return (await this.history()).getRun(runId);
+  }
+  async stepExecutions(runId: string): Promise<StepExecutionRecord[]> {
+    return (await this.history()).stepExecutions(runId);
+  }
+  async successfulExecutions(pipeline: string, step: string): Promise<StepExecutionRecord[]> {
+    return (await this.history()).successfulExecutions(pipeline, step);
+  }
+}
