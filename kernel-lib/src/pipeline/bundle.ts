@@ -40,11 +40,40 @@ export interface BundleResult {
   diagnostics: Diagnostic[];
 }
 
-export async function bundleSteps(
+export interface Bundling {
+  /**
+   * Settles when esbuild has read every step entry: from then on it needs nothing
+   * from this thread until `result`, so other work here runs alongside it.
+   */
+  entriesRead: Promise<void>;
+  result: Promise<BundleResult>;
+}
+
+export function bundleSteps(
   entries: readonly StepEntry[],
   notebookDir: string,
   stepsDir: string,
   cellSource: (cell: number) => string,
+): Bundling {
+  let entriesRead!: () => void;
+  const read = new Promise<void>((resolve) => {
+    entriesRead = resolve;
+  });
+  let unread = entries.length;
+  const result = runEsbuild(entries, notebookDir, stepsDir, cellSource, () => {
+    if (--unread === 0) entriesRead();
+  }).finally(entriesRead);
+  // The caller awaits `result` after `entriesRead`: no unhandled-rejection report meanwhile.
+  result.catch(() => {});
+  return { entriesRead: read, result };
+}
+
+async function runEsbuild(
+  entries: readonly StepEntry[],
+  notebookDir: string,
+  stepsDir: string,
+  cellSource: (cell: number) => string,
+  onEntryRead: () => void,
 ): Promise<BundleResult> {
   const runtime = runtimeEntryPath();
   const runtimeDir = path.dirname(runtime);
@@ -56,12 +85,10 @@ export async function bundleSteps(
         path: args.path.slice(STEP_NAMESPACE.length + 1),
         namespace: STEP_NAMESPACE,
       }));
-      build.onResolve({ filter: new RegExp(`^${RUNTIME_MODULE}$`) }, () => ({ path: runtime }));
-      build.onLoad({ filter: /.*/, namespace: STEP_NAMESPACE }, (args) => ({
-        contents: byName.get(args.path)!.source,
-        loader: 'ts',
-        resolveDir: notebookDir,
-      }));
+      build.onLoad({ filter: /.*/, namespace: STEP_NAMESPACE }, (args) => {
+        onEntryRead();
+        return { contents: byName.get(args.path)!.source, loader: 'ts', resolveDir: notebookDir };
+      });
     },
   };
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
@@ -86,6 +113,8 @@ export async function bundleSteps(
       // Ignore any tsconfig.json around the notebook (tslab does too): the same notebook
       // must bundle the same way wherever it sits.
       tsconfigRaw: {},
+      // Resolved by esbuild itself (a plugin callback would wait for this thread).
+      alias: { [RUNTIME_MODULE]: runtime },
       plugins: [plugin],
     });
   } catch (e) {

@@ -53,41 +53,55 @@ export function defaultOutDir(notebookPath: string): string {
 
 /** Validates a notebook without bundling. Throws only if the file is not a readable notebook. */
 export async function checkNotebook(notebookPath: string): Promise<CheckResult> {
+  const { result, persist } = await check(notebookPath);
+  persist();
+  return result;
+}
+
+/**
+ * `checkNotebook`, leaving the caches of a fresh analysis unwritten until
+ * `persist()` (`compileNotebook` writes them while esbuild bundles).
+ */
+async function check(notebookPath: string): Promise<{ result: CheckResult; persist: () => void }> {
   const nb = await readNotebook(notebookPath);
   const graph = buildPipelineGraph(
     nb.cells.map((c) => ({ tags: c.tags, source: c.source, cellType: c.cellType })),
     nb.metadata,
   );
-  if (hasErrors(graph.diagnostics)) return { ok: false, diagnostics: graph.diagnostics, graph };
-  const analysis = await analyze(notebookPath, nb.cells, nb.metadata, graph);
+  if (hasErrors(graph.diagnostics))
+    return { result: { ok: false, diagnostics: graph.diagnostics, graph }, persist: () => {} };
+  const { analysis, persist } = await analyze(notebookPath, nb.cells, nb.metadata, graph);
   const diagnostics = sortDiagnostics([...graph.diagnostics, ...analysis.diagnostics]);
-  return { ok: !hasErrors(diagnostics), diagnostics, graph, analysis };
+  return { result: { ok: !hasErrors(diagnostics), diagnostics, graph, analysis }, persist };
 }
 
 /**
  * The analysis from the persistent cache, or by loading TypeScript (only then: it is
  * most of a cold compile) and analysing. A fresh analysis is used as the cache will
  * hold it (through JSON), so the output never depends on whether the cache answered.
+ * `persist` stores a fresh analysis and TypeScript's code cache (~25 ms).
  */
 async function analyze(
   notebookPath: string,
   cells: readonly NotebookCell[],
   metadata: unknown,
   graph: PipelineGraph,
-): Promise<Analysis> {
+): Promise<{ analysis: Analysis; persist: () => void }> {
   const cache = openAnalysisCache(notebookPath, cells, metadata);
-  if (cache.hit) return cache.hit;
+  if (cache.hit) return { analysis: cache.hit, persist: () => {} };
   const { analyzeNotebook } = await import('./analysis.js');
+  const { saveCompilerCodeCache } = await import('./typescript.js');
   let program: ts.Program | undefined;
   let virtualPath: string | undefined;
   const fresh = analyzeNotebook(notebookPath, cells, graph, (p, v) => {
     program = p;
     virtualPath = v;
   });
-  cache.store(fresh, program, virtualPath);
-  const { saveCompilerCodeCache } = await import('./typescript.js');
-  saveCompilerCodeCache();
-  return JSON.parse(JSON.stringify(fresh)) as Analysis;
+  const persist = () => {
+    cache.store(fresh, program, virtualPath);
+    saveCompilerCodeCache();
+  };
+  return { analysis: JSON.parse(JSON.stringify(fresh)) as Analysis, persist };
 }
 
 /**
@@ -97,7 +111,8 @@ async function analyze(
 export async function compileNotebook(notebookPath: string, options: CompileOptions = {}): Promise<CompileResult> {
   const outDir = path.resolve(options.outDir ?? defaultOutDir(notebookPath));
   if (!options.check) startBundler();
-  const checked = await checkNotebook(notebookPath);
+  const { result: checked, persist } = await check(notebookPath);
+  if (options.check || !checked.ok || !checked.analysis) persist();
   if (options.check) return { outDir, diagnostics: checked.diagnostics };
   if (!checked.ok || !checked.analysis) throw new PipelineCompileError(notebookPath, checked.diagnostics);
   const { graph, analysis } = checked;
@@ -114,9 +129,12 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   );
   const sourceOf = new Map(analysis.cells.map((c) => [c.index, c.source]));
   const bundling = bundleSteps(entries, notebookDir, stepsDir, (i) => sourceOf.get(i) ?? '');
-  // esbuild works in its own process; compile the schema validator meanwhile.
+  // Once esbuild has the entries it works in its own process: write the caches and
+  // load the schema validator meanwhile.
+  await bundling.entriesRead;
+  persist();
   prepareSpecValidator();
-  const bundled = await bundling;
+  const bundled = await bundling.result;
   if (bundled.diagnostics.length > 0)
     throw new PipelineCompileError(notebookPath, sortDiagnostics([...checked.diagnostics, ...bundled.diagnostics]));
 
@@ -163,12 +181,15 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
 
   await mkdir(stepsDir, { recursive: true });
   const wanted = new Set(graph.steps.flatMap((s) => [`${s.name}.mjs`, `${s.name}.mjs.map`]));
-  for (const f of await readdir(stepsDir))
-    if (/\.mjs(\.map)?$/.test(f) && !wanted.has(f)) await unlink(path.join(stepsDir, f));
-  for (const [name, b] of bundled.steps) {
-    await writeIfChanged(path.join(stepsDir, `${name}.mjs`), b.js);
-    await writeIfChanged(path.join(stepsDir, `${name}.mjs.map`), b.map);
-  }
+  const stale = (await readdir(stepsDir)).filter((f) => /\.mjs(\.map)?$/.test(f) && !wanted.has(f));
+  // Files are independent (each replaced atomically): write them concurrently; pipeline.json last.
+  await Promise.all([
+    ...stale.map((f) => unlink(path.join(stepsDir, f))),
+    ...[...bundled.steps].flatMap(([name, b]) => [
+      writeIfChanged(path.join(stepsDir, `${name}.mjs`), b.js),
+      writeIfChanged(path.join(stepsDir, `${name}.mjs.map`), b.map),
+    ]),
+  ]);
   await writeIfChanged(path.join(outDir, 'pipeline.json'), `${canonicalJson(spec)}\n`);
   return { spec, outDir, diagnostics: checked.diagnostics };
 }
