@@ -561,9 +561,15 @@ class Run {
         onOutput: (stream, text) =>
           this.emit({ type: 'log', runId: this.runId, time: new Date().toISOString(), step: step.name, stream, text }),
       });
-      this.launchAheadAfter(step.name);
-      this.warmUp();
+      // Once this step's own imports are loaded, its children may boot beside it without
+      // slowing its start-up; likewise the runner's own background loading.
+      void launched.ready.then((ready) => {
+        if (!ready) return;
+        this.warmUp();
+        this.launchAheadAfter(step.name);
+      });
       const p = await running;
+      this.warmUp();
       let error: StepErrorInfo | undefined = processError(step, p);
       if (!error) {
         try {

@@ -52,6 +52,8 @@ export interface StepProcessResult {
 }
 
 const STDERR_TAIL_BYTES = 64 * 1024;
+/** The child's file descriptor on which the step runtime says it is ready. */
+const READY_FD = 3;
 const live = new Set<number>();
 let exitHookInstalled = false;
 
@@ -90,17 +92,29 @@ export class StepProcess {
   private ending: Ending | undefined;
   private onEnd: ((e: Ending) => void) | undefined;
   private used = false;
+  /**
+   * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
+   * STEP-CONTRACT.md), false if it ends first or its runtime does not say (older bundles).
+   */
+  readonly ready: Promise<boolean>;
 
   constructor(launch: LaunchOptions, args: string[] | undefined) {
     installExitHook();
     this.deferred = args === undefined;
     this.child = spawn(process.execPath, [...(launch.nodeArgs ?? []), launch.script, ...(args ?? [ARGS_FROM_STDIN])], {
       cwd: launch.cwd,
-      env: launch.env ?? process.env,
-      stdio: [this.deferred ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      env: { ...(launch.env ?? process.env), STILLWATER_READY_FD: String(READY_FD) },
+      stdio: [this.deferred ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
     this.pid = this.child.pid;
+    const readyPipe = this.child.stdio[READY_FD] as NodeJS.ReadableStream | null;
+    this.ready = new Promise((resolve) => {
+      if (!readyPipe) return resolve(false);
+      readyPipe.once('data', () => resolve(true));
+      readyPipe.once('close', () => resolve(false));
+      readyPipe.once('error', () => resolve(false));
+    });
     if (this.pid !== undefined) live.add(this.pid);
     // A step that dies before reading its arguments closes the pipe; the exit status tells why.
     this.child.stdin?.on('error', () => {});

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { compileNotebook } from '../../../kernel-lib/src/pipeline/compile.js';
 import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
+import { launchStepProcess } from '../../../kernel-lib/src/runner/step-process.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 
 async function run(target: string, options: RunOptions) {
@@ -148,6 +149,22 @@ describe('a step reading its command line from stdin (--args-from-stdin)', () =>
     );
     expect(twice.code).toBe(0);
     expect(JSON.parse(readFileSync(metrics, 'utf8'))).toEqual({ twice: 42 });
+  });
+
+  it('says it is ready once its imports are loaded, before its command line arrives', async () => {
+    const { dir, bundle } = await compiled();
+    const waiting = launchStepProcess({ script: bundle('make'), cwd: dir });
+    expect(await waiting.ready).toBe(true);
+    const out = path.join(dir, 'ready.v8');
+    const done = await waiting.run(['--out', `n=${out}`]);
+    expect(done.exitCode).toBe(0);
+    expect(readFileSync(out).length).toBeGreaterThan(0);
+    // A script without the step runtime never says so: `ready` settles false when it ends.
+    const script = path.join(dir, 'plain.mjs');
+    writeFileSync(script, 'console.log("hi")');
+    const plain = launchStepProcess({ script, cwd: dir }, []);
+    expect(await plain.ready).toBe(false);
+    expect((await plain.run([])).exitCode).toBe(0);
   });
 
   it('rejects stdin that is not a JSON array of strings, or that ends first, with exit 2', async () => {

@@ -4,6 +4,7 @@
  * reads inputs, runs the notebook code, writes outputs and metrics, and turns
  * failures into the exit codes and final stderr line of STEP-CONTRACT.md.
  */
+import { closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsFromStdin } from './args.js';
 import { StepRuntimeError, StepUsageError, type StillwaterErrorLine } from './errors.js';
@@ -46,6 +47,7 @@ export async function runStep(
   };
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
+  signalReady();
   try {
     if (argv.length === 1 && argv[0] === ARGS_FROM_STDIN) {
       // Launched ahead of its turn: load what reading inputs and writing outputs will
@@ -76,6 +78,25 @@ export async function runStep(
   } catch (err) {
     report(meta, bundleUrl, err, phase);
     process.exit(err instanceof StepUsageError ? 2 : 1);
+  }
+}
+
+/**
+ * Tells a runner that asked (`STILLWATER_READY_FD`) that the bundle's imports are
+ * loaded: the step is about to run, or to wait for its command line. The local
+ * runner holds back launching the next steps until then, so their start-up does
+ * not compete with this one's. The variable is removed so processes the notebook
+ * starts do not inherit it.
+ */
+function signalReady(): void {
+  const fd = Number(process.env.STILLWATER_READY_FD);
+  delete process.env.STILLWATER_READY_FD;
+  if (!Number.isInteger(fd) || fd <= 2) return;
+  try {
+    writeSync(fd, 'ready\n');
+    closeSync(fd);
+  } catch {
+    // Nobody listening: the signal is advisory.
   }
 }
 
