@@ -710,8 +710,11 @@ class Run {
         throw new MissingOutputError(`step \`${state.step.name}\` exited 0 but did not write its output \`${name}\``);
       }
     }
-    for (const o of state.step.outputs)
-      if (isReferenceKind(o.marshal)) await pinReference(outPaths[o.name]!, stepStartedMs);
+    await Promise.all(
+      state.step.outputs
+        .filter((o) => isReferenceKind(o.marshal))
+        .map((o) => pinReference(outPaths[o.name]!, stepStartedMs)),
+    );
     const refs = await Promise.all(
       Object.entries(outPaths).map(async ([n, f]) => [n, await this.store.put(f)] as const),
     );

@@ -357,19 +357,20 @@ console.log(`       after the last step (run history, exit)     ${msf(d.tail)}`)
 console.log(
   `  the runner's own part (c + d)                  ${msf(d.perStep + d.fixed)}  = ${pct((d.perStep + d.fixed) / d.compute)} of compute`,
 );
-console.log('  per step on the CP (ms): step  runner-duration  start-up  inputs  cell-code  outputs');
+console.log('  per step on the CP (ms): step  runner-duration  start-up  inputs  cell-code  outputs  runner');
 for (const n of d.cp) {
   const r = d.steps[n];
-  console.log(
-    `    ${n.padEnd(9)} ${d.durationMs[n].toFixed(0).padStart(15)} ${Math.max(
-      0,
-      r.timeOrigin + r.bodyStart - d.runningAt[n],
-    )
-      .toFixed(0)
-      .padStart(
-        9,
-      )} ${r.inputMs.toFixed(0).padStart(7)} ${(r.bodyEnd - r.bodyStart - r.inputMs).toFixed(0).padStart(10)} ${(r.exit - r.bodyEnd).toFixed(0).padStart(8)}`,
-  );
+  const running = d.runningAt[n];
+  const cols = [
+    d.durationMs[n],
+    Math.max(0, r.timeOrigin + r.bodyStart - running),
+    r.inputMs,
+    r.bodyEnd - r.bodyStart - r.inputMs,
+    r.exit - r.bodyEnd,
+    d.durationMs[n] - Math.max(0, r.timeOrigin + r.exit - running),
+  ];
+  const widths = [15, 9, 7, 10, 8, 7];
+  console.log(`    ${n.padEnd(9)} ${cols.map((c, i) => c.toFixed(0).padStart(widths[i])).join(' ')}`);
 }
 console.log(
   `  all rounds: overhead/compute ${decompositions.map((x) => pct((x.wall - x.compute) / x.compute)).join(', ')}`,
