@@ -29,6 +29,51 @@ function rows(table: arrow.Table): Record<string, unknown>[] {
   return table.toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());
 }
 
+const STEPS_TABLE = { name: 'step_executions', description: 'Stillwater run history: one row per step per run' };
+const RUNS_TABLE = { name: 'runs', description: 'Stillwater run history: one row per run' };
+const u = new arrow.Utf8();
+const f = new arrow.Float64();
+
+function stepExecutionsTable(steps: readonly StepExecutionRecord[]): arrow.Table {
+  return toTable([
+    ['run_id', u, steps.map((s) => s.runId)],
+    ['pipeline', u, steps.map((s) => s.pipeline)],
+    ['step', u, steps.map((s) => s.step)],
+    ['status', u, steps.map((s) => s.status)],
+    ['cache_hit', new arrow.Bool(), steps.map((s) => s.cacheHit)],
+    ['attempts', new arrow.Int32(), steps.map((s) => s.attempts)],
+    ['started_at', u, steps.map((s) => s.startedAt)],
+    ['ended_at', u, steps.map((s) => s.endedAt)],
+    ['duration_ms', f, steps.map((s) => s.durationMs)],
+    ['bundle_hash', u, steps.map((s) => s.bundleHash)],
+    ['cache_key', u, steps.map((s) => s.cacheKey)],
+    ['params', u, steps.map((s) => json(s.params))],
+    ['inputs', u, steps.map((s) => json(s.inputs))],
+    ['outputs', u, steps.map((s) => json(s.outputs))],
+    ['metrics', u, steps.map((s) => json(s.metrics))],
+    ['error', u, steps.map((s) => json(s.error))],
+    ['reason', u, steps.map((s) => s.reason)],
+  ]);
+}
+
+function runsTable(runs: readonly RunRecord[]): arrow.Table {
+  return toTable([
+    ['run_id', u, runs.map((r) => r.runId)],
+    ['pipeline', u, runs.map((r) => r.pipeline)],
+    ['pipeline_hash', u, runs.map((r) => r.pipelineHash)],
+    ['pipeline_dir', u, runs.map((r) => r.pipelineDir)],
+    ['status', u, runs.map((r) => r.status)],
+    ['started_at', u, runs.map((r) => r.startedAt)],
+    ['ended_at', u, runs.map((r) => r.endedAt)],
+    ['duration_ms', f, runs.map((r) => r.durationMs)],
+    ['params', u, runs.map((r) => json(r.params))],
+    ['metrics', u, runs.map((r) => json(r.metrics))],
+    ['resume_of', u, runs.map((r) => r.resumeOf)],
+    ['selection', u, runs.map((r) => r.selection)],
+    ['error', u, runs.map((r) => json(r.error))],
+  ]);
+}
+
 export class DeltaRunHistory implements RunHistory {
   readonly runs: DeltaTable;
   readonly steps: DeltaTable;
@@ -41,50 +86,24 @@ export class DeltaRunHistory implements RunHistory {
 
   /** Step executions first: a run row then always has its steps (readers key on runs). */
   async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
-    const u = new arrow.Utf8();
-    const f = new arrow.Float64();
-    if (steps.length > 0) {
-      await this.steps.append(
-        toTable([
-          ['run_id', u, steps.map((s) => s.runId)],
-          ['pipeline', u, steps.map((s) => s.pipeline)],
-          ['step', u, steps.map((s) => s.step)],
-          ['status', u, steps.map((s) => s.status)],
-          ['cache_hit', new arrow.Bool(), steps.map((s) => s.cacheHit)],
-          ['attempts', new arrow.Int32(), steps.map((s) => s.attempts)],
-          ['started_at', u, steps.map((s) => s.startedAt)],
-          ['ended_at', u, steps.map((s) => s.endedAt)],
-          ['duration_ms', f, steps.map((s) => s.durationMs)],
-          ['bundle_hash', u, steps.map((s) => s.bundleHash)],
-          ['cache_key', u, steps.map((s) => s.cacheKey)],
-          ['params', u, steps.map((s) => json(s.params))],
-          ['inputs', u, steps.map((s) => json(s.inputs))],
-          ['outputs', u, steps.map((s) => json(s.outputs))],
-          ['metrics', u, steps.map((s) => json(s.metrics))],
-          ['error', u, steps.map((s) => json(s.error))],
-          ['reason', u, steps.map((s) => s.reason)],
-        ]),
-        { name: 'step_executions', description: 'Stillwater run history: one row per step per run' },
-      );
-    }
-    await this.runs.append(
-      toTable([
-        ['run_id', u, [run.runId]],
-        ['pipeline', u, [run.pipeline]],
-        ['pipeline_hash', u, [run.pipelineHash]],
-        ['pipeline_dir', u, [run.pipelineDir]],
-        ['status', u, [run.status]],
-        ['started_at', u, [run.startedAt]],
-        ['ended_at', u, [run.endedAt]],
-        ['duration_ms', f, [run.durationMs]],
-        ['params', u, [json(run.params)]],
-        ['metrics', u, [json(run.metrics)]],
-        ['resume_of', u, [run.resumeOf]],
-        ['selection', u, [run.selection]],
-        ['error', u, [json(run.error)]],
-      ]),
-      { name: 'runs', description: 'Stillwater run history: one row per run' },
-    );
+    if (steps.length > 0) await this.steps.append(stepExecutionsTable(steps), STEPS_TABLE);
+    await this.runs.append(runsTable([run]), RUNS_TABLE);
+  }
+
+  /**
+   * Creates the history tables if they do not exist yet, so that recording a run at its
+   * end is only an append. The runner calls it in the background while steps run; a
+   * table another run creates meanwhile is fine, and real errors surface in `recordRun`.
+   */
+  async prepare(): Promise<void> {
+    const ensure = async (table: DeltaTable, empty: arrow.Table, info: { name: string; description: string }) => {
+      if (await table.exists()) return;
+      await table.create({ schema: empty.schema, ...info }).catch(() => {});
+    };
+    await Promise.all([
+      ensure(this.steps, stepExecutionsTable([]), STEPS_TABLE),
+      ensure(this.runs, runsTable([]), RUNS_TABLE),
+    ]);
   }
 
   async listRuns(): Promise<RunRecord[]> {

@@ -2,29 +2,38 @@
  * The Delta run history, imported on first use. Loading the lakehouse behind it
  * (Arrow, parquet-wasm) costs ~170 ms, which a run does not need before its
  * first step starts: the runner calls `preload` once steps are under way, and
- * by the time the run is recorded the module is ready.
+ * by the time the run is recorded the module is ready and the history tables
+ * exist (`DeltaRunHistory.prepare`), so recording is a plain append.
  */
+import type { DeltaRunHistory } from './delta-history.js';
 import type { RunHistory } from './history.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 
 export class LazyDeltaRunHistory implements RunHistory {
-  private loaded: Promise<RunHistory> | undefined;
+  private loaded: Promise<DeltaRunHistory> | undefined;
+  private prepared: Promise<void> | undefined;
 
   /** `home` is the Stillwater home (as for `DeltaRunHistory`). */
   constructor(private readonly home: string) {}
 
-  /** Starts loading in the background; errors surface on first real use. */
+  /** Starts loading, and creating missing tables, in the background; errors surface on first real use. */
   preload(): void {
-    this.history().catch(() => {});
+    this.prepared ??= this.history().then(
+      (h) => h.prepare(),
+      () => {},
+    );
   }
 
-  private history(): Promise<RunHistory> {
+  private history(): Promise<DeltaRunHistory> {
     this.loaded ??= import('./delta-history.js').then((m) => new m.DeltaRunHistory(this.home));
     return this.loaded;
   }
 
   async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
-    return (await this.history()).recordRun(run, steps);
+    const history = await this.history();
+    // Not racing our own table creation keeps the log free of a needless conflict retry.
+    await this.prepared?.catch(() => {});
+    return history.recordRun(run, steps);
   }
   async listRuns(): Promise<RunRecord[]> {
     return (await this.history()).listRuns();
