@@ -8,22 +8,30 @@
  * compile cache for CommonJS (`module.enableCompileCache` is Node 22), so the file
  * is run through `vm.Script` with V8's code cache, kept in
  * `node_modules/.cache/stillwater/v8/` beside the package (or `$STILLWATER_CACHE_DIR/v8`), keyed by the file's
- * size and mtime, Node's version and architecture. V8 checks the data itself and
- * rejects what does not fit (the module is then compiled as usual and the cache
- * rewritten). `STILLWATER_NO_CACHE=1` loads it with plain `require`.
+ * size and mtime, Node's version and architecture. Until that exists, the one
+ * `npm run build` wrote into `dist/pipeline/v8/` (`scripts/build-compiler-code-cache.mjs`)
+ * is used when its key matches. V8 checks the data itself and rejects what does
+ * not fit (the module is then compiled as usual and the runtime cache written).
+ * `STILLWATER_NO_CACHE=1` loads it with plain `require`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type * as TS from 'typescript';
 
 const req = createRequire(import.meta.url);
 
+/** `kernel-lib/dist/pipeline/v8/`, from this module in `src/` (tests) or `dist/`. */
+export const BUILD_CODE_CACHE_DIR = fileURLToPath(new URL('../../dist/pipeline/v8/', import.meta.url));
+
 let script: vm.Script | undefined;
 let cacheFile: string | undefined;
 let cacheFresh = false;
+/** The code cache file V8 accepted when loading TypeScript, if any. */
+let cacheUsed: string | undefined;
 
 function load(): typeof TS {
   const file = req.resolve('typescript');
@@ -34,14 +42,18 @@ function load(): typeof TS {
     const dir = process.env.STILLWATER_CACHE_DIR
       ? path.resolve(process.env.STILLWATER_CACHE_DIR)
       : path.resolve(path.dirname(file), '..', '..', '.cache', 'stillwater');
-    const tag = `${st.size}-${Math.round(st.mtimeMs)}-${process.version}-${process.arch}`;
-    cacheFile = path.join(dir, 'v8', `typescript-${tag}.bin`);
-    let cachedData: Buffer | undefined;
-    try {
-      cachedData = readFileSync(cacheFile);
-    } catch {}
+    const name = `typescript-${st.size}-${Math.round(st.mtimeMs)}-${process.version}-${process.arch}.bin`;
+    cacheFile = path.join(dir, 'v8', name);
+    const buildFile = path.join(BUILD_CODE_CACHE_DIR, name);
+    let from: string | undefined = cacheFile;
+    let cachedData = readIfExists(cacheFile);
+    if (!cachedData) {
+      from = buildFile;
+      cachedData = readIfExists(buildFile);
+    }
     script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
     cacheFresh = cachedData !== undefined && !script.cachedDataRejected;
+    if (cacheFresh) cacheUsed = from;
     const mod = { exports: {} as typeof TS };
     (script.runInThisContext() as (...args: unknown[]) => void).call(
       mod.exports,
@@ -58,7 +70,20 @@ function load(): typeof TS {
   }
 }
 
+function readIfExists(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 export const tsc = load();
+
+/** Where this process keeps TypeScript's code cache, and the file it was loaded with (if V8 accepted one). */
+export function compilerCodeCache(): { runtimeFile?: string; loadedFrom?: string } {
+  return { runtimeFile: cacheFile, loadedFrom: cacheUsed };
+}
 
 /**
  * Writes the code cache if there was none (or V8 rejected it). Called after the
