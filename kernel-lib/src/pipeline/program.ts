@@ -132,6 +132,10 @@ export function createNotebookProgram(virtualPath: string, text: string): ts.Pro
   host.readFile = (f) => (path.normalize(f) === normal ? text : memo(readFileCache, f, baseReadFile));
   const baseRealpath = host.realpath?.bind(host);
   if (baseRealpath) host.realpath = (f) => memo(realpathCache, f, baseRealpath);
+  // TypeScript finds each declaration file's package.json scope through this cache; without
+  // one it reads and parses the package.json files above every file again.
+  const programCache = tsc.createModuleResolutionCache(process.cwd(), (f) => f, options);
+  host.getModuleResolutionCache = () => programCache;
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) =>
     literals.map((lit) =>
       tsc.resolveModuleName(
