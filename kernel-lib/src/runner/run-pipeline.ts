@@ -173,7 +173,7 @@ class Run {
   private maxAhead = 0;
   private warmedUp = false;
   private readonly aheadSupport = new Map<string, boolean>();
-  /** Steps whose process has been started for real (first attempt), whatever happened since. */
+  /** Steps whose process has been started for real, whatever happened since. */
   private readonly started = new Set<string>();
   private history: RunHistory | undefined;
 
@@ -553,6 +553,7 @@ class Run {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       this.stepEvent(state, 'running', { attempt, cacheKey: record.cacheKey!, inputs: record.inputs });
+      this.started.add(step.name);
       const launched = this.takeAhead(step.name) ?? launchStepProcess(this.launchOptions(step), args);
       const running = launched.run(args, {
         timeoutMs: step.timeoutSeconds != null ? step.timeoutSeconds * 1000 : null,
@@ -630,7 +631,6 @@ class Run {
    * `started` computes (up to `maxAhead` waiting at once).
    */
   private launchAheadAfter(started: string): void {
-    this.started.add(started);
     for (const state of this.states.values()) {
       if (this.ahead.size >= this.maxAhead || this.abort.signal.aborted) return;
       const { step, record } = state;
