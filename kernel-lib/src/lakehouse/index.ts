@@ -27,3 +27,4 @@ export * from './table.js';
 export * from './take.js';
 export * from './transaction.js';
 export * from './decimal-words.js';
+export * from './pins.js';

@@ -17,11 +17,12 @@ export class LazyDeltaRunHistory implements RunHistory {
   constructor(private readonly home: string) {}
 
   /** Starts loading, and creating missing tables, in the background; errors surface on first real use. */
-  preload(): void {
+  preload(): Promise<void> {
     this.prepared ??= this.history().then(
       (h) => h.prepare(),
       () => {},
     );
+    return this.prepared;
   }
 
   private history(): Promise<DeltaRunHistory> {

@@ -5,11 +5,9 @@
  * in the artifact store, and records the run in the history. Progress comes out
  * as a stream of `RunEvent`s; the final `RunResult` is awaited separately.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 import type { JsonValue, MarshalKind, PipelineSpec, PipelineStep } from '../pipeline/spec.js';
 import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex, cacheKey } from './cache.js';
@@ -33,8 +31,9 @@ import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
-import { isReferenceKind, pinReference, preloadTableRefs, referenceStillCurrent } from './table-refs.js';
-import { type LaunchOptions, type StepProcess, type StepProcessResult, launchStepProcess } from './step-process.js';
+import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
+import { type DependencyState, LaunchAhead } from './launch-ahead.js';
+import { type LaunchOptions, type StepProcessResult, launchStepProcess } from './step-process.js';
 
 export interface RunOptions {
   /** Stillwater home (default: `STILLWATER_HOME`, else `.stillwater` in `cwd`). */
@@ -168,14 +167,11 @@ class Run {
   /** Successful step executions of the run being resumed, by step. */
   private readonly resumed = new Map<string, StepExecutionRecord>();
   private forced = new Set<string>();
-  /** Processes launched ahead of their turn, by step: booted, waiting for their command line. */
-  private readonly ahead = new Map<string, StepProcess>();
-  private maxAhead = 0;
-  private warmedUp = false;
-  private readonly aheadSupport = new Map<string, boolean>();
-  /** Steps whose process has been started for real, whatever happened since. */
+  private ahead!: LaunchAhead;
+  /** Steps whose process has been started, whatever happened since; and those that said they are ready. */
   private readonly started = new Set<string>();
-  private history: RunHistory | undefined;
+  private readonly ready = new Set<string>();
+  private running = 0;
 
   constructor(
     private readonly runId: string,
@@ -194,7 +190,6 @@ class Run {
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
     const history = o.history === false ? undefined : (o.history ?? new LazyDeltaRunHistory(layout.home));
-    this.history = history;
     this.workDir = path.join(layout.work, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.
@@ -220,8 +215,12 @@ class Run {
     }
     await this.resolveExternalInputs(selected, history);
     const concurrency = o.concurrency ?? availableParallelism();
-    // As many waiting processes as steps may run at once: enough to keep every next step warm.
-    this.maxAhead = o.launchAhead === false ? 0 : concurrency;
+    this.ahead = new LaunchAhead(this.spec.steps, this.dir, o.launchAhead === false ? 0 : concurrency, {
+      isWaiting: (n) => selected.has(n) && !this.started.has(n) && this.states.get(n)?.record.status === 'queued',
+      dependencyState: (n) => this.dependencyState(n),
+      runningCount: () => this.running,
+      launchOptions: (step) => this.launchOptions(step),
+    });
 
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
@@ -245,6 +244,10 @@ class Run {
       else this.finishStep(state, 'skipped', { reason: this.notSelectedReason() });
     }
 
+    // What recording the run needs (the lakehouse, the history tables) is loaded while steps
+    // run, once a CPU is to spare; otherwise on first use, at the end.
+    const lazyHistory = history instanceof LazyDeltaRunHistory ? history : undefined;
+    if (lazyHistory) this.ahead.whenIdle(() => lazyHistory.preload());
     const onAbort = () => this.abort.abort();
     if (o.signal?.aborted) this.abort.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -257,13 +260,13 @@ class Run {
         signal: this.abort.signal,
         run: (n) => this.runStepSafely(this.states.get(n.name)!),
         onSkip: (n, reason) => {
-          this.discardAhead(n.name);
+          this.ahead.discard(n.name);
           this.finishStep(this.states.get(n.name)!, 'skipped', { reason });
         },
       });
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
-      for (const name of [...this.ahead.keys()]) this.discardAhead(name);
+      this.ahead.stop();
       await rm(this.workDir, { recursive: true, force: true });
     }
 
@@ -449,6 +452,8 @@ class Run {
       ...(r.durationMs !== null && status !== 'cached' ? { durationMs: r.durationMs } : {}),
       ...extra,
     });
+    // A slot may have freed up for launching a later step ahead.
+    this.ahead.fill();
   }
 
   /** A failure of the runner itself around a step (disk full, unreadable store) fails that step, visibly. */
@@ -522,7 +527,7 @@ class Run {
     metrics: Record<string, MetricValue>,
     reason: string,
   ): NodeOutcome {
-    this.discardAhead(state.step.name);
+    this.ahead.discard(state.step.name);
     const now = new Date().toISOString();
     Object.assign(state.record, { cacheHit: true, startedAt: now, endedAt: now, durationMs: 0, outputs, metrics });
     state.outputs = outputs;
@@ -554,7 +559,7 @@ class Run {
       await mkdir(dir, { recursive: true });
       this.stepEvent(state, 'running', { attempt, cacheKey: record.cacheKey!, inputs: record.inputs });
       this.started.add(step.name);
-      const launched = this.takeAhead(step.name) ?? launchStepProcess(this.launchOptions(step), args);
+      const launched = this.ahead.take(step.name) ?? launchStepProcess(this.launchOptions(step), args);
       const running = launched.run(args, {
         timeoutMs: step.timeoutSeconds != null ? step.timeoutSeconds * 1000 : null,
         signal: this.abort.signal,
@@ -566,11 +571,11 @@ class Run {
       // slowing its start-up; likewise the runner's own background loading.
       void launched.ready.then((ready) => {
         if (!ready) return;
-        this.warmUp();
-        this.launchAheadAfter(step.name);
+        this.ready.add(step.name);
+        this.ahead.fill();
       });
-      const p = await running;
-      this.warmUp();
+      this.running++;
+      const p = await running.finally(() => this.running--);
       let error: StepErrorInfo | undefined = processError(step, p);
       if (!error) {
         try {
@@ -617,73 +622,20 @@ class Run {
     return 'failed';
   }
 
+  private dependencyState(step: string): DependencyState {
+    const status = this.states.get(step)?.record.status;
+    if (status === 'done' || status === 'cached') return 'done';
+    if (status !== 'queued') return 'failed';
+    if (!this.started.has(step)) return 'not-started';
+    return this.ready.has(step) ? 'ready' : 'booting';
+  }
+
   private launchOptions(step: PipelineStep): LaunchOptions {
     return {
       script: path.resolve(this.dir, step.bundle),
       cwd: path.resolve(this.dir, path.dirname(this.spec.notebook)),
       env: this.stepEnv(),
     };
-  }
-
-  /**
-   * `started` has just started running: launch ahead each selected, still queued child
-   * whose other dependencies are running or done, so the child's process boots while
-   * `started` computes (up to `maxAhead` waiting at once).
-   */
-  private launchAheadAfter(started: string): void {
-    for (const state of this.states.values()) {
-      if (this.ahead.size >= this.maxAhead || this.abort.signal.aborted) return;
-      const { step, record } = state;
-      if (!step.deps.includes(started) || record.status !== 'queued' || this.ahead.has(step.name)) continue;
-      if (this.started.has(step.name)) continue;
-      // Every dependency must be under way or finished well (a failed one means the step never runs).
-      const ok = (d: string) => {
-        const s = this.states.get(d)!.record.status;
-        return s === 'done' || s === 'cached' || (s === 'queued' && this.started.has(d));
-      };
-      if (!step.deps.every(ok)) continue;
-      if (!this.canLaunchAhead(step)) continue;
-      this.ahead.set(step.name, launchStepProcess(this.launchOptions(step)));
-    }
-  }
-
-  /**
-   * Whether the bundle's step runtime understands `--args-from-stdin`: bundles compiled
-   * before it existed would reject it, so they are started the plain way. The runtime
-   * bundled into every step holds the flag as a string literal.
-   */
-  private canLaunchAhead(step: PipelineStep): boolean {
-    let ok = this.aheadSupport.get(step.name);
-    if (ok === undefined) {
-      try {
-        ok = readFileSync(path.resolve(this.dir, step.bundle), 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
-      } catch {
-        ok = false;
-      }
-      this.aheadSupport.set(step.name, ok);
-    }
-    return ok;
-  }
-
-  /** The waiting process of `step`, unless it died while waiting (its imports failed: run it afresh to report why). */
-  private takeAhead(step: string): StepProcess | undefined {
-    const p = this.ahead.get(step);
-    this.ahead.delete(step);
-    if (p?.ended) return undefined;
-    return p;
-  }
-
-  private discardAhead(step: string): void {
-    this.ahead.get(step)?.discard();
-    this.ahead.delete(step);
-  }
-
-  /** Once the first step runs, load in the background what recording the run will need. */
-  private warmUp(): void {
-    if (this.warmedUp) return;
-    this.warmedUp = true;
-    preloadTableRefs();
-    (this.history as Partial<LazyDeltaRunHistory> | undefined)?.preload?.();
   }
 
   /** The step environment: ours, plus the lakehouse root the contract promises. */

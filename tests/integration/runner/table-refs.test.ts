@@ -3,11 +3,14 @@
  * into the stored reference so a rewritten table invalidates downstream cache
  * entries (otherwise `count` would be served a stale result from the cache).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
+import { LocalArtifactStore } from '../../../kernel-lib/src/runner/artifact-store.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
+import { pinReference } from '../../../kernel-lib/src/runner/table-refs.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 
 async function run(nb: string, options: RunOptions) {
@@ -37,6 +40,14 @@ describe('delta-table outputs', () => {
     const first = await run(nb, { home });
     expect(first.status).toBe('done');
     expect(first.metrics).toEqual({ rows: 3 });
+    // The step runtime wrote the reference pinned to the version it produced.
+    const store = new LocalArtifactStore(path.join(home, 'artifacts'));
+    const refHash = first.stepExecutions.find((s) => s.step === 'write')!.outputs.t!;
+    expect(JSON.parse(readFileSync(await store.localPath(refHash), 'utf8'))).toEqual({
+      kind: 'delta-table',
+      path: path.join(dir, 'tbl'),
+      version: 0,
+    });
 
     const unchanged = await run(nb, { home });
     expect(unchanged.steps).toEqual({ write: 'cached', count: 'cached' });
@@ -84,5 +95,20 @@ describe('delta-table outputs', () => {
     const third = await run(nb, { home });
     expect(third.steps).toEqual({ ingest: 'done', register: 'done' });
     expect(third.metrics).toEqual({ raw: 3 });
+  });
+
+  it('the runner pins references that arrive unpinned (bundles from before the runtime pinned them)', async () => {
+    const { dir } = writeNotebook('unpinned', []);
+    const table = new DeltaTable(path.join(dir, 'tbl'));
+    await table.append(arrow.tableFromArrays({ x: Int32Array.from([1]) }));
+    await table.append(arrow.tableFromArrays({ x: Int32Array.from([2]) }));
+    const file = path.join(dir, 'ref.json');
+    writeFileSync(file, JSON.stringify({ kind: 'delta-table', path: table.path }));
+    await pinReference(file, 0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ kind: 'delta-table', path: table.path, version: 1 });
+    // An already pinned reference is left as the step wrote it.
+    writeFileSync(file, JSON.stringify({ kind: 'delta-table', path: table.path, version: 0 }));
+    await pinReference(file, 0);
+    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(0);
   });
 });

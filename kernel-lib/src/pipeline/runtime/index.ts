@@ -58,6 +58,7 @@ export async function runStep(
     // Lets a profiler tell waiting for the command line from running the step.
     performance.mark('stillwater:step-args');
     const args = parseStepArgs(argv, meta);
+    const startedMs = Date.now();
     phase = 'run';
     const ctx = makeContext(meta, args);
     const result = await body(ctx);
@@ -70,7 +71,7 @@ export async function runStep(
       } catch (e) {
         throw new StepRuntimeError('output', `output "${name}" is not defined: ${(e as Error).message}`, name);
       }
-      await writeVariable(kind, file, name, value);
+      await writeVariable(kind, file, name, value, startedMs);
     }
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));

@@ -97,10 +97,20 @@ export async function readVariable(kind: MarshalKind, file: string, name: string
   }
 }
 
-export async function writeVariable(kind: MarshalKind, file: string, name: string, value: unknown): Promise<void> {
+/**
+ * Writes one output. `stepStartedMs` is when the step started running: a lakehouse
+ * reference pins the versions of the tables committed to since then.
+ */
+export async function writeVariable(
+  kind: MarshalKind,
+  file: string,
+  name: string,
+  value: unknown,
+  stepStartedMs: number = Date.now(),
+): Promise<void> {
   let chunks: Uint8Array[];
   try {
-    chunks = await encode(kind, value);
+    chunks = await encode(kind, value, stepStartedMs);
   } catch (e) {
     const hint =
       kind === 'structured-clone'
@@ -160,7 +170,7 @@ async function writeHashSidecar(file: string, sha256: string): Promise<void> {
 }
 
 /** The bytes of a value's file, as the pieces to write in order. */
-async function encode(kind: MarshalKind, value: unknown): Promise<Uint8Array[]> {
+async function encode(kind: MarshalKind, value: unknown, stepStartedMs: number): Promise<Uint8Array[]> {
   // A handle typed `T | null | undefined` may be absent; say so instead of failing.
   if (kind !== 'structured-clone' && (value === null || value === undefined))
     return [json({ kind: 'absent', value: value === null ? null : 'undefined' })];
@@ -174,12 +184,20 @@ async function encode(kind: MarshalKind, value: unknown): Promise<Uint8Array[]> 
         chunks.push(c);
       return chunks;
     }
-    case 'delta-table':
+    // References carry the table state they point at (STEP-CONTRACT.md), read here where the
+    // lakehouse module is loaded already, so a runner need not load it to pin them.
+    case 'delta-table': {
       if (!hasKeys(value, ['path'])) throw new TypeError('value is not a DeltaTable (no path)');
-      return [json({ kind: 'delta-table', path: path.resolve(String((value as { path: unknown }).path)) })];
-    case 'lakehouse':
+      const tablePath = path.resolve(String((value as { path: unknown }).path));
+      const version = await (await pins()).tableVersionOrNull(tablePath);
+      return [json({ kind: 'delta-table', path: tablePath, version })];
+    }
+    case 'lakehouse': {
       if (!hasKeys(value, ['root'])) throw new TypeError('value is not a Lakehouse (no root)');
-      return [json({ kind: 'lakehouse', root: path.resolve(String((value as { root: unknown }).root)) })];
+      const root = path.resolve(String((value as { root: unknown }).root));
+      const tables = await (await pins()).tablesCommittedSince(root, stepStartedMs);
+      return [json({ kind: 'lakehouse', root, tables })];
+    }
     case 'xgboost-model': {
       const m = value as { toBytes?: () => Uint8Array };
       if (typeof m?.toBytes !== 'function') throw new TypeError('value is not an XGBoostModel (no toBytes())');
@@ -198,6 +216,15 @@ function readRef(bytes: Uint8Array, kind: string, field: string): string {
 }
 
 type Ctor = new (arg: string) => unknown;
+
+interface PinsModule {
+  tableVersionOrNull(tablePath: string): Promise<number | null>;
+  tablesCommittedSince(root: string, sinceMs: number): Promise<Record<string, number>>;
+}
+
+async function pins(): Promise<PinsModule> {
+  return (await import(LAKEHOUSE)) as PinsModule;
+}
 
 async function classFrom(specifier: string, name: string): Promise<Ctor> {
   const mod = (await import(specifier)) as Record<string, unknown>;

@@ -1,0 +1,34 @@
+/**
+ * Table states to pin into a reference: a table's current version, or — for a
+ * lakehouse, shared by every step of a pipeline — the versions of the tables
+ * committed to since a given moment (what one step produced). The runner's
+ * cache keys references on these pins (runner/table-refs.ts); the step runtime
+ * writes them into reference outputs, where the tables it just wrote are at hand.
+ */
+import { Lakehouse } from './lakehouse.js';
+import { DeltaTable } from './table.js';
+
+/** The table's latest version, or null when there is no table at `tablePath`. */
+export async function tableVersionOrNull(tablePath: string): Promise<number | null> {
+  const t = new DeltaTable(tablePath);
+  return (await t.exists()) ? t.version() : null;
+}
+
+/** Versions of the lakehouse's tables whose latest commit is at or after `sinceMs` (epoch ms). */
+export async function tablesCommittedSince(root: string, sinceMs: number): Promise<Record<string, number>> {
+  const lh = new Lakehouse(root);
+  const out: Record<string, number> = {};
+  for (const name of await lh.list()) {
+    const snap = await lh.table(name).snapshot();
+    if (snap.commitTimestamp >= sinceMs) out[name] = snap.version;
+  }
+  return out;
+}
+
+/** Current versions of the named tables of a lakehouse (null for a table that no longer exists). */
+export async function tableVersionsOf(root: string, names: string[]): Promise<Record<string, number | null>> {
+  const lh = new Lakehouse(root);
+  const out: Record<string, number | null> = {};
+  for (const name of names) out[name] = await tableVersionOrNull(lh.table(name).path);
+  return out;
+}
