@@ -166,9 +166,9 @@ console.log(
 );
 
 let round = 0;
-async function runPipeline(instrumented) {
+async function runPipeline(instrumented, launchAhead = true) {
   rmSync(lakehouse, { recursive: true, force: true });
-  const home = path.join(work, `home-${round}-${instrumented ? 'i' : 'p'}`);
+  const home = path.join(work, `home-${round}-${instrumented ? 'i' : 'p'}${launchAhead ? '' : 'n'}`);
   const times = path.join(work, `times-${round}`);
   const env = { ...baseEnv };
   if (instrumented) {
@@ -178,7 +178,16 @@ async function runPipeline(instrumented) {
   }
   const r = await timed(
     process.execPath,
-    [cli, 'run', instrumented ? timedDir : pipelineDir, '--home', home, '--no-cache', '--json'],
+    [
+      cli,
+      'run',
+      instrumented ? timedDir : pipelineDir,
+      '--home',
+      home,
+      '--no-cache',
+      '--json',
+      ...(launchAhead ? [] : ['--no-launch-ahead']),
+    ],
     { env },
   );
   const events = r.stdout
@@ -277,14 +286,16 @@ function decompose(run) {
 }
 
 // ── rounds ───────────────────────────────────────────────────────────────────────────
-const series = { pipeline: [], tslab: [], noskip: [], instrumented: [] };
+const series = { pipeline: [], tslab: [], noskip: [], instrumented: [], plain: [] };
 const decompositions = [];
-const kinds = ['pipeline', 'tslab', 'noskip', 'instrumented'];
+const plainDecompositions = [];
+const kinds = ['pipeline', 'tslab', 'noskip', 'instrumented', 'plain'];
 const label = {
   pipeline: 'pipeline cold (stillwater run --no-cache)',
   tslab: 'tslab, notebook as is',
   noskip: 'tslab, without `skip` cells',
   instrumented: 'pipeline cold, step-timer preloaded',
+  plain: 'same, --no-launch-ahead',
 };
 let reference;
 // One untimed warm-up of each side first, so neither pays for a cold OS page cache (the first
@@ -301,17 +312,17 @@ for (round = 0; round < ROUNDS; round++) {
   const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
   for (const kind of order) {
     const r =
-      kind === 'pipeline' || kind === 'instrumented'
-        ? await runPipeline(kind === 'instrumented')
+      kind === 'pipeline' || kind === 'instrumented' || kind === 'plain'
+        ? await runPipeline(kind !== 'pipeline', kind !== 'plain')
         : await runTslab(kind === 'tslab' ? notebook : noSkip);
     series[kind].push(r.ms);
     const f1 = r.metrics?.f1;
     reference ??= f1;
     if (f1 === undefined || Math.abs(f1 - reference) > 1e-4) throw new Error(`${kind}: f1 ${f1} ≠ ${reference}`);
     let extra = '';
-    if (kind === 'instrumented') {
+    if (kind === 'instrumented' || kind === 'plain') {
       const d = decompose(r);
-      decompositions.push(d);
+      (kind === 'plain' ? plainDecompositions : decompositions).push(d);
       extra = `  overhead ${pct((d.wall - d.compute) / d.compute)} of compute ${sec(d.compute)}`;
     }
     console.log(
@@ -374,6 +385,24 @@ for (const n of d.cp) {
 }
 console.log(
   `  all rounds: overhead/compute ${decompositions.map((x) => pct((x.wall - x.compute) / x.compute)).join(', ')}`,
+);
+
+// The decomposition above takes compute from the same run. Launching ahead boots the next steps'
+// processes beside the running ones, and on a small machine that slows the running ones down:
+// part of what it saves in start-up comes back as longer "compute". So also compare against the
+// cell code's time in runs without launching ahead, where nothing boots beside a step.
+const laW = median(decompositions.map((x) => x.wall));
+const plW = median(plainDecompositions.map((x) => x.wall));
+const laC = median(decompositions.map((x) => x.compute));
+const plC = median(plainDecompositions.map((x) => x.compute));
+console.log(`\n3. launching ahead vs not (instrumented runs, medians of ${ROUNDS}; ${load()})`);
+console.log(`  W           with ${sec(laW)}   without ${sec(plW)}   (${pct((plW - laW) / plW)} shorter with)`);
+console.log(
+  `  Σ_CP cell code  with ${sec(laC)}   without ${sec(plC)}   (${pct((laC - plC) / plC)} longer with: CPU contention on ${availableParallelism()} cores)`,
+);
+console.log(`  overhead/compute without launching ahead            ${pct((plW - plC) / plC)}`);
+console.log(
+  `  W(with) − cell code(without), against the latter    ${msf(laW - plC)}  = ${pct((laW - plC) / plC)}   (the strictest reading of the target)`,
 );
 
 if (!KEEP) rmSync(work, { recursive: true, force: true });
