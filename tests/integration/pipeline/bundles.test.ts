@@ -52,11 +52,18 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     expect(result).toMatchObject({ rows: 8, columns: 2, sameRoot: true, nothingIsUndefined: true });
     expect(result.scores).toHaveLength(8);
     expect(result.scores[7]).toBeGreaterThan(result.scores[0]);
+    // References carry the table state the step left (STEP-CONTRACT.md): the version it wrote,
+    // and for the lakehouse the tables it committed to while it ran.
     expect(JSON.parse(readFileSync(path.join(w, 'write', 'events'), 'utf8'))).toEqual({
       kind: 'delta-table',
       path: path.join(lake, 'bronze', 'events'),
+      version: 0,
     });
-    expect(JSON.parse(readFileSync(path.join(w, 'write', 'lake'), 'utf8'))).toEqual({ kind: 'lakehouse', root: lake });
+    expect(JSON.parse(readFileSync(path.join(w, 'write', 'lake'), 'utf8'))).toEqual({
+      kind: 'lakehouse',
+      root: lake,
+      tables: { 'bronze/events': 0 },
+    });
     expect(JSON.parse(readFileSync(path.join(w, 'write', 'nothing'), 'utf8'))).toEqual({
       kind: 'absent',
       value: 'undefined',
