@@ -10,6 +10,7 @@ import {
   writeBuildValidator,
 } from '../../../kernel-lib/src/pipeline/spec-validator.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { sampleSpec, sampleStep } from '../../helpers/sample-spec.js';
 
 type SpecSchema = typeof import('../../../kernel-lib/src/pipeline/spec-schema.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'stillwater-ajv-'));
@@ -32,34 +33,8 @@ async function freshModule(env: Record<string, string | undefined>): Promise<Spe
 const folder = (name: string) => path.join(tmp, name);
 
 const schemaText = readFileSync(path.join(repoRoot, 'schema', 'pipeline.schema.json'), 'utf8');
-const step = {
-  name: 'train',
-  kind: 'train',
-  deps: ['load'],
-  bundle: 'steps/train.mjs',
-  inputs: [{ name: 'table', from: 'load', marshal: 'arrow' }],
-  outputs: [{ name: 'model', marshal: 'xgboost-model' }],
-  parameters: ['rate'],
-  metrics: ['auc'],
-  cache: true,
-  retries: 1,
-  timeoutSeconds: 600,
-  limits: { cpu: '500m', memory: '2Gi' },
-  source: [{ cell: 4, startLine: 1, endLine: 9 }],
-  hash: 'a'.repeat(64),
-};
-const valid = {
-  specVersion: 1,
-  name: 'turbofan',
-  description: 'RUL',
-  hash: 'b'.repeat(64),
-  notebook: '../turbofan.ipynb',
-  lakehouseRoot: null,
-  parameters: [{ name: 'rate', type: 'number', default: 0.1, cell: 2 }],
-  steps: [step],
-  metrics: [{ name: 'auc', step: 'train' }],
-  sourceMap: { format: 'source-map-v3', sourcePattern: '../../turbofan.ipynb/cell-{cell}' },
-};
+const step = sampleStep;
+const valid = { ...sampleSpec, lakehouseRoot: null };
 /** Valid and invalid specs: the valid one, each top-level field dropped or mistyped, bad steps. */
 const samples: unknown[] = [
   valid,

@@ -1,43 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  assertValidSpec,
-  type PipelineSpec,
-  type PipelineStep,
-  SpecValidationError,
-  specSchemaErrors,
-} from '../../../kernel-lib/src/pipeline/index.js';
+import { assertValidSpec, SpecValidationError, specSchemaErrors } from '../../../kernel-lib/src/pipeline/index.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { sampleSpec, sampleStep } from '../../helpers/sample-spec.js';
 
-const step = {
-  name: 'train',
-  kind: 'train',
-  deps: ['load'],
-  bundle: 'steps/train.mjs',
-  inputs: [{ name: 'table', from: 'load', marshal: 'arrow' }],
-  outputs: [{ name: 'model', marshal: 'xgboost-model' }],
-  parameters: ['rate'],
-  metrics: ['auc'],
-  cache: true,
-  retries: 1,
-  timeoutSeconds: 600,
-  limits: { cpu: '500m', memory: '2Gi' },
-  source: [{ cell: 4, startLine: 1, endLine: 9 }],
-  hash: 'a'.repeat(64),
-} satisfies Required<PipelineStep>;
-const spec = {
-  specVersion: 1,
-  name: 'turbofan',
-  description: 'RUL',
-  hash: 'b'.repeat(64),
-  notebook: '../turbofan.ipynb',
-  lakehouseRoot: 'lakehouse',
-  parameters: [{ name: 'rate', type: 'number', default: 0.1, cell: 2 }],
-  steps: [step],
-  metrics: [{ name: 'auc', step: 'train' }],
-  sourceMap: { format: 'source-map-v3', sourcePattern: '../../turbofan.ipynb/cell-{cell}' },
-} satisfies Required<PipelineSpec>;
+const step = sampleStep;
+const spec = sampleSpec;
 
 const schema = JSON.parse(readFileSync(path.join(repoRoot, 'schema', 'pipeline.schema.json'), 'utf8'));
 
