@@ -97,7 +97,9 @@ export class RunState {
     this.durationMs = now - this.startedAt;
     for (const [name, node] of this.nodes) {
       if (node.status === 'queued' || node.status === 'running' || node.status === 'retrying') {
-        this.nodes.set(name, { ...node, status: status === 'cancelled' ? 'skipped' : 'failed' });
+        // Queued steps never ran; a step under way ends as the run does.
+        const ended = node.status === 'queued' ? 'skipped' : status;
+        this.nodes.set(name, { ...node, status: status === 'cancelled' ? ended : 'failed' });
       }
     }
   }

@@ -11,7 +11,7 @@ export const RUN_EVENT_MIME = 'application/vnd.stillwater.run-event+json';
 /** The MIME type for a snippet's non-event result (compile diagnostics, run history). */
 export const RESULT_MIME = 'application/vnd.stillwater.result+json';
 
-export type StepStatus = 'queued' | 'running' | 'retrying' | 'cached' | 'done' | 'failed' | 'skipped';
+export type StepStatus = 'queued' | 'running' | 'retrying' | 'cached' | 'done' | 'failed' | 'cancelled' | 'skipped';
 export type MetricValue = number | string | boolean | null;
 
 export interface RunError {

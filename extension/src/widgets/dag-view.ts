@@ -1,6 +1,6 @@
 /**
  * Renders a pipeline model's DAG as SVG: boxes coloured by kind, and during a run by
- * state (queued, running, cached, done, failed, skipped) with durations.
+ * state (queued, running, cached, done, failed, cancelled, skipped) with durations.
  */
 import { Widget } from '@lumino/widgets';
 import { type ISignal, Signal } from '@lumino/signaling';

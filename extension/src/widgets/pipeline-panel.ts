@@ -81,7 +81,9 @@ export class PipelinePanel extends Panel {
     else {
       status.dataset.status = run.status;
       const nodes = [...run.nodes.values()];
-      const finished = nodes.filter((n) => ['done', 'cached', 'failed', 'skipped'].includes(n.status)).length;
+      const finished = nodes.filter((n) =>
+        ['done', 'cached', 'failed', 'cancelled', 'skipped'].includes(n.status),
+      ).length;
       const time = run.durationMs !== null ? ` in ${formatDuration(run.durationMs)}` : '';
       const progress = run.finished ? '' : ` · ${finished}/${nodes.length} steps`;
       status.textContent = `${run.label}: ${run.status}${time}${progress}`;

@@ -6,7 +6,8 @@
  */
 
 /** Status of a step as the run progresses. */
-export type StepStatus = 'queued' | 'running' | 'retrying' | 'cached' | 'done' | 'failed' | 'skipped';
+/** `cancelled`: the step was running (or waiting to retry) when the run was cancelled. */
+export type StepStatus = 'queued' | 'running' | 'retrying' | 'cached' | 'done' | 'failed' | 'cancelled' | 'skipped';
 /** Final status of a run. */
 export type RunStatus = 'done' | 'failed' | 'cancelled';
 /** A metric value recorded by a `pipeline-metrics` cell. */

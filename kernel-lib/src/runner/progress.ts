@@ -88,6 +88,7 @@ const SYMBOL: Record<StepStatus, string> = {
   cached: '≡',
   done: '✔',
   failed: '✖',
+  cancelled: '⊘',
   skipped: '–',
 };
 

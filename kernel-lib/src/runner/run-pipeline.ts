@@ -274,7 +274,7 @@ class Run {
     const steps = Object.fromEntries(records.map((r) => [r.step, r.status])) as Record<string, StepStatus>;
     const metrics: Record<string, MetricValue> = {};
     for (const r of records) Object.assign(metrics, r.metrics);
-    const firstFailure = records.find((r) => r.status === 'failed' && r.error?.type !== 'Cancelled');
+    const firstFailure = records.find((r) => r.status === 'failed');
     const status: RunStatus = this.abort.signal.aborted ? 'cancelled' : firstFailure ? 'failed' : 'done';
     const error =
       status === 'cancelled'
@@ -604,14 +604,14 @@ class Run {
         return 'succeeded';
       }
       if (p.cancelled) {
-        this.finishStep(state, 'failed', { error: { type: 'Cancelled', message: 'cancelled while running' } });
+        this.finishStep(state, 'cancelled', { error: { type: 'Cancelled', message: 'cancelled while running' } });
         return 'cancelled';
       }
       if (attempt < maxAttempts) {
         this.stepEvent(state, 'retrying', { attempt, durationMs: p.durationMs, error });
         const wait = Math.min(30_000, (this.options.retryBackoffMs ?? 1000) * 2 ** (attempt - 1));
         if (!(await sleep(wait, this.abort.signal))) {
-          this.finishStep(state, 'failed', { error: { type: 'Cancelled', message: 'cancelled before a retry' } });
+          this.finishStep(state, 'cancelled', { error: { type: 'Cancelled', message: 'cancelled before a retry' } });
           return 'cancelled';
         }
         continue;

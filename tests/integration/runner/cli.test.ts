@@ -146,7 +146,7 @@ describe('stillwater run / runs', () => {
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);
     const last = JSON.parse(out.trim().split('\n').at(-1)!);
-    expect(last).toMatchObject({ type: 'run-finished', status: 'cancelled', steps: { sleepy: 'failed' } });
+    expect(last).toMatchObject({ type: 'run-finished', status: 'cancelled', steps: { sleepy: 'cancelled' } });
     expect(() => process.kill(stepPid, 0)).toThrow();
     const runs = JSON.parse((await cli(['runs', 'list', '--json'], cwd)).stdout);
     expect(runs).toHaveLength(1);

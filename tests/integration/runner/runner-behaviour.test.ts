@@ -264,7 +264,8 @@ describe('failures', () => {
     const result = await h.result;
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(result.status).toBe('cancelled');
-    expect(result.steps.b).toBe('failed');
+    expect(result.steps.b).toBe('cancelled');
+    expect(result.error).toEqual({ type: 'Cancelled', message: 'the run was cancelled' });
     expect(result.steps.d).toBe('skipped');
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'cancelled' });
   });

@@ -128,6 +128,27 @@ describe('run event stream', () => {
     expect(state.nodes.get('b')!.status).toBe('failed');
     expect(state.error?.message).toBe('kernel died');
   });
+
+  it('a run cancelled client-side ends the step under way cancelled and skips the queued ones', () => {
+    const state = new RunState('Run');
+    const t = new Date().toISOString();
+    state.apply({
+      type: 'run-started',
+      runId: 'r',
+      time: t,
+      pipeline: 'p',
+      pipelineHash: 'h',
+      pipelineDir: '/x',
+      params: {},
+      steps: ['a', 'b'],
+      concurrency: 1,
+    });
+    state.apply({ type: 'step', runId: 'r', time: t, step: 'a', status: 'running' });
+    state.abort('cancelled', null);
+    expect(state.status).toBe('cancelled');
+    expect(state.nodes.get('a')!.status).toBe('cancelled');
+    expect(state.nodes.get('b')!.status).toBe('skipped');
+  });
 });
 
 describe('parameter values from the panel', () => {
