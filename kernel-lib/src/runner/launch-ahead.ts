@@ -20,9 +20,6 @@ import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 import type { PipelineStep } from '../pipeline/spec.js';
 import { type LaunchOptions, type StepProcess, launchStepProcess } from './step-process.js';
 
-/** Niceness of a booting, waiting step (see `LaunchOptions.waitingNice`): CFS gives it ~1/10 of a busy CPU. */
-const WAITING_NICE = 10;
-
 /** Where a dependency stands, as far as launching its dependants ahead is concerned. */
 export type DependencyState = 'done' | 'ready' | 'booting' | 'not-started' | 'failed';
 
@@ -93,7 +90,7 @@ export class LaunchAhead {
   }
 
   private launch(step: PipelineStep): void {
-    const p = launchStepProcess({ ...this.host.launchOptions(step), waitingNice: WAITING_NICE });
+    const p = launchStepProcess(this.host.launchOptions(step));
     this.waiting.set(step.name, p);
     this.booting.add(step.name);
     void p.ready.then(() => {

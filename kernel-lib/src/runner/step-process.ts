@@ -14,8 +14,6 @@
  * the critical path.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 
 export interface LaunchOptions {
@@ -25,12 +23,6 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra Node flags (e.g. `--enable-source-maps`). */
   nodeArgs?: string[];
-  /**
-   * For a step launched ahead: its niceness while it boots and waits, so its start-up
-   * takes only CPU the running steps leave idle. Restored when it is run, which only a
-   * privileged runner may do (raising priority back), so it applies only when running as root.
-   */
-  waitingNice?: number;
 }
 
 export interface SuperviseOptions {
@@ -86,28 +78,6 @@ function killGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/**
- * Sets the niceness of every thread of a process. On Linux a priority belongs to a
- * thread, and threads inherit their creator's: the Node threads a step started while
- * niced would otherwise stay niced after it is raised back.
- */
-function setThreadsPriority(pid: number, priority: number): void {
-  let threads: number[];
-  try {
-    threads = readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    threads = [pid];
-  }
-  for (const tid of threads) {
-    try {
-      setPriority(tid, priority);
-    } catch (e) {
-      if (tid === pid) throw e;
-      // A thread that ended meanwhile.
-    }
-  }
-}
-
 type Ending = Pick<StepProcessResult, 'exitCode' | 'signal' | 'spawnError'>;
 
 /** A started step process: `run` it (once) or `discard` it. */
@@ -122,8 +92,6 @@ export class StepProcess {
   private ending: Ending | undefined;
   private onEnd: ((e: Ending) => void) | undefined;
   private used = false;
-  /** The niceness to restore on `run`, when this process was launched ahead niced. */
-  private restorePriority: number | undefined;
   /**
    * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
    * STEP-CONTRACT.md), false if it ends first or its runtime does not say (older bundles).
@@ -148,15 +116,6 @@ export class StepProcess {
       readyPipe.once('error', () => resolve(false));
     });
     if (this.pid !== undefined) live.add(this.pid);
-    if (this.deferred && launch.waitingNice !== undefined && this.pid !== undefined && process.getuid?.() === 0) {
-      try {
-        const normal = getPriority();
-        setThreadsPriority(this.pid, launch.waitingNice);
-        this.restorePriority = normal;
-      } catch {
-        // Not permitted here: it boots at normal priority.
-      }
-    }
     // A step that dies before reading its arguments closes the pipe; the exit status tells why.
     this.child.stdin?.on('error', () => {});
     this.child.stdout!.setEncoding('utf8');
@@ -204,13 +163,6 @@ export class StepProcess {
     for (const [stream, text] of this.early) this.onOutput(stream, text);
     this.early = [];
     if (this.deferred && !this.ending) {
-      if (this.restorePriority !== undefined && this.pid !== undefined) {
-        try {
-          setThreadsPriority(this.pid, this.restorePriority);
-        } catch {
-          // It has just exited, or the permission went away: nothing to restore.
-        }
-      }
       this.child.stdin!.end(`${JSON.stringify(args ?? [])}\n`);
     }
     return new Promise((resolve) => {

@@ -32,23 +32,19 @@ const SLOW_MS = 1500;
 /** `slow` computes for 1.5 s (or throws), then `next` uses its output. */
 function pipeline(name: string, { fail = false } = {}) {
   return writeNotebook(name, [
-    code(['imports'], "import { getPriority } from 'node:os';"),
     code(['pipeline-parameters'], `const slowMs = ${SLOW_MS};`),
     code(
       ['step:slow'],
       `const slowBootedAt = performance.timeOrigin;\nconst t0 = Date.now();\nwhile (Date.now() - t0 < slowMs) {}\n${fail ? "throw new Error('slow broke');\n" : ''}const x = 41;`,
     ),
-    code(
-      ['step:next', 'prev:slow'],
-      'const nextBootedAt = performance.timeOrigin;\nconst nextNice = getPriority();\nconst y = x + 1;',
-    ),
-    code(['pipeline-metrics'], 'y\nnextBootedAt\nslowBootedAt\nnextNice'),
+    code(['step:next', 'prev:slow'], 'const nextBootedAt = performance.timeOrigin;\nconst y = x + 1;'),
+    code(['pipeline-metrics'], 'y\nnextBootedAt\nslowBootedAt'),
   ]);
 }
 
-/** Processes whose command line mentions `text` ("NICE PID ARGS"). */
+/** Processes whose command line mentions `text`. */
 function processesMentioning(text: string): string[] {
-  const ps = spawnSync('ps', ['-eo', 'ni,pid,args'], { encoding: 'utf8' });
+  const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps.stdout.split('\n').filter((l) => l.includes(text) && !l.includes('ps -eo'));
 }
 
@@ -64,9 +60,8 @@ describe('launching steps ahead of their turn', () => {
     // `next`'s process started while `slow` was still busy, long before `slow` finished…
     expect(booted).toBeLessThan(slowDone - SLOW_MS / 2);
     expect(booted).toBeGreaterThanOrEqual((result.metrics.slowBootedAt as number) - 1);
-    // …and was only given its turn after `slow` had finished, at normal priority again.
+    // …and was only given its turn after `slow` had finished.
     expect(nextRunning).toBeGreaterThanOrEqual(slowDone);
-    expect(result.metrics.nextNice).toBe(0);
   });
 
   it('with launchAhead: false, a step process starts only when its inputs are ready', async () => {
@@ -82,18 +77,16 @@ describe('launching steps ahead of their turn', () => {
     const { dir, nb } = pipeline('upstream-fails', { fail: true });
     const bundle = path.join(dir, 'upstream-fails.pipeline', 'steps', 'next.mjs');
     const h = runPipeline(nb, { home: path.join(dir, 'home'), cache: false });
-    let waiting: string[] = [];
+    let seenWaiting = false;
     for await (const e of h) {
       // While `slow` runs, `next` is already up, waiting for its command line.
       if (e.type === 'step' && e.step === 'slow' && e.status === 'running') {
         await new Promise((r) => setTimeout(r, 300));
-        waiting = processesMentioning(bundle);
+        seenWaiting = processesMentioning(bundle).length > 0;
       }
     }
     const result = await h.result;
-    expect(waiting).toHaveLength(1);
-    // As root the runner can raise a step's priority back, so a waiting step boots niced.
-    if (process.getuid?.() === 0) expect(waiting[0]!.trim().split(/\s+/)[0]).toBe('10');
+    expect(seenWaiting).toBe(true);
     expect(result.status).toBe('failed');
     expect(result.steps).toEqual({ slow: 'failed', next: 'skipped' });
     expect(result.error?.message).toContain('slow broke');
