@@ -29,6 +29,24 @@ function displayMessage(mime: string, text: string): KernelMessage.IIOPubMessage
   } as unknown as KernelMessage.IIOPubMessage;
 }
 
+/** A run of steps `a` and `b` that has just started. */
+function startedRun() {
+  const state = new RunState('Run');
+  const t = new Date().toISOString();
+  state.apply({
+    type: 'run-started',
+    runId: 'r',
+    time: t,
+    pipeline: 'p',
+    pipelineHash: 'h',
+    pipelineDir: '/x',
+    params: {},
+    steps: ['a', 'b'],
+    concurrency: 1,
+  });
+  return { state, t };
+}
+
 describe('run event stream', () => {
   it('folds a real run’s events into node states, durations and metrics', async () => {
     const notebook = path.join(dir, 'squares.ipynb');
@@ -99,19 +117,7 @@ describe('run event stream', () => {
   });
 
   it('a failed step carries its notebook cell and line; a lost run ends failed client-side', () => {
-    const state = new RunState('Run');
-    const t = new Date().toISOString();
-    state.apply({
-      type: 'run-started',
-      runId: 'r',
-      time: t,
-      pipeline: 'p',
-      pipelineHash: 'h',
-      pipelineDir: '/x',
-      params: {},
-      steps: ['a', 'b'],
-      concurrency: 1,
-    });
+    const { state, t } = startedRun();
     state.apply({ type: 'step', runId: 'r', time: t, step: 'a', status: 'running' });
     state.apply({
       type: 'step',
@@ -130,19 +136,7 @@ describe('run event stream', () => {
   });
 
   it('a run cancelled client-side ends the step under way cancelled and skips the queued ones', () => {
-    const state = new RunState('Run');
-    const t = new Date().toISOString();
-    state.apply({
-      type: 'run-started',
-      runId: 'r',
-      time: t,
-      pipeline: 'p',
-      pipelineHash: 'h',
-      pipelineDir: '/x',
-      params: {},
-      steps: ['a', 'b'],
-      concurrency: 1,
-    });
+    const { state, t } = startedRun();
     state.apply({ type: 'step', runId: 'r', time: t, step: 'a', status: 'running' });
     state.abort('cancelled', null);
     expect(state.status).toBe('cancelled');
