@@ -15,6 +15,20 @@ import { cliPath, repoRoot, sharedDir, venvPython } from '../../helpers/paths.js
 import { cellStdout, type ExecutedCell, runNotebookInTslab } from '../../helpers/tslab.js';
 
 const run = promisify(execFile);
+
+/** `stillwater run turbofan.ipynb --json …` in `dir` (home inside it); its run-finished event. */
+async function stillwaterRun(dir: string, extra: string[]) {
+  const { stdout } = await run(
+    process.execPath,
+    [cliPath, 'run', 'turbofan.ipynb', '--home', path.join(dir, 'home'), '--json', ...extra],
+    { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'run-finished');
+}
 const notebook = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
 const cmapss = path.join(sharedDir, 'cmapss');
 
@@ -98,16 +112,7 @@ describe('examples/turbofan/turbofan.ipynb on the simulator', () => {
   it('gives the same metrics as the compiled pipeline run by `stillwater run`', async () => {
     const evaluate = cells.find((c) => tagsOf(c).includes('step:evaluate'))!;
     const inKernel = printedMetrics(cellStdout(evaluate));
-    const { stdout } = await run(
-      process.execPath,
-      [cliPath, 'run', 'turbofan.ipynb', '--home', path.join(dir, 'home'), '--json', '--no-cache'],
-      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
-    );
-    const finished = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((e) => e.type === 'run-finished');
+    const finished = await stillwaterRun(dir, ['--no-cache']);
     expect(finished.status).toBe('done');
     console.log(`simulator: tslab ${JSON.stringify(inKernel)}; stillwater run ${JSON.stringify(finished.metrics)}`);
     for (const k of ['f1', 'auc', 'precision', 'recall']) expect(finished.metrics[k]).toBeCloseTo(inKernel[k]!, 4);
@@ -149,16 +154,7 @@ describe.runIf(existsSync(path.join(cmapss, 'train_FD001.txt')))('turbofan noteb
     expect(m.auc).toBeGreaterThanOrEqual(0.995);
 
     // The compiled pipeline with DATA_DIR as a parameter gives the same numbers.
-    const { stdout } = await run(
-      process.execPath,
-      [cliPath, 'run', 'turbofan.ipynb', '--home', path.join(dir, 'home'), '--json', '--param', `DATA_DIR=${cmapss}`],
-      { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
-    );
-    const finished = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((e) => e.type === 'run-finished');
+    const finished = await stillwaterRun(dir, ['--param', `DATA_DIR=${cmapss}`]);
     console.log(`FD001 via stillwater run: ${JSON.stringify(finished.metrics)}`);
     for (const k of ['f1', 'auc', 'precision', 'recall']) expect(finished.metrics[k]).toBeCloseTo(m[k]!, 4);
   }, 300_000);
