@@ -9,6 +9,16 @@ import { repoRoot } from '../../helpers/paths.js';
 import { resultLines, runSteps } from './driver.js';
 
 const run = promisify(execFile);
+
+/** Runs `node ARGS` in `cwd`, expecting it to fail; its exit code and stderr. */
+async function failingNode(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
+  return run(process.execPath, args, { cwd }).then(
+    () => {
+      throw new Error(`node ${args.join(' ')} was expected to fail but exited 0`);
+    },
+    (e: unknown) => e as { code: number; stderr: string },
+  );
+}
 const dir = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
 const outRoot = path.join(repoRoot, 'tests', '.out', 'pipeline-bundles');
 
@@ -151,9 +161,7 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     const w = work();
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));
     await run(process.execPath, [path.join(outDir, 'steps/ok.mjs'), '--out', `data=${w}/data`], { cwd });
-    const err = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`], {
-      cwd,
-    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const err = await failingNode([path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`], cwd);
     expect(err.code).toBe(1);
     expect(err.stderr).toContain('stillwater: step "boom" failed at cell 1, line 3: TypeError:');
     expect(parseStepErrorLine(err.stderr)).toEqual({
@@ -170,9 +178,7 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
   it('an error thrown outside the awaited code (timer callback) still fails the step with its cell', async () => {
     const { spec, outDir } = await compile('runtime-unawaited');
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));
-    const err = (await run(process.execPath, [path.join(outDir, 'steps/fire.mjs')], { cwd }).catch(
-      (e: unknown) => e,
-    )) as { code: number; stderr: string };
+    const err = await failingNode([path.join(outDir, 'steps/fire.mjs')], cwd);
     expect(err.code).toBe(1);
     expect(parseStepErrorLine(err.stderr)).toEqual({
       step: 'fire',
@@ -190,11 +196,10 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     const w = work();
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));
     await run(process.execPath, [path.join(outDir, 'steps/ok.mjs'), '--out', `data=${w}/data`], { cwd });
-    const err = (await run(
-      process.execPath,
+    const err = await failingNode(
       ['--enable-source-maps', path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`],
-      { cwd },
-    ).catch((e: unknown) => e)) as { code: number; stderr: string };
+      cwd,
+    );
     expect(err.code).toBe(1);
     expect(parseStepErrorLine(err.stderr)).toMatchObject({ cell: 1, line: 3, column: 21 });
     // The map names the notebook relative to itself, with the cell text embedded.
@@ -208,9 +213,7 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
   it('a bad command line exits 2 with a usage error; a missing input file exits 1 naming it', async () => {
     const { spec, outDir } = await compile('runtime-error');
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));
-    const usage = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', 'datum=/x'], {
-      cwd,
-    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const usage = await failingNode([path.join(outDir, 'steps/boom.mjs'), '--in', 'datum=/x'], cwd);
     expect(usage.code).toBe(2);
     expect(parseStepErrorLine(usage.stderr)).toMatchObject({
       phase: 'args',
@@ -219,9 +222,7 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
       variable: 'datum',
       cell: null,
     });
-    const missing = (await run(process.execPath, [path.join(outDir, 'steps/boom.mjs'), '--in', 'data=/nonexistent/d'], {
-      cwd,
-    }).catch((e: unknown) => e)) as { code: number; stderr: string };
+    const missing = await failingNode([path.join(outDir, 'steps/boom.mjs'), '--in', 'data=/nonexistent/d'], cwd);
     expect(missing.code).toBe(1);
     expect(parseStepErrorLine(missing.stderr)).toMatchObject({
       phase: 'input',
