@@ -1,9 +1,10 @@
 /**
  * The Delta run history, imported on first use. Loading the lakehouse behind it
  * (Arrow, parquet-wasm) costs ~170 ms, which a run does not need before its
- * first step starts: the runner calls `preload` once steps are under way, and
- * by the time the run is recorded the module is ready and the history tables
- * exist (`DeltaRunHistory.prepare`), so recording is a plain append.
+ * first step starts: the runner calls `preload` while steps run, once a CPU is
+ * to spare (launch-ahead.ts, `whenIdle`), so that by the time the run is
+ * recorded the module is ready and the history tables exist
+ * (`DeltaRunHistory.prepare`), and recording is a plain append.
  */
 import type { DeltaRunHistory } from './delta-history.js';
 import type { RunHistory } from './history.js';

@@ -172,6 +172,7 @@ class Run {
   private readonly started = new Set<string>();
   private readonly ready = new Set<string>();
   private running = 0;
+  private setting: { cwd: string; env: NodeJS.ProcessEnv } | undefined;
 
   constructor(
     private readonly runId: string,
@@ -568,7 +569,7 @@ class Run {
           this.emit({ type: 'log', runId: this.runId, time: new Date().toISOString(), step: step.name, stream, text }),
       });
       // Once this step's own imports are loaded, its children may boot beside it without
-      // slowing its start-up; likewise the runner's own background loading.
+      // slowing its start-up (launch-ahead.ts decides which, and when).
       void launched.ready.then((ready) => {
         if (!ready) return;
         this.ready.add(step.name);
@@ -631,21 +632,21 @@ class Run {
   }
 
   private launchOptions(step: PipelineStep): LaunchOptions {
-    return {
-      script: path.resolve(this.dir, step.bundle),
-      cwd: path.resolve(this.dir, path.dirname(this.spec.notebook)),
-      env: this.stepEnv(),
-    };
+    return { script: path.resolve(this.dir, step.bundle), ...this.stepSetting() };
   }
 
-  /** The step environment: ours, plus the lakehouse root the contract promises. */
-  private stepEnv(): NodeJS.ProcessEnv {
-    const env = { ...(this.options.env ?? process.env) };
-    if (this.spec.lakehouseRoot) {
-      const notebookDir = path.resolve(this.dir, path.dirname(this.spec.notebook));
-      env.STILLWATER_LAKEHOUSE_ROOT = path.resolve(notebookDir, this.spec.lakehouseRoot);
+  /**
+   * Where every step runs (STEP-CONTRACT.md): in the notebook's folder, with our
+   * environment plus the lakehouse root the contract promises. The same for all steps.
+   */
+  private stepSetting(): { cwd: string; env: NodeJS.ProcessEnv } {
+    if (!this.setting) {
+      const cwd = path.resolve(this.dir, path.dirname(this.spec.notebook));
+      const env = { ...(this.options.env ?? process.env) };
+      if (this.spec.lakehouseRoot) env.STILLWATER_LAKEHOUSE_ROOT = path.resolve(cwd, this.spec.lakehouseRoot);
+      this.setting = { cwd, env };
     }
-    return env;
+    return this.setting;
   }
 
   /** After a successful exit: every declared output must exist; they move into the artifact store. */

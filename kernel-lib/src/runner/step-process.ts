@@ -5,8 +5,8 @@
  * Each child leads its own process group: a timeout or cancellation kills the
  * step together with anything it spawned.
  *
- * A step can also be launched *ahead* of its turn (`launchStepProcess` with
- * `deferArguments`): the process boots and loads its bundle's imports while its
+ * A step can also be launched *ahead* of its turn (`launchStepProcess` without
+ * arguments): the process boots and loads its bundle's imports while its
  * upstream steps still run, then waits for its command line on stdin
  * (`--args-from-stdin`, STEP-CONTRACT.md). `run` hands it the arguments once
  * its inputs exist. Node start-up and module loading — a few hundred
