@@ -24,6 +24,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { cacheDir } from './cache-dir.js';
 import { fileURLToPath } from 'node:url';
 import type * as ts from 'typescript';
 import type { Analysis } from './analysis.js';
@@ -52,11 +53,11 @@ const OFF: AnalysisCacheSlot = { store() {} };
 /** The cache directory for a notebook, or undefined when there is none. */
 export function analysisCacheDir(notebookPath: string): string | undefined {
   if (process.env.STILLWATER_NO_CACHE) return undefined;
-  if (process.env.STILLWATER_CACHE_DIR) return path.join(path.resolve(process.env.STILLWATER_CACHE_DIR), 'analysis');
+  if (process.env.STILLWATER_CACHE_DIR) return cacheDir('analysis');
   let dir = path.dirname(path.resolve(notebookPath));
   for (;;) {
     const nm = path.join(dir, 'node_modules');
-    if (sizeAndMtime(nm)[0] !== -1) return path.join(nm, '.cache', 'stillwater', 'analysis');
+    if (sizeAndMtime(nm)[0] !== -1) return cacheDir('analysis', nm);
     const up = path.dirname(dir);
     if (up === dir) return undefined;
     dir = up;

@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { cacheDir } from './cache-dir.js';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { SpecReadError, SpecValidationError } from './errors.js';
@@ -40,15 +41,10 @@ function specValidator(): ValidateFunction {
 /** The build output and the runtime cache, both off under STILLWATER_NO_CACHE. */
 function validatorSources(): ValidatorSources {
   if (process.env.STILLWATER_NO_CACHE) return {};
-  if (process.env.STILLWATER_CACHE_DIR)
-    return {
-      buildDir: BUILD_VALIDATOR_DIR,
-      cacheDir: path.join(path.resolve(process.env.STILLWATER_CACHE_DIR), 'ajv'),
-    };
   try {
+    // …/node_modules/ajv/package.json → …/node_modules/.cache/stillwater/ajv/
     const ajvPackage = createRequire(import.meta.url).resolve('ajv/package.json');
-    const cacheDir = path.resolve(path.dirname(ajvPackage), '..', '.cache', 'stillwater', 'ajv');
-    return { buildDir: BUILD_VALIDATOR_DIR, cacheDir };
+    return { buildDir: BUILD_VALIDATOR_DIR, cacheDir: cacheDir('ajv', path.resolve(path.dirname(ajvPackage), '..')) };
   } catch {
     return { buildDir: BUILD_VALIDATOR_DIR };
   }

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
+import { cacheDir } from './cache-dir.js';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type * as TS from 'typescript';
@@ -39,11 +40,8 @@ function load(): typeof TS {
   try {
     const st = statSync(file);
     // …/node_modules/typescript/lib/typescript.js → …/node_modules/.cache/stillwater/v8/
-    const dir = process.env.STILLWATER_CACHE_DIR
-      ? path.resolve(process.env.STILLWATER_CACHE_DIR)
-      : path.resolve(path.dirname(file), '..', '..', '.cache', 'stillwater');
     const name = `typescript-${st.size}-${Math.round(st.mtimeMs)}-${process.version}-${process.arch}.bin`;
-    cacheFile = path.join(dir, 'v8', name);
+    cacheFile = path.join(cacheDir('v8', path.resolve(path.dirname(file), '..', '..'))!, name);
     const buildFile = path.join(BUILD_CODE_CACHE_DIR, name);
     let from: string | undefined = cacheFile;
     let cachedData = readIfExists(cacheFile);
