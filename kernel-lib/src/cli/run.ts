@@ -13,6 +13,7 @@ import { homeLayout, resolveHome } from '../runner/home.js';
 import { parseAssignments } from '../runner/params.js';
 import { JsonProgress, PlainProgress, type ProgressRenderer, TtyProgress } from '../runner/progress.js';
 import { runPipeline } from '../runner/run-pipeline.js';
+import { useBaselineWasmCompiler } from './baseline-wasm.js';
 
 interface RunFlags {
   param: string[];
@@ -61,6 +62,8 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--json', 'print one JSON run event per line')
     .action(async (pipeline: string | undefined, o: RunFlags) => {
+      // Steps are separate processes with their own flags; this one only records history.
+      useBaselineWasmCompiler();
       const home = resolveHome({ home: o.home });
       let target = pipeline;
       if (target === undefined) {

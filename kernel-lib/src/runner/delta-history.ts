@@ -5,6 +5,9 @@
  * table (`stillwater table read`, Spark, pyarrow). Times are ISO-8601 strings
  * and nested values JSON text: flat, readable and easy to evolve.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { DeltaTable } from '../lakehouse/table.js';
 import type { StepErrorInfo } from './events.js';
@@ -91,9 +94,10 @@ export class DeltaRunHistory implements RunHistory {
   }
 
   /**
-   * Creates the history tables if they do not exist yet, so that recording a run at its
-   * end is only an append. The runner calls it in the background while steps run; a
-   * table another run creates meanwhile is fine, and real errors surface in `recordRun`.
+   * Creates the history tables if they do not exist yet, and warms the write path,
+   * so that recording a run at its end is a plain append of already compiled code.
+   * The runner calls it in the background while steps run; a table another run
+   * creates meanwhile is fine, and real errors surface in `recordRun`.
    */
   async prepare(): Promise<void> {
     const ensure = async (table: DeltaTable, empty: arrow.Table, info: { name: string; description: string }) => {
@@ -104,8 +108,8 @@ export class DeltaRunHistory implements RunHistory {
       ensure(this.steps, stepExecutionsTable([]), STEPS_TABLE),
       ensure(this.runs, runsTable([]), RUNS_TABLE),
     ]);
+    await warmWritePath();
   }
-
   async listRuns(): Promise<RunRecord[]> {
     if (!(await this.runs.exists())) return [];
     return rows(await this.runs.read())
@@ -130,6 +134,57 @@ export class DeltaRunHistory implements RunHistory {
   private async allSteps(): Promise<StepExecutionRecord[]> {
     if (!(await this.steps.exists())) return [];
     return rows(await this.steps.read()).map(toStepRecord);
+  }
+}
+
+/**
+ * The first append in a process costs ~40 ms more than the next ones: parquet-wasm
+ * compiles its functions on first call, and the JavaScript around it is not yet
+ * optimised. Appending a sample row to throwaway copies of both tables, in a
+ * temporary folder, pays that while steps still run instead of at the end of the run.
+ */
+async function warmWritePath(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'stillwater-history-warm-up-'));
+  try {
+    const sample: StepExecutionRecord = {
+      runId: 'warm-up',
+      pipeline: 'warm-up',
+      step: 'warm-up',
+      status: 'done',
+      cacheHit: false,
+      attempts: 1,
+      startedAt: new Date(0).toISOString(),
+      endedAt: new Date(0).toISOString(),
+      durationMs: 0,
+      bundleHash: '0',
+      cacheKey: '0',
+      params: {},
+      inputs: {},
+      outputs: {},
+      metrics: {},
+      error: null,
+      reason: null,
+    };
+    const run: RunRecord = {
+      runId: 'warm-up',
+      pipeline: 'warm-up',
+      pipelineHash: '0',
+      pipelineDir: dir,
+      status: 'done',
+      startedAt: sample.startedAt!,
+      endedAt: sample.endedAt!,
+      durationMs: 0,
+      params: {},
+      metrics: {},
+      resumeOf: null,
+      selection: 'all',
+      error: null,
+    };
+    const history = new DeltaRunHistory(dir);
+    await history.recordRun(run, [sample]);
+    await history.recordRun(run, [sample]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -52,7 +52,7 @@ export interface StepProcessResult {
 }
 
 const STDERR_TAIL_BYTES = 64 * 1024;
-/** The child's file descriptor on which the step runtime says it is ready. */
+/** The child's file descriptor on which the step runtime says `ready`, then `done`. */
 const READY_FD = 3;
 const live = new Set<number>();
 let exitHookInstalled = false;
@@ -92,6 +92,10 @@ export class StepProcess {
   private ending: Ending | undefined;
   private onEnd: ((e: Ending) => void) | undefined;
   private used = false;
+  /** The step reported `done` on its signal pipe. */
+  private done = false;
+  /** Of stdout and stderr, those not yet at end of file. */
+  private openOutputs = 2;
   /**
    * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
    * STEP-CONTRACT.md), false if it ends first or its runtime does not say (older bundles).
@@ -108,12 +112,18 @@ export class StepProcess {
       detached: true,
     });
     this.pid = this.child.pid;
-    const readyPipe = this.child.stdio[READY_FD] as NodeJS.ReadableStream | null;
+    const signals = this.child.stdio[READY_FD] as NodeJS.ReadableStream | null;
     this.ready = new Promise((resolve) => {
-      if (!readyPipe) return resolve(false);
-      readyPipe.once('data', () => resolve(true));
-      readyPipe.once('close', () => resolve(false));
-      readyPipe.once('error', () => resolve(false));
+      if (!signals) return resolve(false);
+      let text = '';
+      signals.setEncoding('utf8');
+      signals.on('data', (chunk: string) => {
+        text += chunk;
+        if (/^ready\n/.test(text)) resolve(true);
+        if (/^ready\ndone\n/.test(text)) this.reportedDone();
+      });
+      signals.once('close', () => resolve(false));
+      signals.once('error', () => resolve(false));
     });
     if (this.pid !== undefined) live.add(this.pid);
     // A step that dies before reading its arguments closes the pipe; the exit status tells why.
@@ -125,6 +135,12 @@ export class StepProcess {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_BYTES);
       this.output('stderr', text);
     });
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      stream.once('end', () => {
+        this.openOutputs--;
+        this.endIfDone();
+      });
+    }
     this.child.on('error', (err) => this.end({ exitCode: null, signal: null, spawnError: err }));
     // 'close' (not 'exit') so every byte of stderr has arrived before it is parsed.
     this.child.on('close', (code, sig) => this.end({ exitCode: code, signal: sig }));
@@ -140,8 +156,26 @@ export class StepProcess {
     else this.early.push([stream, text]);
   }
 
+  /**
+   * The step said `done` (STEP-CONTRACT.md): its outputs, metrics and exit handlers
+   * are complete. It is killed rather than left to tear Node down, and it has ended,
+   * with exit 0, as soon as its stdout and stderr are at end of file (the runtime
+   * closes them before saying `done`) — not when the kernel has freed its memory.
+   */
+  private reportedDone(): void {
+    if (this.done || this.ending || this.pid === undefined) return;
+    this.done = true;
+    killGroup(this.pid, 'SIGKILL');
+    this.endIfDone();
+  }
+
+  private endIfDone(): void {
+    if (this.done && this.openOutputs === 0) this.end({ exitCode: 0, signal: null });
+  }
+
   private end(e: Ending): void {
     if (this.ending) return;
+    if (this.done && !e.spawnError) e = { exitCode: 0, signal: null };
     this.ending = e;
     if (this.pid !== undefined) {
       // Reap anything the step left running in its group.
@@ -171,7 +205,7 @@ export class StepProcess {
       const timers: NodeJS.Timeout[] = [];
       const pid = this.pid;
       const onAbort = () => {
-        if (pid === undefined || this.ending) return;
+        if (pid === undefined || this.ending || this.done) return;
         cancelled = true;
         killGroup(pid, 'SIGTERM');
         timers.push(setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs ?? 2000));
@@ -197,7 +231,7 @@ export class StepProcess {
       if (options.timeoutMs != null && options.timeoutMs > 0) {
         timers.push(
           setTimeout(() => {
-            if (pid === undefined || this.ending) return;
+            if (pid === undefined || this.ending || this.done) return;
             timedOut = true;
             killGroup(pid, 'SIGKILL');
           }, options.timeoutMs),

@@ -75,12 +75,15 @@ export async function runStep(
     }
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
-    process.exit(0);
+    exitDone();
   } catch (err) {
     report(meta, bundleUrl, err, phase);
     process.exit(err instanceof StepUsageError ? 2 : 1);
   }
 }
+
+/** The runner's signal pipe (`STILLWATER_READY_FD`), if it gave one; open until `done`. */
+let signalFd: number | undefined;
 
 /**
  * Tells a runner that asked (`STILLWATER_READY_FD`) that the bundle's imports are
@@ -93,11 +96,41 @@ function signalReady(): void {
   const fd = Number(process.env.STILLWATER_READY_FD);
   delete process.env.STILLWATER_READY_FD;
   if (!Number.isInteger(fd) || fd <= 2) return;
+  signalFd = fd;
+  signal('ready');
+}
+
+/**
+ * Exits 0 after telling the runner `done` (STEP-CONTRACT.md): outputs and metrics
+ * are written and the notebook's own `exit` handlers have run. Closing stdout and
+ * stderr first lets the runner see the end of the step's output at once; otherwise
+ * their end of file would wait for the kernel to free the process's memory (~15 ms
+ * for a step holding a few hundred MB), which the runner need not wait for.
+ */
+function exitDone(): never {
+  // Registered now, so it runs after every `exit` handler the notebook added.
+  process.once('exit', () => {
+    if (signalFd === undefined) return;
+    for (const fd of [1, 2]) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    signal('done');
+  });
+  process.exit(0);
+}
+
+function signal(word: 'ready' | 'done'): void {
+  if (signalFd === undefined) return;
   try {
-    writeSync(fd, 'ready\n');
-    closeSync(fd);
+    writeSync(signalFd, `${word}\n`);
+    if (word === 'done') closeSync(signalFd);
   } catch {
-    // Nobody listening: the signal is advisory.
+    // Nobody listening: the signals are advisory.
+    signalFd = undefined;
   }
 }
 
