@@ -510,12 +510,7 @@ export function analyzeNotebook(
         }
         const step = (blockOf(producer.cell) as { step: string }).step;
         const t = checker.getTypeAtLocation(producer.nameNode);
-        if (
-          !(
-            t.flags &
-            (tsc.TypeFlags.NumberLike | tsc.TypeFlags.BooleanLike | tsc.TypeFlags.Any | tsc.TypeFlags.Unknown)
-          )
-        ) {
+        if (!isMetricType(t)) {
           diag(
             'error',
             'bad-metrics-cell',
@@ -733,4 +728,12 @@ function firstLine(s: string): string {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Numbers and booleans (1/0), also as unions of literals such as `1 | 0`; any/unknown are checked at run time. */
+function isMetricType(t: ts.Type): boolean {
+  if (t.isUnion()) return t.types.every(isMetricType);
+  return (
+    (t.flags & (tsc.TypeFlags.NumberLike | tsc.TypeFlags.BooleanLike | tsc.TypeFlags.Any | tsc.TypeFlags.Unknown)) !== 0
+  );
 }

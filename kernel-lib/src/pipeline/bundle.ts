@@ -2,8 +2,9 @@
  * Builds every step entry into one ESM file with a single esbuild run (many
  * entry points at once). Bundled: notebook code, relative local modules, the
  * step runtime. External: every bare package import and node builtins
- * (STEP-CONTRACT.md explains why). Output is kept in memory; `compile.ts`
- * writes it.
+ * (STEP-CONTRACT.md explains why) — apache-arrow and the kernel's notebook
+ * modules as the prebuilt step libraries when that is safe (step-libs.ts), else
+ * as themselves. Output is kept in memory; `compile.ts` writes it.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { type StepEntry, RUNTIME_MODULE } from './codegen.js';
 import type { Diagnostic } from './diagnostics.js';
+import { type BundleImport, STEP_LIBS_DEFINE, stepLibAliases, stepLibsRefusal } from './step-libs.js';
 
 const STEP_NAMESPACE = 'stillwater-step';
 
@@ -91,9 +93,8 @@ async function runEsbuild(
       });
     },
   };
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
-  try {
-    result = await esbuild.build({
+  const build = (stepLibs: boolean) =>
+    esbuild.build({
       entryPoints: Object.fromEntries(entries.map((e) => [e.name, `${STEP_NAMESPACE}:${e.name}`])),
       absWorkingDir: notebookDir,
       outdir: stepsDir,
@@ -114,9 +115,15 @@ async function runEsbuild(
       // must bundle the same way wherever it sits.
       tsconfigRaw: {},
       // Resolved by esbuild itself (a plugin callback would wait for this thread).
-      alias: { [RUNTIME_MODULE]: runtime },
+      alias: { ...(stepLibs ? stepLibAliases() : {}), [RUNTIME_MODULE]: runtime },
+      define: { [STEP_LIBS_DEFINE]: String(stepLibs) },
       plugins: [plugin],
     });
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await build(true);
+    // Rare: something in the steps rules the step libraries out; bundle with the packages.
+    if (stepLibsRefusal(notebookDir, externalImports(result.metafile)) !== undefined) result = await build(false);
   } catch (e) {
     const failure = e as esbuild.BuildFailure;
     if (!Array.isArray(failure.errors)) throw e;
@@ -167,4 +174,11 @@ function toDiagnostic(
   }
   const where = loc ? `${loc.file}:${loc.line}:${loc.column}: ` : '';
   return { severity: 'error', code: 'bundle', message: `${where}${m.text}` };
+}
+
+/** The package and builtin imports left in the bundles. */
+function externalImports(metafile: esbuild.Metafile): BundleImport[] {
+  return Object.values(metafile.outputs).flatMap((o) =>
+    o.imports.filter((i) => i.external).map((i) => ({ path: i.path, kind: i.kind })),
+  );
 }

@@ -46,7 +46,9 @@
 //
 // Before the rounds, one untimed warm-up run of each side (OS page cache only).
 // The machine may be shared: os.loadavg() is printed with every measurement.
-// Usage: node tests/bench/pipeline/bench.mjs [--rounds 3] [--keep]
+// Usage: node tests/bench/pipeline/bench.mjs [--rounds 3] [--keep] [--overhead-only]
+//   --overhead-only: only the instrumented runs of section 2 (no tslab, no section 1 or 3) — for
+//   quick iterations on the runner; the acceptance figures come from a full run.
 // Needs: `npm run build -w @stillwater/kernel`, and .venv (bash scripts/provision.sh) for tslab.
 import { spawn } from 'node:child_process';
 import {
@@ -76,6 +78,7 @@ const argValue = (name, dflt) => {
 };
 const ROUNDS = Number(argValue('rounds', 3));
 const KEEP = process.argv.includes('--keep');
+const OVERHEAD_ONLY = process.argv.includes('--overhead-only');
 
 for (const [file, hint] of [
   [cli, 'npm run build -w @stillwater/kernel'],
@@ -289,7 +292,7 @@ function decompose(run) {
 const series = { pipeline: [], tslab: [], noskip: [], instrumented: [], plain: [] };
 const decompositions = [];
 const plainDecompositions = [];
-const kinds = ['pipeline', 'tslab', 'noskip', 'instrumented', 'plain'];
+const kinds = OVERHEAD_ONLY ? ['instrumented'] : ['pipeline', 'tslab', 'noskip', 'instrumented', 'plain'];
 const label = {
   pipeline: 'pipeline cold (stillwater run --no-cache)',
   tslab: 'tslab, notebook as is',
@@ -304,7 +307,7 @@ let reference;
 round = -1;
 for (const [what, r] of [
   ['pipeline', await runPipeline(false)],
-  ['tslab without skip', await runTslab(noSkip)],
+  ...(OVERHEAD_ONLY ? [] : [['tslab without skip', await runTslab(noSkip)]]),
 ]) {
   console.log(`  warm-up ${what.padEnd(40)} ${sec(r.ms).padStart(9)}  (not counted)  ${load()}`);
 }
@@ -332,27 +335,31 @@ for (round = 0; round < ROUNDS; round++) {
 }
 
 // ── report ───────────────────────────────────────────────────────────────────────────
-const P = median(series.pipeline);
-const T = median(series.tslab);
-const N = median(series.noskip);
-console.log(`\n1. cold pipeline run vs tslab (median of ${ROUNDS}; ${load()})`);
-console.log(`  pipeline cold, fresh home + lakehouse        ${sec(P)}`);
-console.log(
-  `  tslab via nbclient, notebook as is          ${sec(T)}   (incl. ${skipCells} \`skip\` cells: charts, tables, demo)`,
-);
-console.log(`  tslab via nbclient, without \`skip\` cells    ${sec(N)}`);
-console.log(`  ratio pipeline / tslab as is               ${(P / T).toFixed(2)}×   (target ≤ 1.0×)`);
-console.log(`  ratio pipeline / tslab without skip        ${(P / N).toFixed(2)}×   (target ≤ 1.0×; same work)`);
-console.log(
-  `  per round (pipeline / tslab as is, / without skip): ${series.pipeline
-    .map((p, i) => `${(p / series.tslab[i]).toFixed(2)}×, ${(p / series.noskip[i]).toFixed(2)}×`)
-    .join('; ')}`,
-);
+if (!OVERHEAD_ONLY) {
+  const P = median(series.pipeline);
+  const T = median(series.tslab);
+  const N = median(series.noskip);
+  console.log(`\n1. cold pipeline run vs tslab (median of ${ROUNDS}; ${load()})`);
+  console.log(`  pipeline cold, fresh home + lakehouse        ${sec(P)}`);
+  console.log(
+    `  tslab via nbclient, notebook as is          ${sec(T)}   (incl. ${skipCells} \`skip\` cells: charts, tables, demo)`,
+  );
+  console.log(`  tslab via nbclient, without \`skip\` cells    ${sec(N)}`);
+  console.log(`  ratio pipeline / tslab as is               ${(P / T).toFixed(2)}×   (target ≤ 1.0×)`);
+  console.log(`  ratio pipeline / tslab without skip        ${(P / N).toFixed(2)}×   (target ≤ 1.0×; same work)`);
+  console.log(
+    `  per round (pipeline / tslab as is, / without skip): ${series.pipeline
+      .map((p, i) => `${(p / series.tslab[i]).toFixed(2)}×, ${(p / series.noskip[i]).toFixed(2)}×`)
+      .join('; ')}`,
+  );
+}
 
 const d = [...decompositions].sort((a, b) => a.wall - b.wall)[Math.floor(decompositions.length / 2)];
 const over = d.wall - d.compute;
 console.log(`\n2. runner overhead vs the steps' own compute (instrumented run with the median wall time; ${load()})`);
-console.log(`  critical path ${d.cp.join(' → ')}; instrumented W ${sec(d.wall)} vs clean median ${sec(P)}`);
+console.log(
+  `  critical path ${d.cp.join(' → ')}; instrumented W ${sec(d.wall)}${OVERHEAD_ONLY ? '' : ` vs clean median ${sec(median(series.pipeline))}`}`,
+);
 console.log(`  W  pipeline wall time                          ${msf(d.wall)}`);
 console.log(`  compute: Σ_CP cell code (body − input reads)   ${msf(d.compute)}`);
 console.log(
@@ -387,23 +394,25 @@ console.log(
   `  all rounds: overhead/compute ${decompositions.map((x) => pct((x.wall - x.compute) / x.compute)).join(', ')}`,
 );
 
-// The decomposition above takes compute from the same run. Launching ahead boots the next steps'
-// processes beside the running ones, and on a small machine that slows the running ones down:
-// part of what it saves in start-up comes back as longer "compute". So also compare against the
-// cell code's time in runs without launching ahead, where nothing boots beside a step.
-const laW = median(decompositions.map((x) => x.wall));
-const plW = median(plainDecompositions.map((x) => x.wall));
-const laC = median(decompositions.map((x) => x.compute));
-const plC = median(plainDecompositions.map((x) => x.compute));
-console.log(`\n3. launching ahead vs not (instrumented runs, medians of ${ROUNDS}; ${load()})`);
-console.log(`  W           with ${sec(laW)}   without ${sec(plW)}   (${pct((plW - laW) / plW)} shorter with)`);
-console.log(
-  `  Σ_CP cell code  with ${sec(laC)}   without ${sec(plC)}   (${pct((laC - plC) / plC)} longer with: CPU contention on ${availableParallelism()} cores)`,
-);
-console.log(`  overhead/compute without launching ahead            ${pct((plW - plC) / plC)}`);
-console.log(
-  `  W(with) − cell code(without), against the latter    ${msf(laW - plC)}  = ${pct((laW - plC) / plC)}   (the strictest reading of the target)`,
-);
+if (!OVERHEAD_ONLY) {
+  // The decomposition above takes compute from the same run. Launching ahead boots the next steps'
+  // processes beside the running ones, and on a small machine that slows the running ones down:
+  // part of what it saves in start-up comes back as longer "compute". So also compare against the
+  // cell code's time in runs without launching ahead, where nothing boots beside a step.
+  const laW = median(decompositions.map((x) => x.wall));
+  const plW = median(plainDecompositions.map((x) => x.wall));
+  const laC = median(decompositions.map((x) => x.compute));
+  const plC = median(plainDecompositions.map((x) => x.compute));
+  console.log(`\n3. launching ahead vs not (instrumented runs, medians of ${ROUNDS}; ${load()})`);
+  console.log(`  W           with ${sec(laW)}   without ${sec(plW)}   (${pct((plW - laW) / plW)} shorter with)`);
+  console.log(
+    `  Σ_CP cell code  with ${sec(laC)}   without ${sec(plC)}   (${pct((laC - plC) / plC)} longer with: CPU contention on ${availableParallelism()} cores)`,
+  );
+  console.log(`  overhead/compute without launching ahead            ${pct((plW - plC) / plC)}`);
+  console.log(
+    `  W(with) − cell code(without), against the latter    ${msf(laW - plC)}  = ${pct((laW - plC) / plC)}   (the strictest reading of the target)`,
+  );
+}
 
 if (!KEEP) rmSync(work, { recursive: true, force: true });
 else console.log(`kept ${work}`);

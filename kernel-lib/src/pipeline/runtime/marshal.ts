@@ -23,9 +23,13 @@ import v8 from 'node:v8';
 import type { MarshalKind } from '../spec.js';
 import { StepRuntimeError } from './errors.js';
 
-const ARROW = 'apache-arrow';
-const LAKEHOUSE = '@stillwater/kernel/lakehouse';
-const ML = '@stillwater/kernel/ml';
+// Set by the compiler in step bundles that use the step libraries (pipeline/step-libs.ts), so these
+// lazy imports load the same copy of Arrow and the kernel as the notebook code; unset when unbundled.
+declare const __STILLWATER_STEP_LIBS__: boolean | undefined;
+const STEP_LIBS = typeof __STILLWATER_STEP_LIBS__ === 'boolean' && __STILLWATER_STEP_LIBS__;
+const ARROW = STEP_LIBS ? '@stillwater/kernel/step-libs/arrow' : 'apache-arrow';
+const LAKEHOUSE = STEP_LIBS ? '@stillwater/kernel/step-libs/lakehouse' : '@stillwater/kernel/lakehouse';
+const ML = STEP_LIBS ? '@stillwater/kernel/step-libs/ml' : '@stillwater/kernel/ml';
 const ABSENT_PREFIX = '{"kind":"absent"';
 
 /** Suffix of the content-hash sidecar (`writeHashSidecar`); the runner's artifact store reads it. */
