@@ -7,8 +7,14 @@
  * JupyterLab extension calls as you tag) should not pay for loading parquet-wasm,
  * the runner and the lakehouse. Help, `--version` and unknown commands load them all.
  */
-import { Command } from 'commander';
-import { runCli } from './run-cli.js';
+import type { Command } from 'commander';
+
+// `stillwater run DIR`: the pipeline's first steps boot while the rest of this CLI loads
+// (runner/early-launch.ts) — hence nothing else is imported before this line.
+const discardEarly =
+  process.argv[2] === 'run' ? await (await import('./early-run.js')).launchEarly(process.argv.slice(3)) : undefined;
+const { Command: CommandClass } = await import('commander');
+const { runCli } = await import('./run-cli.js');
 
 type Register = (program: Command) => void;
 
@@ -22,7 +28,7 @@ const commandGroups: Record<string, () => Promise<Register>> = {
   lab: async () => (await import('./lab.js')).registerLabCommands,
 };
 
-const program = new Command('stillwater')
+const program = new CommandClass('stillwater')
   .description('TypeScript notebooks → reproducible ML pipelines on a Delta Lake lakehouse')
   .version('0.1.0')
   // Root options only before the command name, so `table describe --version N` is the table's.
@@ -33,3 +39,4 @@ const groups = requested !== undefined && requested in commandGroups ? [requeste
 for (const name of groups) (await commandGroups[name]!())(program);
 
 await runCli(program, process.argv);
+discardEarly?.();

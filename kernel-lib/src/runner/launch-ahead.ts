@@ -14,11 +14,10 @@
  * The runner's own background work (loading what recording the run needs) goes
  * last: once every step has started or been launched ahead, in a free slot.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 import type { PipelineStep } from '../pipeline/spec.js';
-import { type LaunchOptions, type StepProcess, launchStepProcess } from './step-process.js';
+import { claimEarlyLaunch, discardEarlyLaunches } from './early-launch.js';
+import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchStepProcess } from './step-process.js';
 
 /** Where a dependency stands, as far as launching its dependants ahead is concerned. */
 export type DependencyState = 'done' | 'ready' | 'booting' | 'not-started' | 'failed';
@@ -110,15 +109,21 @@ export class LaunchAhead {
    * (its imports failed, say): then it is started afresh, which reports why.
    */
   take(step: string): StepProcess | undefined {
-    const p = this.waiting.get(step);
+    const p = this.waiting.get(step) ?? this.claimEarly(step);
     this.waiting.delete(step);
     this.booting.delete(step);
     return p?.ended ? undefined : p;
   }
 
+  /** A process the CLI started for this step before the run began (early-launch.ts), if it matches. */
+  private claimEarly(step: string): StepProcess | undefined {
+    const spec = this.byPriority.find((s) => s.name === step);
+    return spec ? claimEarlyLaunch(this.host.launchOptions(spec)) : undefined;
+  }
+
   /** Kills the waiting process of a step that will not run (skipped, or served from the cache). */
   discard(step: string): void {
-    this.waiting.get(step)?.discard();
+    (this.waiting.get(step) ?? this.claimEarly(step))?.discard();
     this.waiting.delete(step);
     this.booting.delete(step);
   }
@@ -127,22 +132,13 @@ export class LaunchAhead {
   stop(): void {
     this.stopped = true;
     for (const step of [...this.waiting.keys()]) this.discard(step);
+    discardEarlyLaunches();
   }
 
-  /**
-   * Bundles compiled before launching ahead existed would reject `--args-from-stdin`,
-   * so they are started the plain way. The runtime in every newer bundle holds the
-   * flag as a string literal.
-   */
   private understandsArgsFromStdin(step: PipelineStep): boolean {
     let ok = this.supported.get(step.name);
     if (ok === undefined) {
-      try {
-        const bundle = readFileSync(path.resolve(this.pipelineDir, step.bundle), 'utf8');
-        ok = bundle.includes(JSON.stringify(ARGS_FROM_STDIN));
-      } catch {
-        ok = false;
-      }
+      ok = bundleReadsArgsFromStdin(path.resolve(this.pipelineDir, step.bundle));
       this.supported.set(step.name, ok);
     }
     return ok;

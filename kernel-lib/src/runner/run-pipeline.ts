@@ -34,6 +34,7 @@ import { parseStepError, stepArguments } from './step-contract.js';
 import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
 import { type DependencyState, LaunchAhead } from './launch-ahead.js';
 import { type LaunchOptions, type StepProcessResult, launchStepProcess } from './step-process.js';
+import { type StepSetting, stepSetting } from './step-setting.js';
 
 export interface RunOptions {
   /** Stillwater home (default: `STILLWATER_HOME`, else `.stillwater` in `cwd`). */
@@ -172,7 +173,7 @@ class Run {
   private readonly started = new Set<string>();
   private readonly ready = new Set<string>();
   private running = 0;
-  private setting: { cwd: string; env: NodeJS.ProcessEnv } | undefined;
+  private setting: StepSetting | undefined;
 
   constructor(
     private readonly runId: string,
@@ -635,17 +636,8 @@ class Run {
     return { script: path.resolve(this.dir, step.bundle), ...this.stepSetting() };
   }
 
-  /**
-   * Where every step runs (STEP-CONTRACT.md): in the notebook's folder, with our
-   * environment plus the lakehouse root the contract promises. The same for all steps.
-   */
-  private stepSetting(): { cwd: string; env: NodeJS.ProcessEnv } {
-    if (!this.setting) {
-      const cwd = path.resolve(this.dir, path.dirname(this.spec.notebook));
-      const env = { ...(this.options.env ?? process.env) };
-      if (this.spec.lakehouseRoot) env.STILLWATER_LAKEHOUSE_ROOT = path.resolve(cwd, this.spec.lakehouseRoot);
-      this.setting = { cwd, env };
-    }
+  private stepSetting(): StepSetting {
+    this.setting ??= stepSetting(this.spec, this.dir, this.options.env ?? process.env);
     return this.setting;
   }
 

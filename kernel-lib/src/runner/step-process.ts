@@ -14,6 +14,7 @@
  * the critical path.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
 
 export interface LaunchOptions {
@@ -245,6 +246,19 @@ export class StepProcess {
     if (this.used || this.ending || this.pid === undefined) return;
     this.used = true;
     killGroup(this.pid, 'SIGKILL');
+  }
+}
+
+/**
+ * Bundles compiled before launching ahead existed would reject `--args-from-stdin`,
+ * so they are started the plain way. The runtime in every newer bundle holds the
+ * flag as a string literal.
+ */
+export function bundleReadsArgsFromStdin(bundle: string): boolean {
+  try {
+    return readFileSync(bundle, 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,94 @@
+/**
+ * Starting a run's first steps while the CLI is still loading. Between Node
+ * having booted `stillwater run` and the runner starting the first step, the
+ * CLI loads its command parser, the runner and the pipeline (~40 ms here). The
+ * steps without dependencies can boot meanwhile: they are launched ahead
+ * (STEP-CONTRACT.md, "Launching ahead") and wait for their command line. The
+ * run then claims each one it executes with exactly these launch options
+ * (launch-ahead.ts, `take`); whatever it does not claim is killed when the run
+ * ends, so a wrong guess costs a little CPU, never a wrong execution.
+ *
+ * No step is started when it would likely not execute: a cache entry exists for
+ * its cache key (cache.ts), computed as the run will.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PipelineSpec } from '../pipeline/spec.js';
+import { cacheKey } from './cache.js';
+import { homeLayout } from './home.js';
+import { resolveParameters } from './params.js';
+import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchStepProcess } from './step-process.js';
+import { stepSetting } from './step-setting.js';
+
+export interface EarlyLaunchRequest {
+  /** The pipeline folder or its `pipeline.json`, absolute. */
+  target: string;
+  /** Stillwater home, absolute. */
+  home: string;
+  /** `--param` assignments, as text. */
+  params: Record<string, string>;
+  /** False for `--no-cache`. */
+  cache: boolean;
+  /** At most this many processes. */
+  concurrency: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+const early = new Map<string, StepProcess>();
+
+const keyOf = (launch: LaunchOptions) => JSON.stringify([launch.script, launch.cwd, launch.env, launch.nodeArgs ?? []]);
+
+/**
+ * Launches ahead the pipeline's steps that have no dependencies and would execute.
+ * Never throws: anything unexpected (no pipeline, bad parameters) is left for the
+ * run to report. Returns the steps launched.
+ */
+export function launchFirstStepsEarly(request: EarlyLaunchRequest): string[] {
+  try {
+    const file = request.target.endsWith('.json') ? request.target : path.join(request.target, 'pipeline.json');
+    if (!existsSync(file)) return [];
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as PipelineSpec;
+    const dir = path.dirname(file);
+    if (!Array.isArray(spec.steps) || !Array.isArray(spec.parameters)) return [];
+    const params = resolveParameters(spec.parameters, request.params);
+    const cacheDir = homeLayout(request.home).cache;
+    const setting = stepSetting(spec, dir, request.env ?? process.env);
+    const launched: string[] = [];
+    for (const step of spec.steps) {
+      if (launched.length >= request.concurrency) break;
+      if (step.deps.length > 0) continue;
+      if (request.cache && step.cache) {
+        const key = cacheKey({
+          step: step.name,
+          bundleHash: step.hash,
+          inputs: {},
+          params: Object.fromEntries(step.parameters.map((p) => [p, params[p]])),
+          outputs: step.outputs.map((o) => o.name),
+        });
+        if (existsSync(path.join(cacheDir, `${key}.json`))) continue;
+      }
+      const launch: LaunchOptions = { script: path.resolve(dir, step.bundle), ...setting };
+      if (!bundleReadsArgsFromStdin(launch.script)) continue;
+      early.set(keyOf(launch), launchStepProcess(launch));
+      launched.push(step.name);
+    }
+    return launched;
+  } catch {
+    return [];
+  }
+}
+
+/** The early process started with exactly these options, handed over once. */
+export function claimEarlyLaunch(launch: LaunchOptions): StepProcess | undefined {
+  if (early.size === 0) return undefined;
+  const key = keyOf(launch);
+  const p = early.get(key);
+  early.delete(key);
+  return p;
+}
+
+/** Kills every early process no run claimed. */
+export function discardEarlyLaunches(): void {
+  for (const p of early.values()) p.discard();
+  early.clear();
+}
