@@ -17,18 +17,17 @@ export async function tableVersionOrNull(tablePath: string): Promise<number | nu
 /** Versions of the lakehouse's tables whose latest commit is at or after `sinceMs` (epoch ms). */
 export async function tablesCommittedSince(root: string, sinceMs: number): Promise<Record<string, number>> {
   const lh = new Lakehouse(root);
+  const snapshots = await Promise.all(
+    (await lh.list()).map(async (name) => [name, await lh.table(name).snapshot()] as const),
+  );
   const out: Record<string, number> = {};
-  for (const name of await lh.list()) {
-    const snap = await lh.table(name).snapshot();
-    if (snap.commitTimestamp >= sinceMs) out[name] = snap.version;
-  }
+  for (const [name, snap] of snapshots) if (snap.commitTimestamp >= sinceMs) out[name] = snap.version;
   return out;
 }
 
 /** Current versions of the named tables of a lakehouse (null for a table that no longer exists). */
 export async function tableVersionsOf(root: string, names: string[]): Promise<Record<string, number | null>> {
   const lh = new Lakehouse(root);
-  const out: Record<string, number | null> = {};
-  for (const name of names) out[name] = await tableVersionOrNull(lh.table(name).path);
-  return out;
+  const versions = await Promise.all(names.map((name) => tableVersionOrNull(lh.table(name).path)));
+  return Object.fromEntries(names.map((name, i) => [name, versions[i]!]));
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compileNotebook, type PipelineSpec, parseStepErrorLine } from '../../../kernel-lib/src/pipeline/index.js';
+import { code, writeNotebook } from '../../helpers/notebooks.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { resultLines, runSteps } from './driver.js';
 
@@ -208,6 +209,25 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     expect(i).toBeGreaterThanOrEqual(0);
     expect(map.sourcesContent[i]).toContain('const bad = missing.length + n;');
     expect(spec.sourceMap.sourcePattern).toBe('../../../../fixtures/notebooks/runtime-error.ipynb/cell-{cell}');
+  });
+
+  it('outputs are written concurrently; of two that cannot be written, the first on the command line is reported', async () => {
+    const { dir: nbDir, nb } = writeNotebook('two-bad-outputs', [
+      code(['step:make'], 'const a: any = { f: () => 1 };\nconst b: any = { g: () => 2 };\nconst c = 3;'),
+      code(['step:use', 'prev:make'], 'const sum = c + (a ? 1 : 0) + (b ? 1 : 0);'),
+    ]);
+    const outDir = path.join(nbDir, 'compiled');
+    await compileNotebook(nb, { outDir });
+    const w = work();
+    const outs = (names: string[]) => names.flatMap((n) => ['--out', `${n}=${w}/${n}`]);
+    const bundle = path.join(outDir, 'steps/make.mjs');
+    const first = await failingNode([bundle, ...outs(['b', 'c', 'a'])], nbDir);
+    expect(first.code).toBe(1);
+    expect(parseStepErrorLine(first.stderr)).toMatchObject({ step: 'make', phase: 'output', variable: 'b' });
+    // The output that could be written was.
+    expect(readFileSync(`${w}/c`).length).toBeGreaterThan(0);
+    const second = await failingNode([bundle, ...outs(['a', 'b', 'c'])], nbDir);
+    expect(parseStepErrorLine(second.stderr)).toMatchObject({ phase: 'output', variable: 'a' });
   });
 
   it('a bad command line exits 2 with a usage error; a missing input file exits 1 naming it', async () => {

@@ -63,16 +63,20 @@ export async function runStep(
     const ctx = makeContext(meta, args);
     const result = await body(ctx);
     phase = 'output';
-    for (const [name, file] of args.outputs) {
-      const kind = meta.outputs[name]!;
-      let value: unknown;
+    const values = [...args.outputs].map(([name, file]) => {
       try {
-        value = result.outputs[name]!();
+        return { name, file, value: result.outputs[name]!() };
       } catch (e) {
         throw new StepRuntimeError('output', `output "${name}" is not defined: ${(e as Error).message}`, name);
       }
-      await writeVariable(kind, file, name, value, startedMs);
-    }
+    });
+    // The files are independent: written concurrently (pinning a table reference reads Delta
+    // logs; Arrow outputs are written on libuv threads). The first failure in declared order counts.
+    const written = await Promise.allSettled(
+      values.map(({ name, file, value }) => writeVariable(meta.outputs[name]!, file, name, value, startedMs)),
+    );
+    const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) throw failed.reason;
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
     exitDone();
