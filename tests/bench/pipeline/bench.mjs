@@ -408,6 +408,17 @@ if (!OVERHEAD_ONLY) {
   console.log(
     `  Σ_CP cell code  with ${sec(laC)}   without ${sec(plC)}   (${pct((laC - plC) / plC)} longer with: CPU contention on ${availableParallelism()} cores)`,
   );
+  const cellCode = (x, n) => x.steps[n].bodyEnd - x.steps[n].bodyStart - x.steps[n].inputMs;
+  console.log(
+    `  cell code per step, with / without (ms): ${spec.steps
+      .map((s) =>
+        `${s.name} ${msf(median(decompositions.map((x) => cellCode(x, s.name))))} / ${msf(median(plainDecompositions.map((x) => cellCode(x, s.name))))}`.replace(
+          / +ms/g,
+          '',
+        ),
+      )
+      .join(', ')}`,
+  );
   console.log(`  overhead/compute without launching ahead            ${pct((plW - plC) / plC)}`);
   console.log(
     `  W(with) − cell code(without), against the latter    ${msf(laW - plC)}  = ${pct((laW - plC) / plC)}   (the strictest reading of the target)`,
