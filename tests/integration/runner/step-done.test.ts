@@ -4,6 +4,7 @@
  * ended — exit 0, with all its output — as soon as its stdout and stderr are at end
  * of file, killing the process instead of waiting for it to exit.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
 import { launchStepProcess } from '../../../kernel-lib/src/runner/step-process.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
+import { cliPath } from '../../helpers/paths.js';
 
 const alive = (pid: number) => {
   try {
@@ -133,5 +135,38 @@ describe('a step saying done', () => {
     const doneAt = events.findIndex((e) => e.type === 'step' && e.step === 'talk' && e.status === 'done');
     const lastLog = events.findLastIndex((e) => e.type === 'log' && e.step === 'talk');
     expect(lastLog).toBeLessThan(doneAt);
+  });
+
+  it('a step whose runner is killed outright ends itself, and what it started, within seconds', async () => {
+    const { dir, nb } = writeNotebook('runner-killed', []);
+    const pids = path.join(dir, 'pids.json');
+    writeFileSync(
+      nb,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(nb, 'utf8')),
+        cells: [
+          code(
+            ['step:long'],
+            `import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n` +
+              `const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });\n` +
+              `writeFileSync(${JSON.stringify(pids)}, JSON.stringify([process.pid, child.pid]));\n` +
+              'await new Promise((r) => setTimeout(r, 60000));\nconst finished = 1;',
+          ),
+          code(['pipeline-metrics'], 'finished'),
+        ],
+      }),
+    );
+    const outDir = path.join(dir, 'compiled');
+    await compileNotebook(nb, { outDir });
+    const cli = spawn(process.execPath, [cliPath, 'run', outDir, '--home', path.join(dir, 'home'), '--json'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const t0 = Date.now();
+    while (!existsSync(pids) && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    const [stepPid, childPid] = JSON.parse(readFileSync(pids, 'utf8')) as [number, number];
+    cli.kill('SIGKILL');
+    expect(await waitUntilGone(stepPid)).toBe(true);
+    expect(await waitUntilGone(childPid)).toBe(true);
   });
 });

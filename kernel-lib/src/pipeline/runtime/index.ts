@@ -102,6 +102,25 @@ function signalReady(): void {
   if (!Number.isInteger(fd) || fd <= 2) return;
   signalFd = fd;
   signal('ready');
+  exitWithRunner();
+}
+
+/**
+ * A runner that gave a signal pipe supervises this step, and the step leads its own
+ * process group, so a runner killed outright (SIGKILL, a crash) would leave it
+ * computing on. Once a second the step checks that its parent is still the one that
+ * started it; when not, it ends itself and whatever it started.
+ */
+function exitWithRunner(): void {
+  const runner = process.ppid;
+  setInterval(() => {
+    if (process.ppid === runner) return;
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }, 1000).unref();
 }
 
 /**
