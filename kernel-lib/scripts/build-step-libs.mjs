@@ -9,7 +9,8 @@
 // The workers are entries too, next to the chunks, because the kernel finds them relative to
 // its own module (`new URL('./parquet-worker.js', import.meta.url)`), and `../../package.json`
 // (read for the Delta commit's engine info) resolves from here as from dist/<module>/.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -45,7 +46,12 @@ const result = await esbuild.build({
   logLevel: 'warning',
   metafile: true,
 });
-const files = Object.keys(result.metafile.outputs);
+const files = Object.keys(result.metafile.outputs).sort();
+// Which build this is (runner/step-packages.ts): a step's cache key changes with the kernel's
+// code even while its version number does not.
+const hash = createHash('sha256');
+for (const f of files) hash.update(f).update(readFileSync(path.resolve(root, f)));
+writeFileSync(path.join(outdir, 'build.json'), `${JSON.stringify({ hash: hash.digest('hex').slice(0, 16) })}\n`);
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(
   `step libraries: ${files.length} files, ${(bytes / 1024).toFixed(0)} KB in ${path.relative(process.cwd(), outdir)}`,

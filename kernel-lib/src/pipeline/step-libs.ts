@@ -15,8 +15,9 @@
  * kernel has them built. Otherwise the bundles import the packages as always.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { packageDir, packageName } from './packages.js';
 
 /** One step library: its file name under dist/step-libs, the import it stands for, and its source under dist/. */
 export interface StepLibEntry {
@@ -112,26 +113,12 @@ export function stepLibsRefusal(notebookDir: string, imports: readonly BundleImp
   return undefined;
 }
 
-/** The package an import path names, or undefined for builtins and non-package paths. */
-function packageName(spec: string): string | undefined {
-  if (spec.startsWith('node:') || spec.startsWith('.') || spec.startsWith('/')) return undefined;
-  const parts = spec.split('/');
-  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
-  return builtinModules.includes(name) ? undefined : name;
-}
-
 /** Whether `pkg`, resolved from `fromDir`, is apache-arrow or depends on it, directly or through its dependencies. */
 function dependsOnArrow(pkg: string, fromDir: string, seen = new Set<string>()): boolean {
   if (pkg === 'apache-arrow') return true;
-  let manifest: string;
-  try {
-    manifest = createRequire(path.join(fromDir, 'x.js')).resolve(`${pkg}/package.json`);
-  } catch {
-    // Not resolvable, or package.json not exported: look for the folder itself.
-    const found = findPackageDir(pkg, fromDir);
-    if (!found) return false;
-    manifest = path.join(found, 'package.json');
-  }
+  const found = packageDir(pkg, fromDir);
+  if (!found) return false;
+  const manifest = path.join(found, 'package.json');
   if (seen.has(manifest)) return false;
   seen.add(manifest);
   let json: Record<string, Record<string, string> | undefined>;
@@ -148,12 +135,4 @@ function dependsOnArrow(pkg: string, fromDir: string, seen = new Set<string>()):
   const dir = path.dirname(manifest);
   for (const d of deps) if (dependsOnArrow(d, dir, seen)) return true;
   return false;
-}
-
-function findPackageDir(pkg: string, fromDir: string): string | undefined {
-  for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', pkg);
-    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * The step cache. A step's cache key is the sha256 of everything that decides
- * its outputs: its bundle hash, the content hashes of its inputs and the values
- * of the parameters it uses. The index is one small JSON file per key in the
+ * its outputs: its bundle hash, the content hashes of its inputs, the values
+ * of the parameters it uses and the versions of the packages it imports
+ * (step-packages.ts). The index is one small JSON file per key in the
  * home (`cache/<key>.json`), written when an execution succeeds — a lookup is a
  * single file read, never a scan of the run history.
  */
@@ -20,17 +21,20 @@ export interface CacheKeyParts {
   params: Record<string, unknown>;
   /** Names of the step's outputs (a step producing a different set is a different step). */
   outputs: string[];
+  /** Package → installed version, of the packages the step's bundle imports. */
+  packages: Record<string, string>;
 }
 
 /** The cache key of one step execution (sha256 hex). Insensitive to key order. */
 export function cacheKey(parts: CacheKeyParts): string {
   const canonical = JSON.stringify([
-    'stillwater-step-cache/1',
+    'stillwater-step-cache/2',
     parts.step,
     parts.bundleHash,
     sortedEntries(parts.inputs),
     sortedEntries(parts.params),
     [...parts.outputs].sort(),
+    sortedEntries(parts.packages),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -17,6 +17,7 @@ import type { PipelineSpec } from '../pipeline/spec.js';
 import { cacheKey } from './cache.js';
 import { homeLayout } from './home.js';
 import { resolveParameters } from './params.js';
+import { PackageVersions, bundlePackages } from './step-packages.js';
 import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchStepProcess } from './step-process.js';
 import { stepSetting } from './step-setting.js';
 
@@ -53,10 +54,13 @@ export function launchFirstStepsEarly(request: EarlyLaunchRequest): string[] {
     const params = resolveParameters(spec.parameters, request.params);
     const cacheDir = homeLayout(request.home).cache;
     const setting = stepSetting(spec, dir, request.env ?? process.env);
+    const versions = new PackageVersions();
     const launched: string[] = [];
     for (const step of spec.steps) {
       if (launched.length >= request.concurrency) break;
       if (step.deps.length > 0) continue;
+      const launch: LaunchOptions = { script: path.resolve(dir, step.bundle), ...setting };
+      if (!bundleReadsArgsFromStdin(launch.script)) continue;
       if (request.cache && step.cache) {
         const key = cacheKey({
           step: step.name,
@@ -64,11 +68,10 @@ export function launchFirstStepsEarly(request: EarlyLaunchRequest): string[] {
           inputs: {},
           params: Object.fromEntries(step.parameters.map((p) => [p, params[p]])),
           outputs: step.outputs.map((o) => o.name),
+          packages: versions.of(bundlePackages(readFileSync(launch.script, 'utf8')), path.dirname(launch.script)),
         });
         if (existsSync(path.join(cacheDir, `${key}.json`))) continue;
       }
-      const launch: LaunchOptions = { script: path.resolve(dir, step.bundle), ...setting };
-      if (!bundleReadsArgsFromStdin(launch.script)) continue;
       early.set(keyOf(launch), launchStepProcess(launch));
       launched.push(step.name);
     }

@@ -34,6 +34,7 @@ import { parseStepError, stepArguments } from './step-contract.js';
 import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
 import { type DependencyState, LaunchAhead } from './launch-ahead.js';
 import { type LaunchOptions, type StepProcessResult, launchStepProcess } from './step-process.js';
+import { PackageVersions, bundlePackages } from './step-packages.js';
 import { type StepSetting, stepSetting } from './step-setting.js';
 
 export interface RunOptions {
@@ -174,6 +175,7 @@ class Run {
   private readonly ready = new Set<string>();
   private running = 0;
   private setting: StepSetting | undefined;
+  private readonly packageVersions = new PackageVersions();
 
   constructor(
     private readonly runId: string,
@@ -489,6 +491,7 @@ class Run {
       inputs: record.inputs,
       params: record.params,
       outputs: step.outputs.map((x) => x.name),
+      packages: await this.packagesOf(step),
     });
     record.cacheKey = key;
 
@@ -506,6 +509,13 @@ class Run {
     }
     // 3. Execute.
     return this.executeStep(state);
+  }
+
+  /** The installed versions of the packages the step's bundle imports (step-packages.ts). */
+  private async packagesOf(step: PipelineStep): Promise<Record<string, string>> {
+    const bundle = path.resolve(this.dir, step.bundle);
+    const text = await readFile(bundle, 'utf8').catch(() => '');
+    return this.packageVersions.of(bundlePackages(text), path.dirname(bundle));
   }
 
   /** Table/lakehouse outputs are only reusable while the data they point at is unchanged (table-refs.ts). */

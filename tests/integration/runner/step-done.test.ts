@@ -87,27 +87,21 @@ describe('a step saying done', () => {
   });
 
   it("runs the notebook's exit handlers and delivers all output before the step counts as done", async () => {
-    const { dir, nb } = writeNotebook('done-runtime', []);
-    const marker = path.join(dir, 'exit-handler-ran');
+    // Steps run in the notebook's folder: the cells name their files relative to it.
     // 300 KB of stdout: several times a pipe's buffer, so it cannot all be sitting in
     // the pipe when the step finishes; the last line must still arrive.
-    writeFileSync(
-      nb,
-      JSON.stringify({
-        ...JSON.parse(readFileSync(nb, 'utf8')),
-        cells: [
-          code(
-            ['step:talk'],
-            `import { writeFileSync } from 'node:fs';\n` +
-              `process.on('exit', () => writeFileSync(${JSON.stringify(marker)}, String(Date.now())));\n` +
-              `for (let i = 0; i < 3000; i++) console.log('line ' + i + ' ' + 'x'.repeat(90));\n` +
-              `console.log('the end');\nconst said = 1;`,
-          ),
-          code(['step:after', 'prev:talk'], 'const heard = said + 1;'),
-          code(['pipeline-metrics'], 'heard'),
-        ],
-      }),
-    );
+    const { dir, nb } = writeNotebook('done-runtime', [
+      code(
+        ['step:talk'],
+        `import { writeFileSync } from 'node:fs';\n` +
+          `process.on('exit', () => writeFileSync('exit-handler-ran', String(Date.now())));\n` +
+          `for (let i = 0; i < 3000; i++) console.log('line ' + i + ' ' + 'x'.repeat(90));\n` +
+          `console.log('the end');\nconst said = 1;`,
+      ),
+      code(['step:after', 'prev:talk'], 'const heard = said + 1;'),
+      code(['pipeline-metrics'], 'heard'),
+    ]);
+    const marker = path.join(dir, 'exit-handler-ran');
     const outDir = path.join(dir, 'compiled');
     await compileNotebook(nb, { outDir });
     const h = runPipeline(outDir, { home: path.join(dir, 'home'), cache: false });
@@ -138,24 +132,17 @@ describe('a step saying done', () => {
   });
 
   it('a step whose runner is killed outright ends itself, and what it started, within seconds', async () => {
-    const { dir, nb } = writeNotebook('runner-killed', []);
+    const { dir, nb } = writeNotebook('runner-killed', [
+      code(
+        ['step:long'],
+        `import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n` +
+          `const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });\n` +
+          `writeFileSync('pids.json', JSON.stringify([process.pid, child.pid]));\n` +
+          'await new Promise((r) => setTimeout(r, 60000));\nconst finished = 1;',
+      ),
+      code(['pipeline-metrics'], 'finished'),
+    ]);
     const pids = path.join(dir, 'pids.json');
-    writeFileSync(
-      nb,
-      JSON.stringify({
-        ...JSON.parse(readFileSync(nb, 'utf8')),
-        cells: [
-          code(
-            ['step:long'],
-            `import { spawn } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\n` +
-              `const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });\n` +
-              `writeFileSync(${JSON.stringify(pids)}, JSON.stringify([process.pid, child.pid]));\n` +
-              'await new Promise((r) => setTimeout(r, 60000));\nconst finished = 1;',
-          ),
-          code(['pipeline-metrics'], 'finished'),
-        ],
-      }),
-    );
     const outDir = path.join(dir, 'compiled');
     await compileNotebook(nb, { outDir });
     const cli = spawn(process.execPath, [cliPath, 'run', outDir, '--home', path.join(dir, 'home'), '--json'], {

@@ -12,13 +12,27 @@ import type { RunRecord } from '../../../kernel-lib/src/runner/records.js';
 import { parseStepError, stepArguments } from '../../../kernel-lib/src/runner/step-contract.js';
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'sw-unit-'));
-const parts = { step: 's', bundleHash: 'h', inputs: { a: '1', b: '2' }, params: { k: 1 }, outputs: ['x', 'y'] };
+const parts = {
+  step: 's',
+  bundleHash: 'h',
+  inputs: { a: '1', b: '2' },
+  params: { k: 1 },
+  outputs: ['x', 'y'],
+  packages: { 'apache-arrow': '21.2.0', '@stillwater/kernel': '0.1.0+abc' },
+};
 
 describe('cache keys', () => {
   it('are stable under key order and change with every ingredient', () => {
     const k = cacheKey(parts);
     expect(k).toMatch(/^[0-9a-f]{64}$/);
-    expect(cacheKey({ ...parts, inputs: { b: '2', a: '1' }, outputs: ['y', 'x'] })).toBe(k);
+    expect(
+      cacheKey({
+        ...parts,
+        inputs: { b: '2', a: '1' },
+        outputs: ['y', 'x'],
+        packages: { '@stillwater/kernel': '0.1.0+abc', 'apache-arrow': '21.2.0' },
+      }),
+    ).toBe(k);
     for (const change of [
       { bundleHash: 'h2' },
       { inputs: { a: '1', b: '3' } },
@@ -26,6 +40,8 @@ describe('cache keys', () => {
       { params: { k: '1' } },
       { outputs: ['x'] },
       { step: 't' },
+      { packages: { 'apache-arrow': '21.3.0', '@stillwater/kernel': '0.1.0+abc' } },
+      { packages: { 'apache-arrow': '21.2.0', '@stillwater/kernel': '0.1.0+abd' } },
     ]) {
       expect(cacheKey({ ...parts, ...change })).not.toBe(k);
     }
