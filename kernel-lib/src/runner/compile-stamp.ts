@@ -1,14 +1,16 @@
 /**
  * "Reuse an up-to-date compile": `stillwater run nb.ipynb` compiles only when
  * the notebook — or a file its bundles were built from (local modules, the
- * step runtime, as listed by the bundles' source maps) — changed since the
- * last compile, or the compiled output was touched. The stamp lives in the
+ * step runtime, as listed by the bundles' source maps), or the compiler's own
+ * modules (an upgraded kernel compiles differently) — changed since the last
+ * compile, or the compiled output was touched. The stamp lives in the
  * Stillwater home, keyed by output folder, so the compiler's folder holds only
  * the compiler's files.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Stamp {
   notebook: string;
@@ -26,9 +28,18 @@ async function hashOrNull(file: string): Promise<string | null> {
   }
 }
 
-/** The files a compiled folder was built from: the notebook, pipeline.json, non-cell sources of every map. */
-async function inputsOf(notebook: string, outDir: string): Promise<string[]> {
-  const files = new Set([notebook, path.join(outDir, 'pipeline.json')]);
+/** Where the compiler's modules are (built `.js`, or `.ts` sources under tests). */
+const COMPILER_DIR = fileURLToPath(new URL('../pipeline/', import.meta.url));
+
+/** The compiler's own modules, one folder (the runtime beneath it is in the maps' sources). */
+async function compilerModules(compilerDir: string): Promise<string[]> {
+  const names = await readdir(compilerDir).catch(() => [] as string[]);
+  return names.filter((n) => /\.(js|ts)$/.test(n) && !n.endsWith('.d.ts')).map((n) => path.join(compilerDir, n));
+}
+
+/** The files a compiled folder was built from: the notebook, pipeline.json, the compiler, non-cell sources of every map. */
+async function inputsOf(notebook: string, outDir: string, compilerDir: string): Promise<string[]> {
+  const files = new Set([notebook, path.join(outDir, 'pipeline.json'), ...(await compilerModules(compilerDir))]);
   const stepsDir = path.join(outDir, 'steps');
   const maps = (await readdir(stepsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.mjs.map'));
   for (const m of maps) {
@@ -43,9 +54,9 @@ async function inputsOf(notebook: string, outDir: string): Promise<string[]> {
   return [...files].sort();
 }
 
-async function snapshot(notebook: string, outDir: string): Promise<Stamp> {
+async function snapshot(notebook: string, outDir: string, compilerDir: string): Promise<Stamp> {
   const files: Record<string, string> = {};
-  for (const f of await inputsOf(notebook, outDir)) files[f] = (await hashOrNull(f)) ?? 'missing';
+  for (const f of await inputsOf(notebook, outDir, compilerDir)) files[f] = (await hashOrNull(f)) ?? 'missing';
   return { notebook, files };
 }
 
@@ -55,8 +66,15 @@ export interface CompiledNotebook {
   compiled: boolean;
 }
 
-/** The compiled folder for `notebook`, compiling first unless the last compile is still up to date. */
-export async function ensureCompiled(notebook: string, home: string): Promise<CompiledNotebook> {
+/**
+ * The compiled folder for `notebook`, compiling first unless the last compile is still up to date.
+ * `compilerDir` is for tests: the folder whose modules count as the compiler.
+ */
+export async function ensureCompiled(
+  notebook: string,
+  home: string,
+  { compilerDir = COMPILER_DIR }: { compilerDir?: string } = {},
+): Promise<CompiledNotebook> {
   // Imported here: running an already compiled folder should not load the compiler.
   const { compileNotebook, defaultOutDir } = await import('../pipeline/compile.js');
   const abs = path.resolve(notebook);
@@ -66,7 +84,7 @@ export async function ensureCompiled(notebook: string, home: string): Promise<Co
     .then((t) => JSON.parse(t) as Stamp)
     .catch(() => undefined);
   if (previous && previous.notebook === abs) {
-    const now = await snapshot(abs, outDir);
+    const now = await snapshot(abs, outDir, compilerDir);
     const same =
       Object.keys(now.files).length === Object.keys(previous.files).length &&
       Object.entries(now.files).every(([f, h]) => h !== 'missing' && previous.files[f] === h);
@@ -74,6 +92,6 @@ export async function ensureCompiled(notebook: string, home: string): Promise<Co
   }
   await compileNotebook(abs, { outDir });
   await mkdir(path.dirname(stampFile), { recursive: true });
-  await writeFile(stampFile, JSON.stringify(await snapshot(abs, outDir)));
+  await writeFile(stampFile, JSON.stringify(await snapshot(abs, outDir, compilerDir)));
   return { dir: outDir, compiled: true };
 }

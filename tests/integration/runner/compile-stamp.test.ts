@@ -1,6 +1,7 @@
 /**
  * `stillwater run nb.ipynb` reuses an up-to-date compile: it recompiles only when
- * the notebook, a local module its bundles include, or the compiled output changed.
+ * the notebook, a local module its bundles include, the compiler, or the compiled
+ * output changed.
  */
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,5 +35,25 @@ describe('compile reuse', () => {
     appendFileSync(nb, ' ');
     expect((await ensureCompiled(nb, home)).compiled).toBe(true);
     expect((await ensureCompiled(nb, home)).compiled).toBe(false);
+  });
+
+  it("recompiles when the compiler's modules changed (another kernel), not otherwise", async () => {
+    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-stamp-compiler-'));
+    const nb = path.join(dir, 'linear.ipynb');
+    copyFileSync(path.join(fixtures, 'linear.ipynb'), nb);
+    const home = path.join(dir, 'home');
+    // A stand-in for the compiler's folder: one module in it, and files that do not count.
+    const compilerDir = path.join(dir, 'compiler');
+    mkdirSync(compilerDir);
+    writeFileSync(path.join(compilerDir, 'compile.js'), 'export const version = 1;\n');
+    writeFileSync(path.join(compilerDir, 'compile.d.ts'), 'export declare const version: number;\n');
+    expect((await ensureCompiled(nb, home, { compilerDir })).compiled).toBe(true);
+    expect((await ensureCompiled(nb, home, { compilerDir })).compiled).toBe(false);
+    writeFileSync(path.join(compilerDir, 'compile.d.ts'), 'export declare const version: 2;\n');
+    expect((await ensureCompiled(nb, home, { compilerDir })).compiled).toBe(false);
+    writeFileSync(path.join(compilerDir, 'compile.js'), 'export const version = 2;\n');
+    expect((await ensureCompiled(nb, home, { compilerDir })).compiled).toBe(true);
+    expect((await ensureCompiled(nb, home, { compilerDir })).compiled).toBe(false);
   });
 });
