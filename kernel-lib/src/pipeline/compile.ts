@@ -19,6 +19,7 @@ import { buildPipelineGraph, type PipelineGraph } from './graph.js';
 import { type NotebookCell, readNotebook } from './notebook.js';
 import { assertValidSpec, prepareSpecValidator } from './spec-schema.js';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './spec.js';
+import { defaultOutDir } from './out-dir.js';
 
 /** Part of every step hash, so a change of the runtime/bundle layout invalidates caches. */
 export const RUNTIME_VERSION = 'stillwater-step-runtime/1';
@@ -47,9 +48,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-export function defaultOutDir(notebookPath: string): string {
-  return `${path.resolve(notebookPath).replace(/\.ipynb$/, '')}.pipeline`;
-}
+export { defaultOutDir };
 
 /** Validates a notebook without bundling. Throws only if the file is not a readable notebook. */
 export async function checkNotebook(notebookPath: string): Promise<CheckResult> {
