@@ -2,8 +2,9 @@
  * `stillwater run DIR`: before the command parser and the runner are loaded,
  * start the pipeline's first steps (runner/early-launch.ts). Reads just enough
  * of the command line to do that safely; anything it does not recognise — or
- * `--from`, `--only`, `--resume`, `--no-launch-ahead`, a notebook that may need
- * compiling, help — means no early start, and the run proceeds as always.
+ * `--from`, `--only`, `--resume`, `--no-launch-ahead`, help — means no early
+ * start, and the run proceeds as always. A notebook counts when its compile is
+ * up to date (runner/compile-stamp.ts).
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -41,7 +42,7 @@ export function earlyLaunchRequest(args: readonly string[], cwd = process.cwd())
       positional.push(arg);
     }
   }
-  if (positional.length !== 1 || positional[0]!.endsWith('.ipynb')) return undefined;
+  if (positional.length !== 1) return undefined;
   const concurrency = values.get('--concurrency')?.at(-1);
   if (concurrency !== undefined && !/^\d+$/.test(concurrency)) return undefined;
   try {
@@ -66,6 +67,6 @@ export async function launchEarly(args: readonly string[]): Promise<() => void> 
   const request = earlyLaunchRequest(args);
   if (!request || request.concurrency < 1) return () => {};
   const early = await import('../runner/early-launch.js');
-  early.launchFirstStepsEarly(request);
+  await early.launchFirstStepsEarly(request);
   return early.discardEarlyLaunches;
 }

@@ -22,7 +22,7 @@ import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchS
 import { stepSetting } from './step-setting.js';
 
 export interface EarlyLaunchRequest {
-  /** The pipeline folder or its `pipeline.json`, absolute. */
+  /** The pipeline folder, its `pipeline.json`, or a notebook whose compile is up to date; absolute. */
   target: string;
   /** Stillwater home, absolute. */
   home: string;
@@ -44,9 +44,17 @@ const keyOf = (launch: LaunchOptions) => JSON.stringify([launch.script, launch.c
  * Never throws: anything unexpected (no pipeline, bad parameters) is left for the
  * run to report. Returns the steps launched.
  */
-export function launchFirstStepsEarly(request: EarlyLaunchRequest): string[] {
+export async function launchFirstStepsEarly(request: EarlyLaunchRequest): Promise<string[]> {
   try {
-    const file = request.target.endsWith('.json') ? request.target : path.join(request.target, 'pipeline.json');
+    let target = request.target;
+    if (target.endsWith('.ipynb')) {
+      // Only when the run will reuse the compile as it is (compile-stamp.ts); compiling takes long anyway.
+      const { upToDateCompile } = await import('./compile-stamp.js');
+      const dir = await upToDateCompile(target, request.home);
+      if (dir === undefined) return [];
+      target = dir;
+    }
+    const file = target.endsWith('.json') ? target : path.join(target, 'pipeline.json');
     if (!existsSync(file)) return [];
     const spec = JSON.parse(readFileSync(file, 'utf8')) as PipelineSpec;
     const dir = path.dirname(file);

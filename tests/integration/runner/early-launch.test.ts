@@ -33,7 +33,7 @@ async function compiled() {
   const outDir = path.join(dir, 'compiled');
   await compileNotebook(nb, { outDir });
   const boots = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length : 0);
-  return { dir, outDir, boots };
+  return { dir, nb, outDir, boots };
 }
 
 async function run(args: string[], cwd: string) {
@@ -101,6 +101,19 @@ describe('stillwater run starting the first steps early', () => {
     const left = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n');
     expect(left.filter((l) => l.includes(path.join(outDir, 'steps')))).toEqual([]);
   });
+
+  it("starts a notebook's first step early once its compile is up to date", async () => {
+    const { dir, nb, boots } = await compiled();
+    const args = [nb, '--home', path.join(dir, 'home'), '--no-cache'];
+    // The first run compiles (nothing to start early), the second reuses that compile.
+    const first = await run(args, dir);
+    expect(finished(first.events)).toMatchObject({ status: 'done', metrics: { y: 20 } });
+    const second = await run(args, dir);
+    const end = finished(second.events) as { metrics: Record<string, number> };
+    const runStarted = Date.parse(String(second.events.find((e) => e.type === 'run-started')!.time));
+    expect(end.metrics.firstBootedAt).toBeLessThan(runStarted);
+    expect(boots()).toBe(2);
+  });
 });
 
 describe('what the early start reads of the command line', () => {
@@ -116,15 +129,15 @@ describe('what the early start reads of the command line', () => {
       concurrency: expect.any(Number),
     });
     expect(earlyLaunchRequest(['--concurrency', '3', 'p'], cwd)?.concurrency).toBe(3);
+    expect(earlyLaunchRequest(['nb.ipynb'], cwd)?.target).toBe('/work/nb.ipynb');
   });
 
-  it('starts nothing for options that change what runs, notebooks, or anything it does not know', () => {
+  it('starts nothing for options that change what runs, or anything it does not know', () => {
     for (const args of [
       ['p', '--from', 'a'],
       ['p', '--only=a'],
       ['--resume', 'r1'],
       ['p', '--no-launch-ahead'],
-      ['nb.ipynb'],
       ['p', '--frobnicate'],
       ['p', 'q'],
       [],
