@@ -11,15 +11,19 @@ import { repoRoot } from '../../helpers/paths.js';
 
 const fixtures = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
 
+/** A fresh folder under tests/.out holding copies of `files` from the fixtures, and a home beside them. */
+function copiedFixtures(prefix: string, files: string[]): { dir: string; home: string; at: (f: string) => string } {
+  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+  const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', prefix));
+  for (const f of files) copyFileSync(path.join(fixtures, f), path.join(dir, f));
+  return { dir, home: path.join(dir, 'home'), at: (f) => path.join(dir, f) };
+}
+
 describe('compile reuse', () => {
   it('recompiles only when the notebook, a bundled local module or the output changed', async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-stamp-'));
-    const nb = path.join(dir, 'local-module.ipynb');
-    copyFileSync(path.join(fixtures, 'local-module.ipynb'), nb);
-    const helper = path.join(dir, 'local-module-helpers.mjs');
-    copyFileSync(path.join(fixtures, 'local-module-helpers.mjs'), helper);
-    const home = path.join(dir, 'home');
+    const { dir, home, at } = copiedFixtures('runner-stamp-', ['local-module.ipynb', 'local-module-helpers.mjs']);
+    const nb = at('local-module.ipynb');
+    const helper = at('local-module-helpers.mjs');
 
     const first = await ensureCompiled(nb, home);
     expect(first).toEqual({ dir: path.join(dir, 'local-module.pipeline'), compiled: true });
@@ -38,11 +42,8 @@ describe('compile reuse', () => {
   });
 
   it("recompiles when the compiler's modules changed (another kernel), not otherwise", async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-stamp-compiler-'));
-    const nb = path.join(dir, 'linear.ipynb');
-    copyFileSync(path.join(fixtures, 'linear.ipynb'), nb);
-    const home = path.join(dir, 'home');
+    const { dir, home, at } = copiedFixtures('runner-stamp-compiler-', ['linear.ipynb']);
+    const nb = at('linear.ipynb');
     // A stand-in for the compiler's folder: one module in it, and files that do not count.
     const compilerDir = path.join(dir, 'compiler');
     mkdirSync(compilerDir);
