@@ -18,7 +18,7 @@ import { cacheKey } from './cache.js';
 import { homeLayout } from './home.js';
 import { resolveParameters } from './params.js';
 import { PackageVersions, bundlePackages } from './step-packages.js';
-import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchStepProcess } from './step-process.js';
+import { type LaunchOptions, type StepProcess, launchStepProcess, runtimeReadsArgsFromStdin } from './step-process.js';
 import { stepSetting } from './step-setting.js';
 
 export interface EarlyLaunchRequest {
@@ -68,7 +68,8 @@ export async function launchFirstStepsEarly(request: EarlyLaunchRequest): Promis
       if (launched.length >= request.concurrency) break;
       if (step.deps.length > 0) continue;
       const launch: LaunchOptions = { script: path.resolve(dir, step.bundle), ...setting };
-      if (!bundleReadsArgsFromStdin(launch.script)) continue;
+      const bundle = readBundle(launch.script);
+      if (bundle === undefined || !runtimeReadsArgsFromStdin(bundle)) continue;
       if (request.cache && step.cache) {
         const key = cacheKey({
           step: step.name,
@@ -76,7 +77,7 @@ export async function launchFirstStepsEarly(request: EarlyLaunchRequest): Promis
           inputs: {},
           params: Object.fromEntries(step.parameters.map((p) => [p, params[p]])),
           outputs: step.outputs.map((o) => o.name),
-          packages: versions.of(bundlePackages(readFileSync(launch.script, 'utf8')), path.dirname(launch.script)),
+          packages: versions.of(bundlePackages(bundle), path.dirname(launch.script)),
         });
         if (existsSync(path.join(cacheDir, `${key}.json`))) continue;
       }
@@ -86,6 +87,15 @@ export async function launchFirstStepsEarly(request: EarlyLaunchRequest): Promis
     return launched;
   } catch {
     return [];
+  }
+}
+
+/** A bundle's text; undefined when missing (the run reports it). */
+function readBundle(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -256,11 +256,15 @@ export class StepProcess {
  */
 export function bundleReadsArgsFromStdin(bundle: string): boolean {
   try {
-    return readFileSync(bundle, 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
+    return runtimeReadsArgsFromStdin(readFileSync(bundle, 'utf8'));
   } catch {
     return false;
   }
 }
+
+/** The same, for a bundle's text already at hand. */
+export const runtimeReadsArgsFromStdin = (bundleText: string): boolean =>
+  bundleText.includes(JSON.stringify(ARGS_FROM_STDIN));
 
 /** Starts a step now with its arguments (`args`), or ahead of its turn (`undefined`: arguments come with `run`). */
 export function launchStepProcess(launch: LaunchOptions, args?: string[]): StepProcess {
