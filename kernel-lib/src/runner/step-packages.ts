@@ -16,7 +16,7 @@ const KERNEL = '@stillwater/kernel';
 /** Loaded by the step runtime itself (lazily, by kind), whatever the notebook imports. */
 const ALWAYS = [KERNEL, 'apache-arrow'];
 
-/** Package names a bundle imports: static imports and dynamic imports of a literal string. */
+/** Package names a bundle imports: static imports, re-exports, and `import()` / `require()` of a literal string. */
 export function bundlePackages(bundleText: string): string[] {
   const names = new Set<string>(ALWAYS);
   for (const m of bundleText.matchAll(
