@@ -28,3 +28,4 @@ export * from './take.js';
 export * from './transaction.js';
 export * from './decimal-words.js';
 export * from './pins.js';
+export * from './deletion-vectors/index.js';

@@ -8,6 +8,7 @@
  * Unknown action types and unknown fields are ignored.
  */
 import type { Action, AddFile, DeletionVectorDescriptor, Metadata, Protocol, Txn } from './actions.js';
+import { dvUniqueId } from './deletion-vectors/descriptor.js';
 import { decodeAddPath } from './partition.js';
 
 export class LogReplay {
@@ -44,7 +45,7 @@ export function fileKey(path: string, dv?: DeletionVectorDescriptor | null): str
   const d = decodeAddPath(path);
   const p = d.relative !== undefined ? `r:${d.relative}` : d.absolute !== undefined ? `a:${d.absolute}` : `u:${d.uri}`;
   if (!dv) return p;
-  return `${p}\u0000${dv.storageType}${dv.pathOrInlineDv}${dv.offset !== undefined && dv.offset !== null ? `@${dv.offset}` : ''}`;
+  return `${p}\u0000${dvUniqueId(dv)}`;
 }
 
 /** Replays a whole segment: checkpoint actions then commits, oldest first. */

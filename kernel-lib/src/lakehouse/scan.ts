@@ -29,11 +29,12 @@ import {
 } from './expr.js';
 import { decodeParquet } from './parquet-read.js';
 import { parquetConcurrency } from './parquet-write.js';
-import { decodeAddPath, type PartitionScalar, parsePartitionValue } from './partition.js';
+import { type PartitionScalar, parsePartitionValue } from './partition.js';
 import { type DeltaType, decimalParams, deltaToArrow, type StructType } from './schema.js';
 import type { Snapshot } from './snapshot.js';
 import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
+import { tableRelativePath } from './table-path.js';
 
 export interface ScanOptions {
   /** Columns to return, in this order (default: all, in schema order). */
@@ -169,28 +170,7 @@ function bindWhere(where: string | Expr | undefined, schema: StructType): BoundE
 
 /** Resolves `add.path` to a path readable through `storage`, or explains why it cannot be. */
 export function dataFilePath(storage: Storage, add: AddFile): string {
-  const d = decodeAddPath(add.path);
-  if (d.relative !== undefined) {
-    const parts: string[] = [];
-    for (const seg of d.relative.split('/')) {
-      if (seg === '' || seg === '.') continue;
-      if (seg === '..') {
-        if (parts.length === 0) {
-          throw new DataFileError(`data file ${add.path} of table ${storage.root} points outside the table directory`);
-        }
-        parts.pop();
-      } else parts.push(seg);
-    }
-    return parts.join('/');
-  }
-  if (d.absolute !== undefined) {
-    const root = storage.root.endsWith('/') ? storage.root : `${storage.root}/`;
-    if (d.absolute.startsWith(root)) return d.absolute.slice(root.length);
-    throw new DataFileError(
-      `data file ${add.path} of table ${storage.root} is an absolute path outside the table directory`,
-    );
-  }
-  throw new DataFileError(`data file ${add.path} of table ${storage.root} uses a URI scheme this reader cannot open`);
+  return tableRelativePath(storage, add.path, `data file ${add.path}`);
 }
 
 async function readDataFile(storage: Storage, add: AddFile, snapshot: Snapshot): Promise<arrow.Table> {
