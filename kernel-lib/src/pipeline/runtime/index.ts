@@ -8,6 +8,7 @@ import { closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsFromStdin } from './args.js';
 import { StepRuntimeError, StepUsageError, type StillwaterErrorLine } from './errors.js';
+import { exitFlushed, exitStarted } from './flush-stdio.js';
 import { type CellPosition, loadBundleMap, mapStack } from './locate.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
 
@@ -42,8 +43,10 @@ export async function runStep(
   // Errors outside the awaited chain (a rejected promise nobody awaited, a throw in a
   // timer callback) still fail the step with the contract's final stderr line.
   const fail = (err: unknown) => {
+    // Once the exit code is decided (outputs written, or an error reported), a late throw changes nothing.
+    if (exitStarted()) return;
     report(meta, bundleUrl, err, phase);
-    process.exit(1);
+    void exitFlushed(1);
   };
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
@@ -79,11 +82,11 @@ export async function runStep(
     if (failed) throw failed.reason;
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
-    exitDone();
   } catch (err) {
     report(meta, bundleUrl, err, phase);
-    process.exit(err instanceof StepUsageError ? 2 : 1);
+    return exitFlushed(err instanceof StepUsageError ? 2 : 1);
   }
+  return exitDone();
 }
 
 /** The runner's signal pipe (`STILLWATER_READY_FD`), if it gave one; open until `done`. */
@@ -125,25 +128,27 @@ function exitWithRunner(): void {
 
 /**
  * Exits 0 after telling the runner `done` (STEP-CONTRACT.md): outputs and metrics
- * are written and the notebook's own `exit` handlers have run. Closing stdout and
+ * are written, all queued output has reached stdout and stderr (flush-stdio.ts),
+ * and the notebook's own `exit` handlers have run. Closing stdout and
  * stderr first lets the runner see the end of the step's output at once; otherwise
  * their end of file would wait for the kernel to free the process's memory (~15 ms
  * for a step holding a few hundred MB), which the runner need not wait for.
  */
-function exitDone(): never {
-  // Registered now, so it runs after every `exit` handler the notebook added.
-  process.once('exit', () => {
-    if (signalFd === undefined) return;
-    for (const fd of [1, 2]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
+function exitDone(): Promise<never> {
+  // Registered last, so it runs after every `exit` handler the notebook added.
+  return exitFlushed(0, () => process.once('exit', closeOutputsAndSayDone));
+}
+
+function closeOutputsAndSayDone(): void {
+  if (signalFd === undefined) return;
+  for (const fd of [1, 2]) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
     }
-    signal('done');
-  });
-  process.exit(0);
+  }
+  signal('done');
 }
 
 function signal(word: 'ready' | 'done'): void {
