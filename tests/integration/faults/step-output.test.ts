@@ -70,7 +70,9 @@ describe('step output is delivered whole', () => {
       .map((l) => JSON.parse(l) as RunEvent);
     const logOf = (step: string, stream: 'stdout' | 'stderr') =>
       events
-        .filter((e): e is Extract<RunEvent, { type: 'log' }> => e.type === 'log' && e.step === step && e.stream === stream)
+        .filter(
+          (e): e is Extract<RunEvent, { type: 'log' }> => e.type === 'log' && e.step === step && e.stream === stream,
+        )
         .map((e) => e.text)
         .join('');
     const bulk = logOf('bulk', 'stdout');
@@ -83,7 +85,11 @@ describe('step output is delivered whole', () => {
     expect(finished.metrics).toEqual({ bulkDone: 1, chatterDone: 1 });
     // The error line came after 5 MB of stderr and still maps to its cell.
     expect(finished.error).toMatchObject({ step: 'noisy_failure', message: 'after the noise', cell: 2, line: 2 });
-    expect(logOf('noisy_failure', 'stderr').split('\n').filter((l) => l.startsWith('nnn'))).toHaveLength(5 * 1024);
+    expect(
+      logOf('noisy_failure', 'stderr')
+        .split('\n')
+        .filter((l) => l.startsWith('nnn')),
+    ).toHaveLength(5 * 1024);
 
     // Plain renderer: every line, prefixed with its step, in each stream's order.
     const plain = await cli(['run', 'step-output.ipynb', '--no-cache', '--home', home], dir);
