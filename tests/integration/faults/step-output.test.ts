@@ -7,11 +7,10 @@
  * renderer must both deliver every byte, in order. A third step prints 5 MB to stderr and
  * then throws: its error must still be the last stderr line, mapped to its cell.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
-import { cliPath } from '../../helpers/paths.js';
+import { runCli as cli } from './cli-process.js';
 
 const BULK_LINES = 50 * 1024;
 const SHORT_LINES = 100_000;
@@ -39,20 +38,6 @@ const notebook = () =>
     ),
     code(['pipeline-metrics'], 'bulkDone\nchatterDone'),
   ]);
-
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
-    );
-  });
-}
 
 const expectedBulk = () => Array.from({ length: BULK_LINES }, (_, i) => bulkLine(i)).join('');
 const numbered = (prefix: string) => Array.from({ length: SHORT_LINES }, (_, i) => `${prefix}${i}`);
