@@ -90,5 +90,5 @@ describe('step output is delivered whole', () => {
     expect(lines('chatter', 'o')).toEqual(numbered('o'));
     expect(lines('chatter', 'e')).toEqual(numbered('e'));
     expect(plain.stdout).toMatch(/noisy_failure failed in [\d.]+s: Error: after the noise \(cell 2, line 2\)/);
-  }, 120_000);
+  }, 300_000);
 });
