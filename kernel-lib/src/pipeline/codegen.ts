@@ -71,9 +71,15 @@ export function generateStepEntry(
   }
   gen(`await __sw_runStep(${JSON.stringify(meta)}, import.meta.url, async (__sw) => {`);
   for (const name of flow.parameters) gen(`let ${name} = __sw.param(${JSON.stringify(name)});`);
-  for (const c of shared) emitCellBody(c, lines, origins);
+  // `__sw.cell(K)` tells the runner which cell runs (runtime/signal-pipe.ts): a step that
+  // runs out of memory dies without a JavaScript stack, so this is how it is still placed.
+  const cell = (c: PreparedCell) => {
+    gen(`__sw.cell(${c.index});`);
+    emitCellBody(c, lines, origins);
+  };
+  for (const c of shared) cell(c);
   for (const i of flow.inputs) gen(`let ${i.name} = await __sw.input(${JSON.stringify(i.name)});`);
-  for (const c of own) emitCellBody(c, lines, origins);
+  for (const c of own) cell(c);
   const thunks = (names: string[]) => names.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(', ');
   gen(`return { outputs: { ${thunks(flow.outputs.map((o) => o.name))} }, metrics: { ${thunks(meta.metrics)} } };`);
   gen('});');

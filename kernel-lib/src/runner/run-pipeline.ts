@@ -27,6 +27,7 @@ import type { RunHistory } from './history.js';
 import { homeLayout, resolveHome } from './home.js';
 import { LazyDeltaRunHistory } from './lazy-history.js';
 import { loadPipeline } from './load-pipeline.js';
+import { outOfMemoryError } from './out-of-memory.js';
 import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 import { bundlePath, runWorkDir, stepWorkDir } from './safe-paths.js';
@@ -693,6 +694,8 @@ function processError(step: PipelineStep, p: StepProcessResult): StepErrorInfo |
       ...base,
     };
   }
+  const oom = outOfMemoryError(step.name, p);
+  if (oom) return { ...oom, ...base };
   if (p.signal) {
     return { type: 'Signal', message: `step \`${step.name}\` was killed by ${p.signal}`, ...base };
   }
