@@ -96,7 +96,9 @@ function emitImport(imp: ImportInfo, cell: PreparedCell, lines: string[], origin
 
 /**
  * The cell's code with its (hoisted) imports blanked, line for line, after a marker
- * telling the runtime which cell runs (for errors whose stack has no notebook frame).
+ * telling the runtime which cell runs: errors whose stack has no notebook frame are
+ * placed in it, and the runner learns it on the signal pipe (runtime/signal-pipe.ts) —
+ * a step that runs out of memory dies without a JavaScript stack.
  */
 function emitCellBody(cell: PreparedCell, lines: string[], origins: (LineOrigin | null)[]): void {
   lines.push(`__sw.cell(${cell.index});`);

@@ -17,6 +17,7 @@ import type { PipelineSpec } from '../pipeline/spec.js';
 import { cacheKey } from './cache.js';
 import { homeLayout } from './home.js';
 import { resolveParameters } from './params.js';
+import { bundlePath } from './safe-paths.js';
 import { PackageVersions, bundlePackages } from './step-packages.js';
 import { type LaunchOptions, type StepProcess, launchStepProcess, runtimeReadsArgsFromStdin } from './step-process.js';
 import { stepSetting } from './step-setting.js';
@@ -67,7 +68,7 @@ export async function launchFirstStepsEarly(request: EarlyLaunchRequest): Promis
     for (const step of spec.steps) {
       if (launched.length >= request.concurrency) break;
       if (step.deps.length > 0) continue;
-      const launch: LaunchOptions = { script: path.resolve(dir, step.bundle), ...setting };
+      const launch: LaunchOptions = { script: bundlePath(dir, step), ...setting };
       const bundle = readBundle(launch.script);
       if (bundle === undefined || !runtimeReadsArgsFromStdin(bundle)) continue;
       if (request.cache && step.cache) {

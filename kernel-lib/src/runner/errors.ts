@@ -12,6 +12,18 @@ export class RunnerError extends Error {
 /** The pipeline directory, spec or notebook given to the runner cannot be used. */
 export class PipelineLoadError extends RunnerError {}
 
+/** A `pipeline.json` (or spec object) does not match `schema/pipeline.schema.json`. */
+export class InvalidSpecError extends PipelineLoadError {
+  constructor(
+    readonly where: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${where}: not a valid pipeline spec: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`,
+    );
+  }
+}
+
 /** A `--param NAME=VALUE` is unknown or does not parse as the parameter's declared type. */
 export class ParameterError extends RunnerError {
   constructor(

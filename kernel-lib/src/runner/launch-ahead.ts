@@ -14,9 +14,9 @@
  * The runner's own background work (loading what recording the run needs) goes
  * last: once every step has started or been launched ahead, in a free slot.
  */
-import path from 'node:path';
 import type { PipelineStep } from '../pipeline/spec.js';
 import { claimEarlyLaunch, discardEarlyLaunches } from './early-launch.js';
+import { bundlePath } from './safe-paths.js';
 import { type LaunchOptions, type StepProcess, bundleReadsArgsFromStdin, launchStepProcess } from './step-process.js';
 
 /** Where a dependency stands, as far as launching its dependants ahead is concerned. */
@@ -138,7 +138,7 @@ export class LaunchAhead {
   private understandsArgsFromStdin(step: PipelineStep): boolean {
     let ok = this.supported.get(step.name);
     if (ok === undefined) {
-      ok = bundleReadsArgsFromStdin(path.resolve(this.pipelineDir, step.bundle));
+      ok = bundleReadsArgsFromStdin(bundlePath(this.pipelineDir, step));
       this.supported.set(step.name, ok);
     }
     return ok;

@@ -6,10 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec } from '../pipeline/spec.js';
+import { specSchemaErrors } from '../pipeline/spec-schema.js';
 import { topologicalOrder } from './dag.js';
-import { PipelineLoadError } from './errors.js';
+import { InvalidSpecError, PipelineLoadError } from './errors.js';
 import { ensureCompiled } from './compile-stamp.js';
 import { resolveHome } from './home.js';
+import { bundlePath } from './safe-paths.js';
 
 export interface LoadedPipeline {
   spec: PipelineSpec;
@@ -28,7 +30,7 @@ export async function loadPipeline(
         'a pipeline spec object needs `pipelineDir` (the folder its bundle paths are relative to)',
       );
     }
-    return checked(specOrPath, path.resolve(cwd, options.pipelineDir));
+    return checked(specOrPath, path.resolve(cwd, options.pipelineDir), 'the pipeline spec');
   }
   const target = path.resolve(cwd, specOrPath);
   const info = await stat(target).catch(() => undefined);
@@ -50,19 +52,42 @@ export async function loadPipeline(
   } catch (err) {
     throw new PipelineLoadError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  return checked(spec, path.dirname(file));
+  return checked(spec, path.dirname(file), file);
 }
 
-/** The checks the runner relies on; the full schema is the compiler's business. */
-function checked(spec: PipelineSpec, dir: string): LoadedPipeline {
+/**
+ * A spec is data from disk (possibly hand-edited): before the runner derives a
+ * single path from it, it must match the schema — step names, bundle paths and
+ * variable names by their patterns — and every bundle must lie in its folder.
+ */
+function checked(spec: PipelineSpec, dir: string, where: string): LoadedPipeline {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new InvalidSpecError(where, ['/ must be an object']);
+  }
   if (spec.specVersion !== PIPELINE_SPEC_VERSION) {
     throw new PipelineLoadError(
       `${dir}: pipeline spec version ${String(spec.specVersion)} is not supported (expected ${PIPELINE_SPEC_VERSION}); recompile the notebook`,
     );
   }
-  if (!Array.isArray(spec.steps) || !Array.isArray(spec.parameters)) {
-    throw new PipelineLoadError(`${dir}: pipeline.json has no steps/parameters arrays`);
-  }
+  const errors = specSchemaErrors(spec);
+  if (errors.length > 0)
+    throw new InvalidSpecError(
+      where,
+      errors.map((e) => withValue(spec, e)),
+    );
+  for (const step of spec.steps) bundlePath(dir, step);
   topologicalOrder(spec.steps);
   return { spec, dir };
+}
+
+/** `/steps/0/name must match …` → `/steps/0/name "../x" must match …`: the offending value, shortened. */
+function withValue(spec: unknown, error: string): string {
+  const [pointer = '', ...rest] = error.split(' ');
+  let value: unknown = spec;
+  for (const key of pointer.split('/').slice(1)) {
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') return error;
+  const shown = JSON.stringify(value);
+  return [pointer, shown.length > 80 ? `${shown.slice(0, 77)}…"` : shown, ...rest].join(' ');
 }

@@ -27,8 +27,10 @@ import type { RunHistory } from './history.js';
 import { homeLayout, resolveHome } from './home.js';
 import { LazyDeltaRunHistory } from './lazy-history.js';
 import { loadPipeline } from './load-pipeline.js';
+import { outOfMemoryError } from './out-of-memory.js';
 import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
+import { bundlePath, runWorkDir, stepWorkDir } from './safe-paths.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
 import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
@@ -197,7 +199,7 @@ class Run {
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
     const history = o.history === false ? undefined : (o.history ?? new LazyDeltaRunHistory(layout.home));
-    this.workDir = path.join(layout.work, this.runId);
+    this.workDir = runWorkDir(layout.work, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.
     let given = o.params ?? {};
@@ -540,7 +542,7 @@ class Run {
 
   /** The installed versions of the packages the step's bundle imports (step-packages.ts). */
   private async packagesOf(step: PipelineStep): Promise<Record<string, string>> {
-    const bundle = path.resolve(this.dir, step.bundle);
+    const bundle = bundlePath(this.dir, step);
     const text = await readFile(bundle, 'utf8').catch(() => '');
     if (bundleTracesReads(text)) this.tracing.add(step.name);
     return this.packageVersions.of(bundlePackages(text), path.dirname(bundle));
@@ -577,7 +579,7 @@ class Run {
 
   private async executeStep(state: StepState): Promise<NodeOutcome> {
     const { step, record } = state;
-    const dir = path.join(this.workDir, step.name);
+    const dir = stepWorkDir(this.workDir, step.name);
     const inPaths: Record<string, string> = {};
     for (const [name, hash] of Object.entries(record.inputs)) inPaths[name] = await this.store.localPath(hash);
     const outPaths = Object.fromEntries(
@@ -681,7 +683,7 @@ class Run {
   }
 
   private launchOptions(step: PipelineStep): LaunchOptions {
-    return { script: path.resolve(this.dir, step.bundle), ...this.stepSetting() };
+    return { script: bundlePath(this.dir, step), ...this.stepSetting() };
   }
 
   private stepSetting(): StepSetting {
@@ -730,6 +732,8 @@ function processError(step: PipelineStep, p: StepProcessResult): StepErrorInfo |
       ...base,
     };
   }
+  const oom = outOfMemoryError(step.name, p);
+  if (oom) return { ...oom, ...base };
   if (p.signal) {
     return { type: 'Signal', message: `step \`${step.name}\` was killed by ${p.signal}`, ...base };
   }

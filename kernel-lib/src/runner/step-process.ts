@@ -50,6 +50,10 @@ export interface StepProcessResult {
   durationMs: number;
   /** Set when the process could not be started at all. */
   spawnError?: Error;
+  /** The step's V8 heap limit in MB, as its runtime reported it (signal pipe). */
+  heapLimitMb?: number;
+  /** Where the step last said it was (`cell 7`, `input table`, `output`; signal pipe). */
+  lastAt?: string;
 }
 
 const STDERR_TAIL_BYTES = 64 * 1024;
@@ -97,6 +101,9 @@ export class StepProcess {
   private done = false;
   /** Of stdout and stderr, those not yet at end of file. */
   private openOutputs = 2;
+  /** What the step said on its signal pipe besides ready/done (runtime/signal-pipe.ts). */
+  private heapLimitMb: number | undefined;
+  private lastAt: string | undefined;
   /**
    * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
    * STEP-CONTRACT.md), false if it ends first or its runtime does not say (older bundles).
@@ -116,12 +123,12 @@ export class StepProcess {
     const signals = this.child.stdio[READY_FD] as NodeJS.ReadableStream | null;
     this.ready = new Promise((resolve) => {
       if (!signals) return resolve(false);
-      let text = '';
+      let pending = '';
       signals.setEncoding('utf8');
       signals.on('data', (chunk: string) => {
-        text += chunk;
-        if (/^ready\n/.test(text)) resolve(true);
-        if (/^ready\ndone\n/.test(text)) this.reportedDone();
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) this.signalLine(line, resolve);
       });
       signals.once('close', () => resolve(false));
       signals.once('error', () => resolve(false));
@@ -145,6 +152,14 @@ export class StepProcess {
     this.child.on('error', (err) => this.end({ exitCode: null, signal: null, spawnError: err }));
     // 'close' (not 'exit') so every byte of stderr has arrived before it is parsed.
     this.child.on('close', (code, sig) => this.end({ exitCode: code, signal: sig }));
+  }
+
+  /** One line from the signal pipe: `ready` first, `done` last (STEP-CONTRACT.md). */
+  private signalLine(line: string, resolveReady: (ready: boolean) => void): void {
+    if (line === 'ready') resolveReady(true);
+    else if (line === 'done') this.reportedDone();
+    else if (line.startsWith('at ')) this.lastAt = line.slice(3);
+    else if (line.startsWith('heap-limit-mb ')) this.heapLimitMb = Number(line.slice(14)) || undefined;
   }
 
   /** Whether the process has ended (e.g. a launched-ahead step whose imports failed). */
@@ -216,6 +231,8 @@ export class StepProcess {
         options.signal?.removeEventListener('abort', onAbort);
         resolve({
           ...e,
+          ...(this.heapLimitMb !== undefined ? { heapLimitMb: this.heapLimitMb } : {}),
+          ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}),
           stderrTail: this.stderrTail,
           timedOut,
           cancelled,

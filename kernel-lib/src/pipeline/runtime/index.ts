@@ -4,24 +4,27 @@
  * reads inputs, runs the notebook code, writes outputs and metrics, and turns
  * failures into the exit codes and final stderr line of STEP-CONTRACT.md.
  */
-import { closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsFromStdin } from './args.js';
 import { StepRuntimeError, StepUsageError } from './errors.js';
+import { exitFlushed, exitStarted } from './flush-stdio.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
 import { collectReads } from './read-trace-collect.js';
 import { enterCell, failureReport, STACK_FRAMES } from './report.js';
+import { closeOutputsAndSayDone, signalAt, signalReady } from './signal-pipe.js';
 import { startTracing, traceExclusions } from './trace-setup.js';
 
 export type { StepMeta } from './args.js';
 export * from './errors.js';
-export { thrown } from './thrown.js';
 
 /** What the generated code gets: its inputs and parameter values. */
 export interface StepContext {
   input(name: string): Promise<unknown>;
   param(name: string): unknown;
-  /** Marks the start of notebook cell `index` (errors without a notebook frame are reported in it). */
+  /**
+   * The generated code calls this as each notebook cell starts (0-based index): errors
+   * without a notebook frame are reported in it, and the runner is told on the signal pipe.
+   */
   cell(index: number): void;
 }
 
@@ -48,8 +51,10 @@ export async function runStep(
   // Errors outside the awaited chain (a rejected promise nobody awaited, a throw in a
   // timer callback) still fail the step with the contract's final stderr line.
   const fail = (err: unknown) => {
+    // Once the exit code is decided (outputs written, or an error reported), a late throw changes nothing.
+    if (exitStarted()) return;
     report(meta, bundleUrl, err, phase);
-    process.exit(1);
+    void exitFlushed(1);
   };
   process.on('uncaughtException', fail);
   process.on('unhandledRejection', fail);
@@ -74,6 +79,7 @@ export async function runStep(
     const traced = trace ? collectReads(trace.recorded, traceExclusions(args, bundleUrl)) : undefined;
     traced?.catch(() => {});
     phase = 'output';
+    signalAt('output');
     const values = [...args.outputs].map(([name, file]) => {
       try {
         return { name, file, value: result.outputs[name]!() };
@@ -91,89 +97,34 @@ export async function runStep(
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
     if (traced) await writeFile(args.tracePath!, `${JSON.stringify(await traced)}\n`);
-    exitDone();
   } catch (err) {
     report(meta, bundleUrl, err, phase);
-    process.exit(err instanceof StepUsageError ? 2 : 1);
+    return exitFlushed(err instanceof StepUsageError ? 2 : 1);
   }
-}
-
-/** The runner's signal pipe (`STILLWATER_READY_FD`), if it gave one; open until `done`. */
-let signalFd: number | undefined;
-
-/**
- * Tells a runner that asked (`STILLWATER_READY_FD`) that the bundle's imports are
- * loaded: the step is about to run, or to wait for its command line. The local
- * runner holds back launching the next steps until then, so their start-up does
- * not compete with this one's. The variable is removed so processes the notebook
- * starts do not inherit it.
- */
-function signalReady(): void {
-  const fd = Number(process.env.STILLWATER_READY_FD);
-  delete process.env.STILLWATER_READY_FD;
-  if (!Number.isInteger(fd) || fd <= 2) return;
-  signalFd = fd;
-  signal('ready');
-  exitWithRunner();
-}
-
-/**
- * A runner that gave a signal pipe supervises this step, and the step leads its own
- * process group, so a runner killed outright (SIGKILL, a crash) would leave it
- * computing on. Once a second the step checks that its parent is still the one that
- * started it; when not, it ends itself and whatever it started.
- */
-function exitWithRunner(): void {
-  const runner = process.ppid;
-  setInterval(() => {
-    if (process.ppid === runner) return;
-    try {
-      process.kill(-process.pid, 'SIGKILL');
-    } catch {
-      process.kill(process.pid, 'SIGKILL');
-    }
-  }, 1000).unref();
+  return exitDone();
 }
 
 /**
  * Exits 0 after telling the runner `done` (STEP-CONTRACT.md): outputs and metrics
- * are written and the notebook's own `exit` handlers have run. Closing stdout and
- * stderr first lets the runner see the end of the step's output at once; otherwise
- * their end of file would wait for the kernel to free the process's memory (~15 ms
- * for a step holding a few hundred MB), which the runner need not wait for.
+ * are written, all queued output has reached stdout and stderr (flush-stdio.ts),
+ * and the notebook's own `exit` handlers have run.
  */
-function exitDone(): never {
-  // Registered now, so it runs after every `exit` handler the notebook added.
-  process.once('exit', () => {
-    if (signalFd === undefined) return;
-    for (const fd of [1, 2]) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    signal('done');
-  });
-  process.exit(0);
-}
-
-function signal(word: 'ready' | 'done'): void {
-  if (signalFd === undefined) return;
-  try {
-    writeSync(signalFd, `${word}\n`);
-    if (word === 'done') closeSync(signalFd);
-  } catch {
-    // Nobody listening: the signals are advisory.
-    signalFd = undefined;
-  }
+function exitDone(): Promise<never> {
+  // Registered last, so it runs after every `exit` handler the notebook added.
+  return exitFlushed(0, () => process.once('exit', closeOutputsAndSayDone));
 }
 
 function makeContext(meta: StepMeta, args: StepArgs): StepContext {
   return {
-    input: (name) => readVariable(meta.inputs[name]!, args.inputs.get(name)!, name),
+    input: (name) => {
+      signalAt(`input ${name}`);
+      return readVariable(meta.inputs[name]!, args.inputs.get(name)!, name);
+    },
+    cell: (index) => {
+      enterCell(index);
+      signalAt(`cell ${index}`);
+    },
     param: (name) => (args.params.has(name) ? args.params.get(name) : structuredClone(meta.parameters[name]!.default)),
-    cell: enterCell,
   };
 }
 
