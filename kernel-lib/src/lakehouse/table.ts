@@ -29,6 +29,9 @@ import { loadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js
 import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
 import { type CommitResult, Transaction } from './transaction.js';
+import type { DmlResult } from './dml/commit-dml.js';
+import { type DeleteOptions, deleteRows } from './dml/delete.js';
+import { type UpdateOptions, updateRows } from './dml/update.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
 
@@ -172,6 +175,16 @@ export class DeltaTable {
       createdTime: s.metadata.createdTime ?? null,
       lastModified: s.commitTimestamp,
     };
+  }
+
+  /** DELETE FROM the table [WHERE `where`]; copy-on-write of the files holding matching rows. */
+  async delete(where?: string, opts: DeleteOptions = {}): Promise<DmlResult> {
+    return deleteRows(this.storage, await this.snapshot(), where, opts);
+  }
+
+  /** UPDATE the table SET … [WHERE …]. */
+  async update(opts: UpdateOptions): Promise<DmlResult> {
+    return updateRows(this.storage, await this.snapshot(), opts);
   }
 
   /** Creates an empty table (version 0). Throws `TableAlreadyExistsError` if one exists. */

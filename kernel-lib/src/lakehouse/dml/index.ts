@@ -1,0 +1,4 @@
+export type { DmlResult, TxnId } from './commit-dml.js';
+export type { DeleteOptions } from './delete.js';
+export type { UpdateOptions } from './update.js';
+export { parseRowExpr, type RowExpr } from './row-expr.js';
