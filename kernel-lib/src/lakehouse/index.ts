@@ -30,3 +30,4 @@ export * from './decimal-words.js';
 export * from './pins.js';
 export * from './deletion-vectors/index.js';
 export * from './dml/index.js';
+export type { RestoreOptions } from './restore.js';

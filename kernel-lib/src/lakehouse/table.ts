@@ -32,6 +32,9 @@ import { type CommitResult, Transaction } from './transaction.js';
 import type { DmlResult } from './dml/commit-dml.js';
 import { type DeleteOptions, deleteRows } from './dml/delete.js';
 import { type UpdateOptions, updateRows } from './dml/update.js';
+import { mergeInto } from './dml/merge.js';
+import type { MergeOptions } from './dml/merge-clauses.js';
+import { type RestoreOptions, restoreTable } from './restore.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
 
@@ -185,6 +188,17 @@ export class DeltaTable {
   /** UPDATE the table SET … [WHERE …]. */
   async update(opts: UpdateOptions): Promise<DmlResult> {
     return updateRows(this.storage, await this.snapshot(), opts);
+  }
+
+  /** MERGE INTO this table USING `source` (Arrow rows or another table's latest version) ON … WHEN …. */
+  async merge(source: arrow.Table | DeltaTable, opts: MergeOptions): Promise<DmlResult> {
+    const rows = source instanceof DeltaTable ? await source.read() : source;
+    return mergeInto(this.storage, await this.snapshot(), rows, opts);
+  }
+
+  /** RESTORE the table to an earlier version or timestamp (a new commit; history is kept). */
+  async restore(opts: RestoreOptions): Promise<DmlResult> {
+    return restoreTable(this.storage, await this.snapshot(), opts);
   }
 
   /** Creates an empty table (version 0). Throws `TableAlreadyExistsError` if one exists. */
