@@ -101,7 +101,9 @@ export function evaluateAssignments(
     for (let s = 0; s < inputs.length; s++) ctx.rows[s] = inputs[s]!.rows[k]!;
     for (let a = 0; a < computed.length; a++) values[a]![k] = evalBound(computed[a]!.expr, ctx);
   }
-  computed.forEach((a, i) => out.set(a.index, columnFromValues(values[i]!, a.type, a.name)));
+  computed.forEach((a, i) => {
+    out.set(a.index, columnFromValues(values[i]!, a.type, a.name));
+  });
   return out;
 }
 
