@@ -31,3 +31,6 @@ export * from './pins.js';
 export * from './deletion-vectors/index.js';
 export * from './dml/index.js';
 export type { RestoreOptions } from './restore.js';
+export type { OptimizeOptions } from './optimize.js';
+export { type VacuumOptions, type VacuumResult, tableRetentionHours } from './vacuum.js';
+export type { StreamBatch, StreamIngestOptions, StreamIngestResult } from './stream-ingest.js';

@@ -35,6 +35,9 @@ import { type UpdateOptions, updateRows } from './dml/update.js';
 import { mergeInto } from './dml/merge.js';
 import type { MergeOptions } from './dml/merge-clauses.js';
 import { type RestoreOptions, restoreTable } from './restore.js';
+import { type OptimizeOptions, optimizeTable } from './optimize.js';
+import { type VacuumOptions, type VacuumResult, vacuumTable } from './vacuum.js';
+import type { TxnId } from './dml/commit-dml.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
 
@@ -63,7 +66,9 @@ export interface WriteOptions {
   properties?: Record<string, string>;
   name?: string;
   description?: string;
-  /** Idempotent writes: skip when the table already has `txnVersion` (or later) for `appId`. */
+  /** Exactly-once writes: skipped (and reported so) when the table already has `txn.version` (or later) for `txn.appId`. */
+  txn?: TxnId;
+  /** The same as `txn`, as two options. */
   appId?: string;
   txnVersion?: number;
   targetFileSize?: number;
@@ -201,6 +206,16 @@ export class DeltaTable {
     return restoreTable(this.storage, await this.snapshot(), opts);
   }
 
+  /** OPTIMIZE: compact small files (bin-packing) or cluster them (`zOrderBy`); rows do not change. */
+  async optimize(opts: OptimizeOptions = {}): Promise<DmlResult> {
+    return optimizeTable(this.storage, await this.snapshot(), opts);
+  }
+
+  /** VACUUM: delete files no version within the retention period needs (`dryRun` only lists them). */
+  async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this.storage, await this.snapshot(), opts);
+  }
+
   /** Creates an empty table (version 0). Throws `TableAlreadyExistsError` if one exists. */
   async create(opts: CreateOptions): Promise<WriteResult> {
     if (await this.exists()) throw new TableAlreadyExistsError(`cannot create table ${this.path}: it already exists`);
@@ -234,7 +249,9 @@ export class DeltaTable {
   }
 
   /** Writes Arrow data; creates the table when it does not exist. */
-  async write(data: arrow.Table, opts: WriteOptions = {}): Promise<WriteResult> {
+  async write(data: arrow.Table, options: WriteOptions = {}): Promise<WriteResult> {
+    const { txn, ...rest } = options;
+    const opts: WriteOptions = txn ? { ...rest, appId: txn.appId, txnVersion: txn.version } : rest;
     const mode = opts.mode ?? 'error';
     if (!['append', 'overwrite', 'error', 'ignore'].includes(mode)) {
       throw new InvalidArgumentError(

@@ -140,10 +140,15 @@ export function concatRows(schema: StructType, tables: arrow.Table[]): arrow.Tab
 }
 
 /** Writes rows (table schema, partition columns included) as new data files of the table. */
-export async function writeRows(storage: Storage, snap: Snapshot, rows: arrow.Table): Promise<WrittenFiles> {
+export async function writeRows(
+  storage: Storage,
+  snap: Snapshot,
+  rows: arrow.Table,
+  targetFileSize?: number,
+): Promise<WrittenFiles> {
   if (rows.numRows === 0) return { adds: [], numOutputRows: 0, numOutputBytes: 0 };
   const numIndexed = Number(snap.metadata.configuration?.['delta.dataSkippingNumIndexedCols']);
-  const target = Number(snap.metadata.configuration?.['delta.targetFileSize']);
+  const target = targetFileSize ?? Number(snap.metadata.configuration?.['delta.targetFileSize']);
   return writeDataFiles(storage, rows, {
     schema: snap.schema,
     partitionColumns: snap.partitionColumns,
