@@ -30,3 +30,8 @@ export * from './decimal-words.js';
 export * from './pins.js';
 export * from './deletion-vectors/index.js';
 export * from './access-events.js';
+export * from './dml/index.js';
+export type { RestoreOptions } from './restore.js';
+export type { OptimizeOptions } from './optimize.js';
+export { type VacuumOptions, type VacuumResult, tableRetentionHours } from './vacuum.js';
+export type { StreamBatch, StreamIngestOptions, StreamIngestResult } from './stream-ingest.js';

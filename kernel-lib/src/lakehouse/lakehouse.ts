@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from './errors.js';
+import { type StreamIngestOptions, type StreamIngestResult, streamIngest } from './stream-ingest.js';
 import { DeltaTable } from './table.js';
 
 export const NAMESPACES = ['bronze', 'silver', 'gold'] as const;
@@ -39,6 +40,14 @@ export class Lakehouse {
   table(name: string): DeltaTable {
     const { namespace, table } = parseTableName(name);
     return new DeltaTable(path.join(this.root, namespace, table));
+  }
+
+  /**
+   * Ingests the files that arrived in `dir` into the table `name` (usually bronze) exactly
+   * once, in batches; safe to re-run after a crash (see stream-ingest.ts).
+   */
+  streamIngest(dir: string, name: string, opts: StreamIngestOptions): Promise<StreamIngestResult> {
+    return streamIngest(dir, this.table(name), opts);
   }
 
   /** Names (`bronze/train`, …) of the tables that exist, sorted. */

@@ -29,6 +29,15 @@ import { loadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js
 import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
 import { type CommitResult, Transaction } from './transaction.js';
+import type { DmlResult } from './dml/commit-dml.js';
+import { type DeleteOptions, deleteRows } from './dml/delete.js';
+import { type UpdateOptions, updateRows } from './dml/update.js';
+import { mergeInto } from './dml/merge.js';
+import type { MergeOptions } from './dml/merge-clauses.js';
+import { type RestoreOptions, restoreTable } from './restore.js';
+import { type OptimizeOptions, optimizeTable } from './optimize.js';
+import { type VacuumOptions, type VacuumResult, vacuumTable } from './vacuum.js';
+import type { TxnId } from './dml/commit-dml.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'error' | 'ignore';
 
@@ -57,7 +66,9 @@ export interface WriteOptions {
   properties?: Record<string, string>;
   name?: string;
   description?: string;
-  /** Idempotent writes: skip when the table already has `txnVersion` (or later) for `appId`. */
+  /** Exactly-once writes: skipped (and reported so) when the table already has `txn.version` (or later) for `txn.appId`. */
+  txn?: TxnId;
+  /** The same as `txn`, as two options. */
   appId?: string;
   txnVersion?: number;
   targetFileSize?: number;
@@ -174,6 +185,37 @@ export class DeltaTable {
     };
   }
 
+  /** DELETE FROM the table [WHERE `where`]; copy-on-write of the files holding matching rows. */
+  async delete(where?: string, opts: DeleteOptions = {}): Promise<DmlResult> {
+    return deleteRows(this.storage, await this.snapshot(), where, opts);
+  }
+
+  /** UPDATE the table SET … [WHERE …]. */
+  async update(opts: UpdateOptions): Promise<DmlResult> {
+    return updateRows(this.storage, await this.snapshot(), opts);
+  }
+
+  /** MERGE INTO this table USING `source` (Arrow rows or another table's latest version) ON … WHEN …. */
+  async merge(source: arrow.Table | DeltaTable, opts: MergeOptions): Promise<DmlResult> {
+    const rows = source instanceof DeltaTable ? await source.read() : source;
+    return mergeInto(this.storage, await this.snapshot(), rows, opts);
+  }
+
+  /** RESTORE the table to an earlier version or timestamp (a new commit; history is kept). */
+  async restore(opts: RestoreOptions): Promise<DmlResult> {
+    return restoreTable(this.storage, await this.snapshot(), opts);
+  }
+
+  /** OPTIMIZE: compact small files (bin-packing) or cluster them (`zOrderBy`); rows do not change. */
+  async optimize(opts: OptimizeOptions = {}): Promise<DmlResult> {
+    return optimizeTable(this.storage, await this.snapshot(), opts);
+  }
+
+  /** VACUUM: delete files no version within the retention period needs (`dryRun` only lists them). */
+  async vacuum(opts: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this.storage, await this.snapshot(), opts);
+  }
+
   /** Creates an empty table (version 0). Throws `TableAlreadyExistsError` if one exists. */
   async create(opts: CreateOptions): Promise<WriteResult> {
     if (await this.exists()) throw new TableAlreadyExistsError(`cannot create table ${this.path}: it already exists`);
@@ -207,7 +249,9 @@ export class DeltaTable {
   }
 
   /** Writes Arrow data; creates the table when it does not exist. */
-  async write(data: arrow.Table, opts: WriteOptions = {}): Promise<WriteResult> {
+  async write(data: arrow.Table, options: WriteOptions = {}): Promise<WriteResult> {
+    const { txn, ...rest } = options;
+    const opts: WriteOptions = txn ? { ...rest, appId: txn.appId, txnVersion: txn.version } : rest;
     const mode = opts.mode ?? 'error';
     if (!['append', 'overwrite', 'error', 'ignore'].includes(mode)) {
       throw new InvalidArgumentError(

@@ -117,19 +117,24 @@ export class Transaction {
     return this;
   }
 
-  /** Removes files of the read snapshot (logically deletes them); they count as read. */
-  removeFiles(files: AddFile[], deletionTimestamp = Date.now()): this {
+  /**
+   * Removes files of the read snapshot (logically deletes them); they count as read.
+   * `dataChange: false` marks a rearrangement of the same rows (OPTIMIZE).
+   */
+  removeFiles(files: AddFile[], deletionTimestamp = Date.now(), dataChange = true): this {
     for (const f of files) {
       this.readPaths.add(f.path);
       this.removes.push({
         path: f.path,
         deletionTimestamp,
-        dataChange: true,
+        dataChange,
         extendedFileMetadata: true,
         partitionValues: f.partitionValues,
         size: f.size,
         ...(f.stats ? { stats: f.stats } : {}),
         ...(f.tags ? { tags: f.tags } : {}),
+        // The (path, deletion vector) pair is the file's identity in log replay.
+        ...(f.deletionVector ? { deletionVector: f.deletionVector } : {}),
       });
     }
     return this;
