@@ -4,7 +4,15 @@
  * that the stats and row evaluators compare with `compareScalars`.
  */
 import { ExpressionError } from './errors.js';
-import type { CmpOp, ColumnRef, Expr, Literal } from './expr-parse.js';
+import {
+  balancedChain,
+  type CmpOp,
+  type ColumnRef,
+  chainTerms,
+  type Expr,
+  type Literal,
+  MAX_EXPR_DEPTH,
+} from './expr-parse.js';
 import { parseDateDays, parseDecimalUnscaled, parseTimestampMicros } from './partition.js';
 import { type DeltaType, decimalParams, type StructField, type StructType } from './schema.js';
 
@@ -32,9 +40,16 @@ export type BoundExpr =
 
 /**
  * Resolves column names against the schema (exact, then case-insensitive) and
- * coerces literals to the column's type. BETWEEN becomes `>= and <=`.
+ * coerces literals to the column's type. BETWEEN becomes `>= and <=`. Chains of
+ * AND/OR are rebalanced and runs of NOT collapsed (an expression built in code may
+ * be list-deep); what still nests deeper than MAX_EXPR_DEPTH is refused.
  */
 export function bindExpr(e: Expr, schema: StructType): BoundExpr {
+  return bindAt(e, schema, 0);
+}
+
+/** `bindExpr` of a sub-expression `depth` and/or levels down. */
+function bindAt(e: Expr, schema: StructType, depth: number): BoundExpr {
   const field = (ref: ColumnRef): StructField => {
     const f =
       schema.fields.find((x) => x.name === ref.name) ??
@@ -79,9 +94,24 @@ export function bindExpr(e: Expr, schema: StructType): BoundExpr {
     }
     case 'and':
     case 'or':
-      return { kind: e.kind, left: bindExpr(e.left, schema), right: bindExpr(e.right, schema) };
-    case 'not':
-      return { kind: 'not', expr: bindExpr(e.expr, schema) };
+      if (depth > MAX_EXPR_DEPTH) {
+        throw new ExpressionError(`filter nests and/or more than ${MAX_EXPR_DEPTH} levels deep; simplify it`);
+      }
+      return balancedChain(
+        e.kind,
+        chainTerms(e).map((t) => bindAt(t, schema, depth + 1)),
+      );
+    case 'not': {
+      let inner = e.expr;
+      let negated = true;
+      while (inner.kind === 'not') {
+        inner = inner.expr;
+        negated = !negated;
+      }
+      // A NOT no longer holds a NOT, so only and/or levels count towards the depth.
+      const bound = bindAt(inner, schema, depth);
+      return negated ? { kind: 'not', expr: bound } : bound;
+    }
     case 'const':
       return e;
   }

@@ -120,13 +120,12 @@ export function evalRow(e: BoundExpr, readers: Map<string, ScalarReader>, i: num
 /** Column names (as bound) used by a bound expression. */
 export function boundColumns(e: BoundExpr): string[] {
   const out = new Set<string>();
-  const walk = (x: BoundExpr): void => {
-    if (x.kind === 'and' || x.kind === 'or') {
-      walk(x.left);
-      walk(x.right);
-    } else if (x.kind === 'not') walk(x.expr);
+  const stack: BoundExpr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'and' || x.kind === 'or') stack.push(x.right, x.left);
+    else if (x.kind === 'not') stack.push(x.expr);
     else if (x.kind !== 'const') out.add(x.column);
-  };
-  walk(e);
+  }
   return [...out];
 }

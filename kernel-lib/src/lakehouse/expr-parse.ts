@@ -98,12 +98,20 @@ export function parseExpr(src: string): Expr {
     return o as Literal;
   };
 
+  let depth = 0;
   const pred = (): Expr => {
     const tok = peek();
     if (tok.t === 'op' && tok.v === '(') {
+      // Each level of parentheses costs stack frames here and in every later pass: bound it.
+      if (++depth > MAX_EXPR_DEPTH) {
+        throw new ExpressionError(
+          `filter nests parentheses more than ${MAX_EXPR_DEPTH} levels deep (at position ${tok.pos}); simplify it`,
+        );
+      }
       p++;
       const e = orExpr();
       expectOp(')');
+      depth--;
       return e;
     }
     const left = operand();
@@ -171,32 +179,70 @@ export function parseExpr(src: string): Expr {
     return o as ColumnRef;
   };
   const notExpr = (): Expr => {
-    if (kw(peek(), 'not')) {
+    // NOT NOT x is x: a run of NOTs is counted, not nested (25,000 of them must not overflow the stack).
+    let negated = false;
+    while (kw(peek(), 'not')) {
       p++;
-      return { kind: 'not', expr: notExpr() };
+      negated = !negated;
     }
-    return pred();
+    const e = pred();
+    return negated ? { kind: 'not', expr: e } : e;
   };
   const andExpr = (): Expr => {
-    let e = notExpr();
+    const terms = [notExpr()];
     while (kw(peek(), 'and')) {
       p++;
-      e = { kind: 'and', left: e, right: notExpr() };
+      terms.push(notExpr());
     }
-    return e;
+    return balancedChain('and', terms);
   };
   const orExpr = (): Expr => {
-    let e = andExpr();
+    const terms = [andExpr()];
     while (kw(peek(), 'or')) {
       p++;
-      e = { kind: 'or', left: e, right: andExpr() };
+      terms.push(andExpr());
     }
-    return e;
+    return balancedChain('or', terms);
   };
   if (peek().t === 'eof') throw new ExpressionError('empty filter expression');
   const e = orExpr();
   if (peek().t !== 'eof') fail(peek(), "'and', 'or' or end of input");
   return e;
+}
+
+/**
+ * How deeply a filter may nest: parentheses when parsed, and/or levels when bound.
+ * Every pass over an expression recurses, so this bounds their stack use.
+ */
+export const MAX_EXPR_DEPTH = 256;
+
+type Chain<T> = { kind: 'and' | 'or'; left: T; right: T };
+
+/**
+ * `a OP b OP c …` as a balanced tree: AND and OR are associative, so a chain of
+ * thousands of terms becomes a tree of logarithmic depth instead of a list-deep one.
+ */
+export function balancedChain<T extends { kind: string }>(kind: 'and' | 'or', terms: T[]): T {
+  if (terms.length === 1) return terms[0]!;
+  const mid = terms.length >> 1;
+  const node: Chain<T> = {
+    kind,
+    left: balancedChain(kind, terms.slice(0, mid)),
+    right: balancedChain(kind, terms.slice(mid)),
+  };
+  return node as unknown as T;
+}
+
+/** The operands of a chain of `kind` nodes, left to right, found without recursion. */
+export function chainTerms<T extends { kind: string }>(e: Chain<T>): T[] {
+  const out: T[] = [];
+  const stack: T[] = [e as unknown as T];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === e.kind) stack.push((x as unknown as Chain<T>).right, (x as unknown as Chain<T>).left);
+    else out.push(x);
+  }
+  return out;
 }
 
 function describe(o: Operand): string {
@@ -216,22 +262,12 @@ function flip(op: CmpOp): CmpOp {
 /** Columns an expression refers to (as written). */
 export function referencedColumns(e: Expr): string[] {
   const out = new Set<string>();
-  const walk = (x: Expr): void => {
-    switch (x.kind) {
-      case 'and':
-      case 'or':
-        walk(x.left);
-        walk(x.right);
-        break;
-      case 'not':
-        walk(x.expr);
-        break;
-      case 'const':
-        break;
-      default:
-        out.add(x.column.name);
-    }
-  };
-  walk(e);
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'and' || x.kind === 'or') stack.push(x.right, x.left);
+    else if (x.kind === 'not') stack.push(x.expr);
+    else if (x.kind !== 'const') out.add(x.column.name);
+  }
   return [...out];
 }
