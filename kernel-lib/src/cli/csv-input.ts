@@ -41,6 +41,9 @@ export function csvToArrow(text: string, file: string, tableSchema?: StructType)
   const header = rows[0];
   if (!header || header.length === 0) throw new CsvInputError(`${file}: no header row`);
   const body = rows.slice(1);
+  if (body.length === 0 && !tableSchema) {
+    throw new CsvInputError(`${file} has a header but no rows: a new table needs rows to infer its column types`);
+  }
   const columns: Record<string, arrow.Vector> = {};
   header.forEach((name, c) => {
     if (name === '') throw new CsvInputError(`${file}: column ${c + 1} has an empty name`);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
  * as `{"error": {"type", "message"}}` on stdout so callers can parse them.
  */
 export async function runCli(program: Command, argv: string[]): Promise<void> {
+  printWarningsAsLines();
   try {
     await program.parseAsync(argv);
   } catch (err) {
@@ -18,4 +19,14 @@ export async function runCli(program: Command, argv: string[]): Promise<void> {
     }
     process.exitCode = 1;
   }
+}
+
+/**
+ * Process warnings (the lakehouse's `DeltaWarning`, e.g. a checkpoint it had to skip)
+ * as one `warning:` line on stderr instead of Node's `(node:PID) …` block with its
+ * `--trace-warnings` hint. Stdout stays clean for `--json` readers.
+ */
+function printWarningsAsLines(): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error) => process.stderr.write(`warning: ${w.message}\n`));
 }

@@ -8,7 +8,13 @@ import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { type Command, InvalidArgumentError as CommanderArgError, Option } from 'commander';
 import { readParquet } from 'parquet-wasm';
-import { DeltaTable, InvalidArgumentError, type SnapshotOptions, typeToString } from '../lakehouse/index.js';
+import {
+  DeltaTable,
+  InvalidArgumentError,
+  parseTimestampMicros,
+  type SnapshotOptions,
+  typeToString,
+} from '../lakehouse/index.js';
 import { csvToArrow } from './csv-input.js';
 import { csvField, tableRows } from './table-output.js';
 
@@ -31,13 +37,27 @@ function timeTravel(o: TimeTravelFlags): SnapshotOptions {
   if (o.version !== undefined && o.timestamp !== undefined) {
     throw new InvalidArgumentError('give either --version or --timestamp, not both');
   }
-  if (o.timestamp !== undefined && Number.isNaN(Date.parse(o.timestamp))) {
-    throw new InvalidArgumentError(`--timestamp ${JSON.stringify(o.timestamp)} is not an ISO-8601 date/time`);
+  // The lakehouse's own parser: Date.parse rolls 2026-02-30 over to March 2.
+  if (o.timestamp !== undefined && parseTimestampMicros(o.timestamp) === undefined) {
+    throw new InvalidArgumentError(
+      `--timestamp ${JSON.stringify(o.timestamp)} is not a valid ISO-8601 date/time (like 2024-01-31T12:00:00Z)`,
+    );
   }
   return {
     ...(o.version !== undefined ? { version: o.version } : {}),
     ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}),
   };
+}
+
+/** `a,b` → [a, b]; an empty list or an empty name (`,`, `a,,b`) is an error, not "every column". */
+function columnList(flag: string, value: string): string[] {
+  const names = value.split(',').map((c) => c.trim());
+  if (names.every((n) => n === '')) throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)} names no column`);
+  const at = names.indexOf('');
+  if (at >= 0) {
+    throw new InvalidArgumentError(`${flag} ${JSON.stringify(value)} has an empty column name at position ${at + 1}`);
+  }
+  return names;
 }
 
 function print(text: string): void {
@@ -101,10 +121,7 @@ export function registerTableCommands(program: Command): void {
       ) => {
         const t = new DeltaTable(p);
         const snap = await t.snapshot(timeTravel(o));
-        const columns = o.columns
-          ?.split(',')
-          .map((c) => c.trim())
-          .filter(Boolean);
+        const columns = o.columns === undefined ? undefined : columnList('--columns', o.columns);
         const data = await t.read({
           version: snap.version,
           ...(columns ? { columns } : {}),
@@ -160,10 +177,7 @@ export function registerTableCommands(program: Command): void {
         const t = new DeltaTable(p);
         const existing = (await t.exists()) ? await t.snapshot() : undefined;
         const data = await readInput(o.from, existing?.schema);
-        const partitionBy = o.partitionBy
-          ?.split(',')
-          .map((c) => c.trim())
-          .filter(Boolean);
+        const partitionBy = o.partitionBy === undefined ? undefined : columnList('--partition-by', o.partitionBy);
         const r = await t.write(data, {
           mode: o.mode,
           ...(partitionBy ? { partitionBy } : {}),
@@ -190,7 +204,9 @@ async function readInput(file: string, schema?: import('../lakehouse/index.js').
     try {
       return arrow.tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream());
     } catch (e) {
-      throw new InvalidArgumentError(`--from ${file} is not a readable Parquet file: ${String(e)}`);
+      throw new InvalidArgumentError(
+        `--from ${file} is not a readable Parquet file: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
   throw new InvalidArgumentError(`--from ${file}: unsupported file type ${ext || '(none)'}; use .csv or .parquet`);

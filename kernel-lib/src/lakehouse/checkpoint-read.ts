@@ -67,7 +67,10 @@ function readCheckpointTable(bytes: Uint8Array, file: string): arrow.Table {
   try {
     return arrow.tableFromIPC(readParquet(bytes, { batchSize: 1 << 20 }).intoIPCStream());
   } catch (e) {
-    throw new CorruptLogError(`checkpoint ${file} is not a readable Parquet file: ${String(e)}`, { cause: e });
+    throw new CorruptLogError(
+      `checkpoint ${file} is not a readable Parquet file: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 

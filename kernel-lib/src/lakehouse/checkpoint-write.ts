@@ -15,10 +15,10 @@
  */
 import * as arrow from 'apache-arrow';
 import type { AddFile, Metadata, Protocol, RemoveFile, Txn } from './actions.js';
-import { readCheckpoint } from './checkpoint-read.js';
+import { openLogSegment } from './checkpoint-fallback.js';
 import { DeltaError } from './errors.js';
 import { readLastCheckpointHint, serializeLastCheckpointHint } from './last-checkpoint-hint.js';
-import { buildLogSegment, checkpointPath, readCommit } from './log-segment.js';
+import { checkpointPath, readCommit } from './log-segment.js';
 import { writeParquetBytes } from './parquet-write.js';
 import { fileKey, LogReplay } from './replay.js';
 import { LAST_CHECKPOINT_PATH } from './last-checkpoint-hint.js';
@@ -66,7 +66,7 @@ export interface CheckpointState {
 
 /** Replays the log up to `version`, keeping unexpired tombstones as well as live files. */
 export async function checkpointState(storage: Storage, version: number, now = Date.now()): Promise<CheckpointState> {
-  const segment = await buildLogSegment(storage, version);
+  const { segment, checkpoint } = await openLogSegment(storage, version);
   const replay = new LogReplay();
   const tombstones = new Map<string, RemoveFile>();
   const applyAll = (actions: import('./actions.js').Action[]): void => {
@@ -76,7 +76,7 @@ export async function checkpointState(storage: Storage, version: number, now = D
       else if (a.add) tombstones.delete(fileKey(a.add.path, a.add.deletionVector));
     }
   };
-  if (segment.checkpoint) applyAll(await readCheckpoint(storage, segment.checkpoint));
+  if (checkpoint) applyAll([...checkpoint.nonFileActions, ...checkpoint.fileActions()]);
   for (const c of segment.commits) applyAll(await readCommit(storage, c.version));
   if (!replay.protocol || !replay.metadata) {
     throw new CheckpointWriteError(

@@ -12,6 +12,12 @@ export class DeltaError extends Error {
 /** The path is not a Delta table (no `_delta_log`, or no commits in it). */
 export class TableNotFoundError extends DeltaError {}
 
+/**
+ * The table path, or its `_delta_log`, is a regular file. A kind of TableNotFoundError
+ * that `exists()` does not swallow: nothing can be created there either.
+ */
+export class TablePathIsFileError extends TableNotFoundError {}
+
 /** The log is inconsistent: missing versions, no protocol/metadata, malformed JSON. */
 export class CorruptLogError extends DeltaError {}
 

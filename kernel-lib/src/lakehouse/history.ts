@@ -4,7 +4,7 @@
  * travel uses), not `commitInfo.timestamp`, so history and time travel agree.
  */
 import type { CommitInfo } from './actions.js';
-import { listLog, readCommits } from './log-segment.js';
+import { buildLogSegment, listLog, readCommits } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
 import { monotonize } from './time-travel.js';
 
@@ -17,7 +17,11 @@ export interface HistoryEntry extends CommitInfo {
 
 /** Reads commitInfo of the newest `limit` commits (all commits still in the log by default). */
 export async function readHistory(storage: Storage, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
-  const commits = monotonize((await listLog(storage)).filter((f) => f.kind === 'commit')).reverse();
+  // History agrees with read/describe: no table is TableNotFoundError, a hole in the log CorruptLogError.
+  const latest = await buildLogSegment(storage);
+  const commits = monotonize((await listLog(storage)).filter((f) => f.kind === 'commit'))
+    .filter((c) => c.version <= latest.version)
+    .reverse();
   const picked = opts.limit !== undefined ? commits.slice(0, Math.max(0, opts.limit)) : commits;
   const actions = await readCommits(
     storage,

@@ -11,9 +11,9 @@
  */
 import { publishTableAccess } from './access-events.js';
 import { type Action, LOG_DIR } from './actions.js';
-import { CorruptLogError, TableNotFoundError, VersionNotFoundError } from './errors.js';
+import { CorruptLogError, TableNotFoundError, TablePathIsFileError, VersionNotFoundError } from './errors.js';
 import { readLastCheckpointHint } from './last-checkpoint-hint.js';
-import type { FileMeta, Storage } from './storage/storage.js';
+import { type FileMeta, type Storage, StorageNotDirectoryError } from './storage/storage.js';
 
 export type LogFileKind = 'commit' | 'checkpoint';
 
@@ -84,13 +84,22 @@ export function parseLogFileName(name: string): LogFileName | undefined {
 /** Lists and parses the log directory (commits and checkpoints only), sorted by version. */
 export async function listLog(storage: Storage): Promise<LogFile[]> {
   const out: LogFile[] = [];
-  for (const meta of await storage.list(LOG_DIR)) {
+  for (const meta of await listLogDir(storage)) {
     const name = meta.path.slice(meta.path.lastIndexOf('/') + 1);
     if (name.startsWith('.')) continue;
     const parsed = parseLogFileName(name);
     if (parsed) out.push({ ...meta, ...parsed });
   }
   return out.sort((a, b) => a.version - b.version || (a.part ?? 0) - (b.part ?? 0));
+}
+
+async function listLogDir(storage: Storage): Promise<FileMeta[]> {
+  try {
+    return await storage.list(LOG_DIR);
+  } catch (e) {
+    if (!(e instanceof StorageNotDirectoryError)) throw e;
+    throw new TablePathIsFileError(`${storage.root} is not a Delta table (${e.file} is a file)`, { cause: e });
+  }
 }
 
 /** Groups checkpoint files by version and keeps the complete ones (all parts of one numParts present). */
@@ -310,7 +319,7 @@ export async function readCommits(storage: Storage, versions: number[], concurre
 
 /**
  * Parses newline-delimited JSON actions. Blank lines are skipped; any line
- * that is not a JSON object (e.g. a truncated final line) is corruption.
+ * that is not a JSON object (e.g. a truncated final line), or no action at all, is corruption.
  */
 export function parseCommit(text: string, file: string): Action[] {
   const actions: Action[] = [];
@@ -329,5 +338,7 @@ export function parseCommit(text: string, file: string): Action[] {
     }
     actions.push(obj as Action);
   }
+  // Every writer commits at least one action; an empty file is a torn or truncated write.
+  if (actions.length === 0) throw new CorruptLogError(`${file} is empty: a commit holds at least one action`);
   return actions;
 }

@@ -147,15 +147,27 @@ export function serializePartitionValue(value: unknown, type: DeltaType, column 
   }
 }
 
-/** `YYYY-MM-DD` (optionally followed by a time part, ignored) → days since epoch. */
+/**
+ * `YYYY-MM-DD` (optionally followed by a time part, ignored) → days since epoch;
+ * undefined for a date the calendar does not have (2026-02-30 is not March 2).
+ */
 export function parseDateDays(s: string): number | undefined {
   const m = /^\s*([+-]?\d{4,})-(\d{1,2})-(\d{1,2})/.exec(s);
   if (!m) return undefined;
+  if (!isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return undefined;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   // Date.UTC maps years 0..99 to 1900..1999.
   const d = new Date(ms);
   if (Number(m[1]) >= 0 && Number(m[1]) < 100) d.setUTCFullYear(Number(m[1]));
   return Math.round(d.getTime() / MS_PER_DAY);
+}
+
+/** Whether `month` (1-based) of `year` (proleptic Gregorian, as Spark) has a day `day`. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  return day <= lengths[month - 1]!;
 }
 
 export function formatDateDays(days: number): string {
@@ -177,12 +189,14 @@ export function parseTimestampMicros(s: string): bigint | undefined {
   if (!m) return undefined;
   const days = parseDateDays(`${m[1]}-${m[2]}-${m[3]}`);
   if (days === undefined) return undefined;
+  if (Number(m[4] ?? 0) > 23 || Number(m[5] ?? 0) > 59 || Number(m[6] ?? 0) > 59) return undefined;
   const secs = Number(m[4] ?? 0) * 3600 + Number(m[5] ?? 0) * 60 + Number(m[6] ?? 0);
   const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
   let us = BigInt(days) * 86_400_000_000n + BigInt(secs) * 1_000_000n + BigInt(frac || '0');
   const zone = m[8];
   if (zone && zone !== 'Z') {
     const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+    if (Number(zm[2]) > 18 || Number(zm[3]) > 59) return undefined;
     const off = (Number(zm[2]) * 60 + Number(zm[3])) * 60_000_000;
     us -= BigInt(zm[1] === '+' ? off : -off);
   }

@@ -116,7 +116,9 @@ export function alignToSchema(
   }
   const outSchema: StructType = { type: 'struct', fields };
   const arrowFields = fields.map((f) => new arrow.Field(f.name, deltaTypeToArrow(f.type, f.name), f.nullable));
-  const batches = data.batches.map((batch) => {
+  // Empty batches add nothing (and Arrow JS builds them with malformed children).
+  const filled = data.batches.filter((batch) => batch.numRows > 0);
+  const batches = filled.map((batch) => {
     const children = fields.map((f, c) => {
       const i = byName.get(f.name.toLowerCase());
       if (i === undefined) {

@@ -4,10 +4,10 @@
  * (checkpoint + later commits) so its cost does not grow with the table's age.
  */
 import type { AddFile, Metadata, Protocol, Txn } from './actions.js';
-import { loadCheckpoint } from './checkpoint-read.js';
+import { openLogSegment } from './checkpoint-fallback.js';
 import { CorruptLogError, InvalidArgumentError } from './errors.js';
 import { assertReadSupported } from './features.js';
-import { buildLogSegment, type LogSegment, readCommits } from './log-segment.js';
+import { type LogSegment, readCommits } from './log-segment.js';
 import { LogReplay } from './replay.js';
 import { parseSchema, type StructType } from './schema.js';
 import type { Storage } from './storage/storage.js';
@@ -43,8 +43,7 @@ export async function loadSnapshot(storage: Storage, opts: SnapshotOptions = {})
     throw new InvalidArgumentError('give either a version or a timestamp to time-travel, not both');
   }
   const version = opts.timestamp !== undefined ? await versionAtTimestamp(storage, opts.timestamp) : opts.version;
-  const segment = await buildLogSegment(storage, version);
-  const checkpoint = segment.checkpoint ? await loadCheckpoint(storage, segment.checkpoint) : undefined;
+  const { segment, checkpoint } = await openLogSegment(storage, version);
   const commits = await readCommits(
     storage,
     segment.commits.map((c) => c.version),

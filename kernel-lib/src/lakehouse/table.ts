@@ -16,6 +16,7 @@ import {
   DeltaError,
   InvalidArgumentError,
   TableNotFoundError,
+  TablePathIsFileError,
   UnsupportedFeatureError,
 } from './errors.js';
 import { assertWriteSupported, isAppendOnly } from './features.js';
@@ -134,7 +135,7 @@ export class DeltaTable {
       await latestVersion(this.storage);
       return true;
     } catch (e) {
-      if (e instanceof TableNotFoundError) return false;
+      if (e instanceof TableNotFoundError && !(e instanceof TablePathIsFileError)) return false;
       throw e;
     }
   }
@@ -262,7 +263,7 @@ export class DeltaTable {
     try {
       snap = await this.snapshot();
     } catch (e) {
-      if (!(e instanceof TableNotFoundError)) throw e;
+      if (!(e instanceof TableNotFoundError) || e instanceof TablePathIsFileError) throw e;
     }
     if (!snap) {
       try {

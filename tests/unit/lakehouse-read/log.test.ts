@@ -184,12 +184,47 @@ describe('log segments', () => {
     expect((await loadSnapshot(new LocalStorage(d))).files.length).toBe(4);
   });
 
-  it('a truncated checkpoint → CorruptLogError naming it; nothing written', async () => {
+  it('a truncated checkpoint is skipped with a warning while every commit since 0 is there (as Spark)', async () => {
     const d = table(5);
     const st = new LocalStorage(d);
     await writeCheckpoint(st, 3);
-    const cp = path.join(d, checkpointPath(3));
-    truncateSync(cp, 40);
+    truncateSync(path.join(d, checkpointPath(3)), 40);
+    const before = treeState(d);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const snap = await loadSnapshot(st);
+      expect(snap.version).toBe(4);
+      expect(snap.segment.checkpoint).toBeUndefined();
+      expect(snap.files.map((f) => f.path).sort()).toEqual([
+        'f0.parquet',
+        'f1.parquet',
+        'f2.parquet',
+        'f3.parquet',
+        'f4.parquet',
+      ]);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => [w.name, w.message])).toEqual([
+      [
+        'DeltaWarning',
+        expect.stringMatching(
+          /checkpoint .*00000000000000000003\.checkpoint\.parquet is not a readable Parquet file.*reading version 4 of table .* from the JSON commits 0\.\.4 instead/,
+        ),
+      ],
+    ]);
+    expect(treeState(d)).toEqual(before);
+  });
+
+  it('a truncated checkpoint with commits before it gone → CorruptLogError naming it; nothing written', async () => {
+    const d = table(5);
+    const st = new LocalStorage(d);
+    await writeCheckpoint(st, 3);
+    truncateSync(path.join(d, checkpointPath(3)), 40);
+    rmSync(path.join(d, '_delta_log', commitName(0)));
     const before = treeState(d);
     const err = await loadSnapshot(st).catch((e: Error) => e);
     expect(err).toBeInstanceOf(CorruptLogError);

@@ -8,7 +8,9 @@ import {
   encodeAddPath,
   escapePathName,
   PartitionValueError,
+  parseDateDays,
   parsePartitionValue,
+  parseTimestampMicros,
   parseSchema,
   partitionPath,
   SchemaError,
@@ -141,6 +143,39 @@ const allTypes: StructType = {
     },
   ],
 };
+
+describe('calendar dates and times (issue 12 item 10)', () => {
+  it('reads real dates and times, including 29 February of leap years', () => {
+    expect(parseDateDays('2024-02-29')).toBe(19782);
+    expect(parseDateDays('2000-02-29')).toBe(11016);
+    expect(parseTimestampMicros('2026-12-31T23:59:59.999999Z')).toBe(1_798_761_599_999_999n);
+    expect(parseTimestampMicros('2026-01-01 00:00:00+18:00')).toBe(1_767_160_800_000_000n);
+  });
+
+  it('refuses what the calendar does not have instead of rolling it over', () => {
+    for (const d of [
+      '2026-02-30',
+      '2025-02-29',
+      '1900-02-29',
+      '2026-04-31',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-01-00',
+    ]) {
+      expect(parseDateDays(d), d).toBeUndefined();
+      expect(parseTimestampMicros(`${d}T00:00:00Z`), d).toBeUndefined();
+    }
+    for (const t of [
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T23:60:00Z',
+      '2026-01-01T23:59:60Z',
+      '2026-01-01T00:00:00+19:00',
+    ]) {
+      expect(parseTimestampMicros(t), t).toBeUndefined();
+    }
+    expect(() => parsePartitionValue('2026-02-30', 'date', 'd')).toThrow(PartitionValueError);
+  });
+});
 
 describe('schema', () => {
   it('maps every Delta type to Arrow exactly and back', () => {

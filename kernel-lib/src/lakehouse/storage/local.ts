@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { type FileMeta, type Storage, StorageNotFoundError } from './storage.js';
+import { type FileMeta, type Storage, StorageNotDirectoryError, StorageNotFoundError } from './storage.js';
 
 /** Local file-system storage rooted at a directory. */
 export class LocalStorage implements Storage {
@@ -21,7 +21,7 @@ export class LocalStorage implements Storage {
       entries = await fs.readdir(this.abs(dir), { withFileTypes: true });
     } catch (e) {
       if (isNotFound(e)) return [];
-      throw e;
+      throw await this.notDirectory(e, dir);
     }
     const out: FileMeta[] = [];
     for (const entry of entries) {
@@ -41,7 +41,7 @@ export class LocalStorage implements Storage {
         entries = await fs.readdir(this.abs(rel), { withFileTypes: true });
       } catch (e) {
         if (isNotFound(e)) return;
-        throw e;
+        throw await this.notDirectory(e, rel);
       }
       for (const entry of entries) {
         const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -63,7 +63,7 @@ export class LocalStorage implements Storage {
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       if (isNotFound(e)) throw new StorageNotFoundError(rel);
-      throw e;
+      throw await this.notDirectory(e, rel.split('/').slice(0, -1).join('/'));
     }
   }
 
@@ -75,7 +75,7 @@ export class LocalStorage implements Storage {
 
   async write(rel: string, data: Uint8Array): Promise<void> {
     const target = this.abs(rel);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await this.mkdirs(rel);
     // Write beside the target then rename, so readers never see a half-written file.
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await fs.writeFile(tmp, data);
@@ -84,7 +84,7 @@ export class LocalStorage implements Storage {
 
   async putIfAbsent(rel: string, data: Uint8Array): Promise<boolean> {
     const target = this.abs(rel);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await this.mkdirs(rel);
     // rename() silently overwrites on POSIX; link() fails with EEXIST, which makes
     // it the mutual-exclusion primitive. The temp name starts with '.' so log
     // listing ignores it if we crash before unlinking.
@@ -105,6 +105,31 @@ export class LocalStorage implements Storage {
     } finally {
       await fs.unlink(tmp).catch(() => undefined);
     }
+  }
+
+  /** Creates the folders above `rel`. */
+  private async mkdirs(rel: string): Promise<void> {
+    try {
+      await fs.mkdir(path.dirname(this.abs(rel)), { recursive: true });
+    } catch (e) {
+      throw await this.notDirectory(e, rel.split('/').slice(0, -1).join('/'));
+    }
+  }
+
+  /**
+   * `e` as a StorageNotDirectoryError naming the file that stands where a folder on the
+   * way to `rel` should be (ENOTDIR, or EEXIST from mkdir), else `e` unchanged.
+   */
+  private async notDirectory(e: unknown, rel: string): Promise<unknown> {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code !== 'ENOTDIR' && code !== 'EEXIST') return e;
+    let at = this.root;
+    for (const part of ['', ...rel.split('/').filter(Boolean)]) {
+      at = part ? path.join(at, part) : at;
+      const st = await fs.stat(at).catch(() => undefined);
+      if (st && !st.isDirectory()) return new StorageNotDirectoryError(rel, at);
+    }
+    return e;
   }
 
   async delete(rel: string): Promise<void> {

@@ -43,3 +43,15 @@ export class StorageNotFoundError extends Error {
     this.name = 'StorageNotFoundError';
   }
 }
+
+/** A folder on the way to a path is a regular file (e.g. a table path, or its `_delta_log`, that is a file). */
+export class StorageNotDirectoryError extends Error {
+  constructor(
+    readonly path: string,
+    /** The file standing where a folder should be, as the storage names it (absolute for local storage). */
+    readonly file: string,
+  ) {
+    super(`${file} is a file, not a folder`);
+    this.name = 'StorageNotDirectoryError';
+  }
+}
