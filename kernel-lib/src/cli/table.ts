@@ -92,7 +92,7 @@ export function registerTableCommands(program: Command): void {
         `table       ${d.path}`,
         `version     ${d.version}`,
         `files       ${d.numFiles} (${d.sizeInBytes} bytes)`,
-        `rows        ${d.numRows ?? 'unknown (files without stats)'}`,
+        `rows        ${d.numRows}`,
         `partitioned ${d.partitionColumns.length ? d.partitionColumns.join(', ') : 'no'}`,
         `protocol    reader ${d.protocol.minReaderVersion}, writer ${d.protocol.minWriterVersion}`,
         'schema',

@@ -1,6 +1,8 @@
 /**
- * Reads classic and multi-part Parquet checkpoints (PROTOCOL.md "Checkpoints")
- * into the same `Action` objects commit files produce. A checkpoint has one
+ * Reads classic and multi-part Parquet checkpoints and UUID-named V2 checkpoints
+ * (JSON or Parquet; PROTOCOL.md "Checkpoints", "V2 Spec") into the same `Action`
+ * objects commit files produce. A V2 checkpoint may keep its add/remove actions
+ * in sidecar files (`_delta_log/_sidecars/`), which its `sidecar` actions name. A checkpoint has one
  * column per action type (`add`, `remove`, `metaData`, `protocol`, `txn`, …),
  * each row sets exactly one of them. `add.stats` may be a JSON string or a
  * struct `stats_parsed`; `partitionValues` is a map.
@@ -9,11 +11,13 @@
  */
 import * as arrow from 'apache-arrow';
 import { readParquet } from 'parquet-wasm/node';
-import type { Action, AddFile } from './actions.js';
+import { type Action, type AddFile, LOG_DIR } from './actions.js';
 import { CorruptLogError } from './errors.js';
+import { parseCommit } from './log-segment.js';
 import { formatDateDays, formatDecimalUnscaled } from './partition.js';
 import type { CheckpointFiles } from './log-segment.js';
 import type { Storage } from './storage/storage.js';
+import { tableRelativePath } from './table-path.js';
 
 /**
  * A read checkpoint: its non-file actions (protocol, metaData, txn) decoded,
@@ -28,28 +32,59 @@ export interface CheckpointData {
 
 /** Reads all parts of a checkpoint, in part order, deferring the decoding of file actions. */
 export async function loadCheckpoint(storage: Storage, checkpoint: CheckpointFiles): Promise<CheckpointData> {
-  const parts: { table: arrow.Table; file: string }[] = [];
+  const parts: CheckpointPart[] = [];
   for (const file of checkpoint.files) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await storage.read(file.path);
-    } catch (e) {
-      throw new CorruptLogError(`checkpoint ${storage.root}/${file.path} cannot be read: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
     const where = `${storage.root}/${file.path}`;
-    parts.push({ table: readCheckpointTable(bytes, where), file: where });
+    const bytes = await readLogFile(storage, file.path, 'checkpoint');
+    parts.push(
+      file.path.endsWith('.json')
+        ? { actions: parseCommit(new TextDecoder().decode(bytes), where) }
+        : { table: readCheckpointTable(bytes, where) },
+    );
   }
-  const nonFileActions = parts.flatMap((p) => decodeActions(p.table, ['protocol', 'metaData', 'txn']));
+  const nonFileActions = parts.flatMap((p) =>
+    p.table ? decodeActions(p.table, NON_FILE_ACTIONS) : p.actions.filter((a) => !a.add && !a.remove),
+  );
+  const sidecars: CheckpointPart[] = [];
+  for (const a of nonFileActions) {
+    if (!a.sidecar) continue;
+    const path = sidecarPath(storage, a.sidecar as { path?: unknown });
+    sidecars.push({ table: readCheckpointTable(await readLogFile(storage, path, 'sidecar file'), path) });
+  }
   let files: Action[] | undefined;
   return {
     nonFileActions,
     fileActions: () => {
-      files ??= parts.flatMap((p) => decodeActions(p.table, ['remove', 'add']));
+      files ??= [...parts, ...sidecars].flatMap((p) =>
+        p.table ? decodeActions(p.table, ['remove', 'add']) : p.actions.filter((a) => a.add || a.remove),
+      );
       return files;
     },
   };
+}
+
+/** One checkpoint file (or sidecar): a Parquet table decoded column-wise, or JSON actions. */
+type CheckpointPart = { table: arrow.Table; actions?: undefined } | { table?: undefined; actions: Action[] };
+
+const NON_FILE_ACTIONS: ActionName[] = ['protocol', 'metaData', 'txn', 'checkpointMetadata', 'sidecar'];
+
+async function readLogFile(storage: Storage, path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await storage.read(path);
+  } catch (e) {
+    throw new CorruptLogError(`${what} ${storage.root}/${path} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Sidecars live in `_delta_log/_sidecars/`; their actions usually hold just the file name. */
+function sidecarPath(storage: Storage, sidecar: { path?: unknown }): string {
+  if (typeof sidecar.path !== 'string' || sidecar.path === '') {
+    throw new CorruptLogError(`a checkpoint of table ${storage.root} has a sidecar action without a path`);
+  }
+  if (/^[a-z][a-z0-9+.-]*:|^\//i.test(sidecar.path)) {
+    return tableRelativePath(storage, sidecar.path, `sidecar file ${sidecar.path}`);
+  }
+  return `${LOG_DIR}/_sidecars/${decodeURIComponent(sidecar.path)}`;
 }
 
 /** Reads all parts of a checkpoint, in part order, into actions. */
@@ -60,7 +95,7 @@ export async function readCheckpoint(storage: Storage, checkpoint: CheckpointFil
 
 /** Decodes one checkpoint Parquet file. */
 export function parseCheckpointParquet(bytes: Uint8Array, file: string): Action[] {
-  return decodeActions(readCheckpointTable(bytes, file), ['protocol', 'metaData', 'txn', 'remove', 'add']);
+  return decodeActions(readCheckpointTable(bytes, file), [...NON_FILE_ACTIONS, 'remove', 'add']);
 }
 
 function readCheckpointTable(bytes: Uint8Array, file: string): arrow.Table {
@@ -74,7 +109,7 @@ function readCheckpointTable(bytes: Uint8Array, file: string): arrow.Table {
   }
 }
 
-type ActionName = 'protocol' | 'metaData' | 'txn' | 'remove' | 'add';
+type ActionName = 'protocol' | 'metaData' | 'txn' | 'checkpointMetadata' | 'sidecar' | 'remove' | 'add';
 
 function decodeActions(table: arrow.Table, names: ActionName[]): Action[] {
   const out: Action[] = [];

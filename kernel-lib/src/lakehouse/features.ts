@@ -5,18 +5,33 @@
  * does not enforce. Silently reading such a table returns wrong rows
  * (deletion vectors, column mapping) — so we fail loudly, naming the feature.
  *
- * Implemented: reader version 1 (and reader 3 with only `vacuumProtocolCheck`),
- * writer version 2 (and writer 3–7 as long as no unsupported feature is in use).
+ * Implemented: reader versions 1–3 with the reader features below (deletion
+ * vectors, column mapping in name and id mode, timestamp without time zone, V2
+ * checkpoints, type widening); writer version 2 (and writer 3–7 as long as no
+ * unsupported feature is in use).
  */
 import type { Metadata, Protocol } from './actions.js';
 import { UnsupportedFeatureError } from './errors.js';
 import { type DeltaType, parseSchema, type StructType } from './schema.js';
+import { assertTypeChangesSupported } from './type-widening.js';
 
 /** The protocol version itself is outside what this implementation knows (e.g. minReaderVersion 99). */
 export class UnsupportedProtocolVersionError extends UnsupportedFeatureError {}
 
 /** Reader features this implementation reads correctly. */
-export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set(['vacuumProtocolCheck']);
+export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
+  'vacuumProtocolCheck',
+  'checkpointProtection',
+  'deletionVectors',
+  'columnMapping',
+  'timestampNtz',
+  'v2Checkpoint',
+  'typeWidening',
+  // Spark 3.5 / Delta 3.x wrote the same type widening under its preview name.
+  'typeWidening-preview',
+]);
+
+const COLUMN_MAPPING_MODES = new Set(['none', 'name', 'id']);
 
 /**
  * Writer features whose presence in the protocol is fine as long as the table
@@ -46,29 +61,26 @@ export function assertReadSupported(protocol: Protocol, tablePath: string, metad
       `table ${tablePath} requires Delta reader version ${v}; this implementation supports reader versions 1–3`,
     );
   }
-  // Column mapping support is required by reader 2 and the `columnMapping` feature; with mapping
-  // off (mode none or unset, which only the metadata tells) physical names are the logical ones.
-  const mode = metadata?.configuration?.['delta.columnMapping.mode'];
-  const mappingOff = metadata !== undefined && (mode === undefined || mode === 'none');
-  if (v < 3) {
-    for (const f of LEGACY_READER_FEATURES[v] ?? []) {
-      if (f === 'columnMapping' && mappingOff) continue;
-      refuse(
-        f,
-        'read',
-        tablePath,
-        mode ? `reader version ${v}, delta.columnMapping.mode=${mode}` : `reader version ${v}`,
-      );
-    }
-  } else {
-    for (const f of protocol.readerFeatures ?? []) {
-      if (f === 'columnMapping' && mappingOff) continue;
-      if (!SUPPORTED_READER_FEATURES.has(f)) refuse(f, 'read', tablePath, 'reader feature');
-    }
+  const features = v < 3 ? (LEGACY_READER_FEATURES[v] ?? []) : (protocol.readerFeatures ?? []);
+  for (const f of features) {
+    if (!SUPPORTED_READER_FEATURES.has(f)) refuse(f, 'read', tablePath, 'reader feature');
   }
-  if (metadata) {
-    const mode = metadata.configuration?.['delta.columnMapping.mode'];
-    if (mode && mode !== 'none') refuse('columnMapping', 'read', tablePath, `delta.columnMapping.mode=${mode}`);
+  if (!metadata) return;
+  const mode = metadata.configuration?.['delta.columnMapping.mode'];
+  if (mode !== undefined && !COLUMN_MAPPING_MODES.has(mode)) {
+    refuse('columnMapping', 'read', tablePath, `unknown delta.columnMapping.mode=${mode}`);
+  }
+  if (features.includes('typeWidening') || features.includes('typeWidening-preview')) {
+    let schema: StructType | undefined;
+    try {
+      schema = parseSchema(metadata.schemaString);
+    } catch {
+      // an unparsable schema is reported by the snapshot
+    }
+    if (schema) {
+      const bad = assertTypeChangesSupported(schema);
+      if (bad) refuse('typeWidening', 'read', tablePath, bad);
+    }
   }
 }
 
@@ -104,6 +116,9 @@ function refuse(feature: string, access: 'read' | 'write', tablePath: string, wh
 /** Features a writer must enforce when the metadata uses them; we enforce none, so we refuse. */
 function assertNoActiveWriterFeatures(metadata: Metadata, tablePath: string): void {
   const conf = metadata.configuration ?? {};
+  // Our writer writes logical column names: it would corrupt a table whose files use physical ones.
+  const mode = conf['delta.columnMapping.mode'];
+  if (mode && mode !== 'none') refuse('columnMapping', 'write', tablePath, `delta.columnMapping.mode=${mode}`);
   for (const key of Object.keys(conf)) {
     if (key.startsWith('delta.constraints.')) {
       refuse('checkConstraints', 'write', tablePath, `CHECK constraint ${key.slice('delta.constraints.'.length)}`);

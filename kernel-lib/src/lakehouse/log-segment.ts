@@ -1,8 +1,10 @@
 /**
  * Which log files make up a table version (PROTOCOL.md "Delta Log Entries",
  * "Checkpoints"): the newest complete checkpoint at or below the version plus
- * the contiguous commits after it. Unknown files, `.crc` files, temp files
- * (leading `.`), `_commits/`, and v2/UUID checkpoints are ignored.
+ * the contiguous commits after it. Checkpoints are classic, multi-part, or
+ * UUID-named V2 (`n.checkpoint.<uuid>.json|parquet`, which may point at sidecar
+ * files: checkpoint-read.ts). Unknown files, `.crc` files, temp files (leading
+ * `.`) and `_commits/` are ignored.
  *
  * Cost model: with a valid `_last_checkpoint` hint the segment is found by
  * probing (`head`) the checkpoint and the commit files after it, so opening a
@@ -23,6 +25,8 @@ export interface LogFileName {
   /** 1-based part number of a multi-part checkpoint. */
   part?: number;
   numParts?: number;
+  /** A UUID-named (V2 spec) checkpoint. */
+  uuid?: boolean;
 }
 
 export interface LogFile extends LogFileName, FileMeta {}
@@ -46,6 +50,8 @@ export interface LogSegment {
 const COMMIT_RE = /^(\d{20})\.json$/;
 const CHECKPOINT_RE = /^(\d{20})\.checkpoint\.parquet$/;
 const MULTIPART_RE = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
+const UUID_CHECKPOINT_RE =
+  /^(\d{20})\.checkpoint\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\.(json|parquet)$/;
 
 /** How many commit files past a stale hint we probe before listing instead. */
 const MAX_PROBE = 64;
@@ -78,6 +84,8 @@ export function parseLogFileName(name: string): LogFileName | undefined {
     const numParts = Number(m[3]);
     if (part >= 1 && part <= numParts) return { version: Number(m[1]), kind: 'checkpoint', part, numParts };
   }
+  m = UUID_CHECKPOINT_RE.exec(name);
+  if (m) return { version: Number(m[1]), kind: 'checkpoint', uuid: true };
   return undefined;
 }
 
@@ -113,9 +121,10 @@ export function completeCheckpoints(files: LogFile[]): CheckpointFiles[] {
   }
   const out: CheckpointFiles[] = [];
   for (const [version, list] of byVersion) {
-    const classic = list.find((f) => f.numParts === undefined);
-    if (classic) {
-      out.push({ version, files: [strip(classic)] });
+    // Any complete checkpoint holds the same state; a single file is cheapest to read.
+    const single = list.find((f) => f.numParts === undefined && !f.uuid) ?? list.find((f) => f.uuid);
+    if (single) {
+      out.push({ version, files: [strip(single)] });
       continue;
     }
     // Several writers may have produced multi-part checkpoints with different part counts.
@@ -179,7 +188,12 @@ async function segmentFromHint(storage: Storage, target?: number): Promise<LogSe
   if (!hint) return undefined;
   if (target !== undefined && target < hint.version) return undefined;
   const files: FileMeta[] = [];
-  if (hint.parts && hint.parts > 1) {
+  const v2 = hint.v2Checkpoint as { path?: unknown } | undefined;
+  if (v2 && typeof v2.path === 'string' && parseLogFileName(v2.path)?.uuid) {
+    const meta = await storage.head(`${LOG_DIR}/${v2.path}`);
+    if (!meta) return undefined;
+    files.push(meta);
+  } else if (hint.parts && hint.parts > 1) {
     for (let p = 1; p <= hint.parts; p++) {
       const meta = await storage.head(multipartCheckpointPath(hint.version, p, hint.parts));
       if (!meta) return undefined;

@@ -13,11 +13,12 @@
  */
 import * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
-import { readDecimalWords, writeDecimalWords } from './decimal-words.js';
 import { DataFileError, ExpressionError, InvalidArgumentError } from './errors.js';
+import { castData, constantData, nullData } from './scan-cast.js';
 import {
   type BoundExpr,
   bindExpr,
+  type ColumnStats,
   boundColumns,
   type Expr,
   evalRow,
@@ -27,10 +28,13 @@ import {
   type ScalarReader,
   scalarReader,
 } from './expr.js';
+import { columnMappingMode, type LogColumnView, logColumnView, toLogicalBatch } from './column-mapping.js';
+import { withoutDeletedRows } from './deletion-vectors/apply.js';
+import { loadDeletionVector } from './deletion-vectors/descriptor.js';
 import { decodeParquet } from './parquet-read.js';
 import { parquetConcurrency } from './parquet-write.js';
 import { type PartitionScalar, parsePartitionValue } from './partition.js';
-import { type DeltaType, decimalParams, deltaToArrow, type StructType } from './schema.js';
+import { deltaToArrow, type StructType } from './schema.js';
 import type { Snapshot } from './snapshot.js';
 import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
@@ -80,8 +84,14 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
   const stats: ScanStats = { filesTotal: snapshot.files.length, filesPruned: 0, filesRead: 0 };
   const batches: arrow.RecordBatch[] = [];
   let rows = 0;
-  const files = prefetchFiles(storage, snapshot, (add) =>
-    bound ? mayMatchFile(bound, fileColumnStats(add, schema, snapshot.partitionColumns)) : true,
+  const mode = columnMappingMode(snapshot.protocol, snapshot.metadata);
+  const logView = logColumnView(schema, snapshot.partitionColumns, mode);
+  const dvFiles = new Map<string, Promise<Uint8Array>>();
+  const files = prefetchFiles(
+    storage,
+    snapshot,
+    (add) => (bound ? mayMatchFile(bound, logicalStats(add, logView)) : true),
+    dvFiles,
   );
   for (const next of files) {
     if (rows >= limit) break;
@@ -91,12 +101,19 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
       continue;
     }
     stats.filesRead++;
-    const fileTable = await table;
-    for (const raw of fileTable.batches) {
+    const file = await table;
+    // Deletion vectors name rows by their position in the file: count rows across batches.
+    let firstRow = 0;
+    const cursor = { i: 0 };
+    for (const fileBatch of file.table.batches) {
       if (rows >= limit) break;
-      if (raw.numRows === 0) continue;
-      const batch = normaliseBatch(raw, workSchema, workArrow, add, snapshot);
-      const kept = bound ? filterBatch(batch, bound, workSchema) : [batch];
+      const first = firstRow;
+      firstRow += fileBatch.numRows;
+      if (fileBatch.numRows === 0) continue;
+      const raw = mode === 'none' ? fileBatch : toLogicalBatch(fileBatch, schema, mode);
+      const batch = normaliseBatch(raw, workSchema, workArrow, add, snapshot, logView);
+      const live = file.deleted ? withoutDeletedRows(batch, first, file.deleted, cursor) : [batch];
+      const kept = bound ? live.flatMap((b) => filterBatch(b, bound, workSchema)) : live;
       for (const b of kept) {
         if (rows >= limit) break;
         const take = Math.min(b.numRows, limit - rows);
@@ -123,9 +140,10 @@ function* prefetchFiles(
   storage: Storage,
   snapshot: Snapshot,
   survives: (add: AddFile) => boolean,
-): Generator<{ add: AddFile; table?: Promise<arrow.Table> }> {
+  dvFiles: Map<string, Promise<Uint8Array>>,
+): Generator<{ add: AddFile; table?: Promise<DataFile> }> {
   const ahead = Math.max(1, parquetConcurrency());
-  const queue: { add: AddFile; table?: Promise<arrow.Table> }[] = [];
+  const queue: { add: AddFile; table?: Promise<DataFile> }[] = [];
   let inFlight = 0;
   let i = 0;
   const files = snapshot.files;
@@ -136,7 +154,7 @@ function* prefetchFiles(
         queue.push({ add });
         continue;
       }
-      const table = readDataFile(storage, add, snapshot);
+      const table = readDataFile(storage, add, snapshot, dvFiles);
       table.catch(() => {});
       queue.push({ add, table });
       inFlight++;
@@ -173,7 +191,26 @@ export function dataFilePath(storage: Storage, add: AddFile): string {
   return tableRelativePath(storage, add.path, `data file ${add.path}`);
 }
 
-async function readDataFile(storage: Storage, add: AddFile, snapshot: Snapshot): Promise<arrow.Table> {
+/** A decoded data file and, when it has a deletion vector, the sorted positions of its deleted rows. */
+interface DataFile {
+  table: arrow.Table;
+  deleted?: number[];
+}
+
+async function readDataFile(
+  storage: Storage,
+  add: AddFile,
+  snapshot: Snapshot,
+  dvFiles: Map<string, Promise<Uint8Array>>,
+): Promise<DataFile> {
+  const dv = add.deletionVector;
+  const deleted = dv ? loadDeletionVector(storage, dv, add.path, dvFiles) : undefined;
+  deleted?.catch(() => {}); // reported below, after the data file's own errors
+  const table = await readParquetFile(storage, add, snapshot);
+  return deleted ? { table, deleted: await deleted } : { table };
+}
+
+async function readParquetFile(storage: Storage, add: AddFile, snapshot: Snapshot): Promise<arrow.Table> {
   const rel = dataFilePath(storage, add);
   let bytes: Uint8Array;
   try {
@@ -208,13 +245,14 @@ function normaliseBatch(
   workArrow: arrow.Schema,
   add: AddFile,
   snapshot: Snapshot,
+  logView: LogColumnView,
 ): arrow.RecordBatch {
   const n = raw.numRows;
   const partSet = new Set(snapshot.partitionColumns);
   const children = workSchema.fields.map((f, idx) => {
     const target = workArrow.fields[idx]!.type;
     if (partSet.has(f.name)) {
-      const rawValue = lookup(add.partitionValues, f.name);
+      const rawValue = lookup(add.partitionValues, logView.logNames.get(f.name) ?? f.name);
       let v: PartitionScalar;
       try {
         v = parsePartitionValue(rawValue ?? null, f.type, f.name);
@@ -251,191 +289,12 @@ function findColumn(batch: arrow.RecordBatch, name: string): arrow.Vector | unde
   return idx < 0 ? undefined : (batch.getChildAt(idx) ?? undefined);
 }
 
-/** Casts one column chunk to the target Arrow type (see module doc for the supported conversions). */
-function castData(data: arrow.Data, target: arrow.DataType): arrow.Data {
-  const src = data.type;
-  if (arrow.DataType.isDictionary(src)) {
-    const vec = arrow.makeVector(data);
-    return castData(arrow.vectorFromArray([...vec], src.dictionary).data[0]!, target);
-  }
-  const base = { offset: data.offset, length: data.length, nullCount: data.nullCount, nullBitmap: data.nullBitmap };
-  if (arrow.DataType.isTimestamp(target)) {
-    if (!arrow.DataType.isTimestamp(src)) throw new Error('not a timestamp');
-    const values = data.values as BigInt64Array;
-    const factor = { 0: -1_000_000n, 1: -1000n, 2: 1n, 3: 1000n }[src.unit]!;
-    if (factor === 1n) {
-      return arrow.makeData({ type: target, ...base, data: values });
-    }
-    const out = new BigInt64Array(data.length);
-    const valid = validity(data);
-    for (let i = 0; i < data.length; i++) {
-      if (!valid(i)) continue;
-      const v = values[i]!;
-      out[i] = factor > 0n ? floorDiv(v, factor) : v * -factor;
-    }
-    return arrow.makeData({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
-  }
-  if (arrow.DataType.isDecimal(target)) {
-    if (!arrow.DataType.isDecimal(src)) throw new Error('not a decimal');
-    if (src.scale === target.scale && src.bitWidth === 128) {
-      return arrow.makeData({ type: target, ...base, data: data.values as Uint32Array });
-    }
-    const inWords = data.values as Uint32Array;
-    const out = new Uint32Array(data.length * 4);
-    const valid = validity(data);
-    for (let i = 0; i < data.length; i++) {
-      if (!valid(i)) continue;
-      let v = readDecimalWords(inWords, i, src.bitWidth);
-      const diff = target.scale - src.scale;
-      v = diff >= 0 ? v * 10n ** BigInt(diff) : v / 10n ** BigInt(-diff);
-      writeDecimalWords(out, i, v);
-    }
-    return arrow.makeData({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
-  }
-  if (arrow.DataType.isDate(target)) {
-    if (arrow.DataType.isDate(src) && src.unit === arrow.DateUnit.DAY) {
-      return arrow.makeData({ type: target, ...base, data: data.values as Int32Array });
-    }
-    if (arrow.DataType.isTimestamp(src) || arrow.DataType.isDate(src)) {
-      const vec = arrow.makeVector(data);
-      const out = new Int32Array(data.length);
-      for (let i = 0; i < data.length; i++) {
-        const ms = vec.get(i) as number | null;
-        if (ms !== null) out[i] = Math.floor(ms / 86_400_000);
-      }
-      return arrow.makeData({ type: target, ...base, offset: 0, data: out });
-    }
-    throw new Error('not a date');
-  }
-  if (arrow.DataType.isInt(target) || arrow.DataType.isFloat(target)) {
-    if (!arrow.DataType.isInt(src) && !arrow.DataType.isFloat(src)) throw new Error('not numeric');
-    const sameInt =
-      arrow.DataType.isInt(src) &&
-      arrow.DataType.isInt(target) &&
-      src.bitWidth === target.bitWidth &&
-      src.isSigned === target.isSigned;
-    const sameFloat =
-      arrow.DataType.isFloat(src) && arrow.DataType.isFloat(target) && src.precision === target.precision;
-    if (sameInt || sameFloat) return mk({ type: target, ...base, data: data.values });
-    const Out = target.ArrayType as unknown as {
-      new (n: number): ArrayLike<number | bigint> & Record<number, unknown>;
-    };
-    const out = new Out(data.length);
-    const values = data.values as ArrayLike<number | bigint>;
-    const bigOut = arrow.DataType.isInt(target) && target.bitWidth === 64;
-    const valid = validity(data);
-    for (let i = 0; i < data.length; i++) {
-      if (!valid(i)) continue;
-      const v = values[i]!;
-      out[i] = bigOut ? BigInt(v) : Number(v);
-    }
-    return mk({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), data: out });
-  }
-  if (arrow.DataType.isUtf8(target) || arrow.DataType.isBinary(target) || arrow.DataType.isBool(target)) {
-    if (src.typeId === target.typeId)
-      return arrow.makeData({ type: target, ...base, valueOffsets: data.valueOffsets, data: data.values } as never);
-    const vec = arrow.makeVector(data);
-    return arrow.vectorFromArray([...vec], target).data[0]!;
-  }
-  if (arrow.DataType.isStruct(target)) {
-    if (!arrow.DataType.isStruct(src)) throw new Error('not a struct');
-    const sliced = data.offset === 0 ? data : data.slice(0, data.length);
-    const children = target.children.map((tf) => {
-      let idx = src.children.findIndex((c) => c.name === tf.name);
-      if (idx < 0) idx = src.children.findIndex((c) => c.name.toLowerCase() === tf.name.toLowerCase());
-      const child = idx < 0 ? undefined : sliced.children[idx];
-      return child ? castData(child, tf.type) : nullData(tf.type, data.length);
-    });
-    return arrow.makeData({ type: target, ...base, offset: 0, nullBitmap: ownBitmap(data), children });
-  }
-  if (arrow.DataType.isList(target)) {
-    if (!arrow.DataType.isList(src) && !arrow.DataType.isMap(src)) throw new Error('not a list');
-    return arrow.makeData({
-      type: target,
-      ...base,
-      valueOffsets: data.valueOffsets as Int32Array,
-      child: castChild(data, target.children[0]!.type),
-    });
-  }
-  if (arrow.DataType.isMap(target)) {
-    if (!arrow.DataType.isMap(src)) throw new Error('not a map');
-    return arrow.makeData({
-      type: target,
-      ...base,
-      valueOffsets: data.valueOffsets as Int32Array,
-      child: castChild(data, target.children[0]!.type) as arrow.Data<arrow.Struct>,
-    });
-  }
-  throw new Error(`unsupported target type ${String(target)}`);
-}
-
-function castChild(data: arrow.Data, type: arrow.DataType): arrow.Data {
-  const child = data.children[0];
-  return child ? castData(child, type) : nullData(type, 0);
-}
-
-/** `makeData` with props checked at run time (its overloads cannot express a type chosen at run time). */
-function mk(props: Record<string, unknown>): arrow.Data {
-  return arrow.makeData(props as never) as arrow.Data;
-}
-
-function ownBitmap(data: arrow.Data): Uint8Array | undefined {
-  if (data.offset === 0 || !data.nullBitmap || data.nullCount === 0)
-    return data.nullCount === 0 ? undefined : data.nullBitmap;
-  const out = new Uint8Array(Math.ceil(data.length / 8));
-  for (let i = 0; i < data.length; i++) if (data.getValid(i)) out[i >> 3]! |= 1 << (i & 7);
+/** A file's column stats (keyed in the log by physical names) under the schema's logical names. */
+function logicalStats(add: AddFile, view: LogColumnView): Map<string, ColumnStats> {
+  const byLogName = fileColumnStats(add, view.schema, view.partitionColumns);
+  const out = new Map<string, ColumnStats>();
+  for (const [k, v] of byLogName) out.set(view.logicalName.get(k) ?? k, v);
   return out;
-}
-
-function validity(data: arrow.Data): (i: number) => boolean {
-  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return () => true;
-  return (i) => data.getValid(i);
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
-}
-
-/** A column of `n` nulls of any type (built by Arrow's builders so nested layouts are valid). */
-function nullData(type: arrow.DataType, n: number): arrow.Data {
-  return arrow.vectorFromArray(new Array(n).fill(null), type).data[0]!;
-}
-
-/** A column repeating one partition value. */
-function constantData(v: PartitionScalar, deltaType: DeltaType, type: arrow.DataType, n: number): arrow.Data {
-  if (v === null) return nullData(type, n);
-  if (decimalParams(deltaType)) {
-    const out = new Uint32Array(n * 4);
-    for (let i = 0; i < n; i++) writeDecimalWords(out, i, v as bigint);
-    return arrow.makeData({ type: type as arrow.Decimal, length: n, nullCount: 0, data: out });
-  }
-  switch (deltaType) {
-    case 'timestamp':
-    case 'timestamp_ntz':
-      return arrow.makeData({
-        type: type as arrow.Timestamp,
-        length: n,
-        nullCount: 0,
-        data: new BigInt64Array(n).fill(v as bigint),
-      });
-    case 'date':
-      return arrow.makeData({
-        type: type as arrow.DateDay,
-        length: n,
-        nullCount: 0,
-        data: new Int32Array(n).fill(v as number),
-      });
-    case 'long':
-      return arrow.makeData({
-        type: type as arrow.Int64,
-        length: n,
-        nullCount: 0,
-        data: new BigInt64Array(n).fill(v as bigint),
-      });
-    default:
-      return arrow.vectorFromArray(new Array(n).fill(v), type).data[0]!;
-  }
 }
 
 /** Keeps rows where the predicate is true, as zero-copy slices of contiguous runs. */

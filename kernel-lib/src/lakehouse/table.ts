@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import type { AddFile, Metadata, Protocol } from './actions.js';
+import type { Metadata, Protocol } from './actions.js';
 import { writeDataFiles } from './data-files.js';
 import {
   ConcurrentModificationError,
@@ -22,6 +22,7 @@ import {
 import { assertWriteSupported, isAppendOnly } from './features.js';
 import { type HistoryEntry, readHistory } from './history.js';
 import { latestVersion } from './log-segment.js';
+import { liveRowCount } from './row-counts.js';
 import type { ParquetCompression } from './parquet-write.js';
 import { type ScanOptions, scan } from './scan.js';
 import { dataSchema, alignToSchema } from './schema-enforcement.js';
@@ -101,8 +102,8 @@ export interface TableDescription {
   schema: StructType;
   partitionColumns: string[];
   numFiles: number;
-  /** Sum of the files' `numRecords`; null if some file has no stats. */
-  numRows: number | null;
+  /** Live rows: the files' `numRecords` (their Parquet footers where stats are missing) minus deletion vectors. */
+  numRows: number;
   sizeInBytes: number;
   protocol: Protocol;
   properties: Record<string, string>;
@@ -163,11 +164,7 @@ export class DeltaTable {
 
   async describe(opts: SnapshotOptions = {}): Promise<TableDescription> {
     const s = await this.snapshot(opts);
-    let numRows: number | null = 0;
-    for (const f of s.files) {
-      const n = recordCount(f);
-      numRows = n === undefined || numRows === null ? null : numRows + n;
-    }
+    const numRows = await liveRowCount(this.storage, s.files);
     return {
       path: this.path,
       version: s.version,
@@ -513,16 +510,6 @@ function saveMode(mode: WriteMode): string {
 
 function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function recordCount(f: AddFile): number | undefined {
-  if (!f.stats) return undefined;
-  try {
-    const n = (JSON.parse(f.stats) as { numRecords?: unknown }).numRecords;
-    return typeof n === 'number' ? n : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function toWriteResult(r: CommitResult, numFiles: number, numRows: number, numBytes: number): WriteResult {

@@ -73,7 +73,7 @@ export function deltaTableHtml(d: TableDescription, history: readonly HistoryEnt
   const parts = d.partitionColumns.length ? `, partitioned by ${escapeXml(d.partitionColumns.join(', '))}` : '';
   return (
     `${STYLE}<div class="sw-cap"><b>Delta table</b> ${escapeXml(d.path)} — version ${d.version}, ` +
-    `${d.numRows ?? '?'} rows in ${d.numFiles} files (${d.sizeInBytes} bytes)${parts}</div>` +
+    `${d.numRows} rows in ${d.numFiles} files (${d.sizeInBytes} bytes)${parts}</div>` +
     `<table class="sw-t"><tr><th>column</th><th>type</th><th>nullable</th></tr>${schema}</table>` +
     `<div class="sw-cap">recent history</div>` +
     `<table class="sw-t"><tr><th>version</th><th>time</th><th>operation</th><th>metrics</th></tr>${hist}</table>`
@@ -83,7 +83,7 @@ export function deltaTableHtml(d: TableDescription, history: readonly HistoryEnt
 /** Plain-text summary of a Delta table. */
 export function deltaTableText(d: TableDescription, history: readonly HistoryEntry[]): string {
   const ops = history.map((h) => `v${h.version} ${h.operation ?? ''}`).join(', ');
-  return `Delta table ${d.path}: version ${d.version}, ${d.numRows ?? '?'} rows, ${d.numFiles} files, columns ${d.schema.fields
+  return `Delta table ${d.path}: version ${d.version}, ${d.numRows} rows, ${d.numFiles} files, columns ${d.schema.fields
     .map((f) => f.name)
     .join(', ')}; history: ${ops}`;
 }

@@ -25,6 +25,7 @@ import urllib.parse
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from deletion_vectors import deleted_rows
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -44,6 +45,10 @@ def list_log(table):
         m = re.fullmatch(r"(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet", name)
         if m:
             checkpoints.setdefault(int(m.group(1)), {})[(int(m.group(2)), int(m.group(3)))] = os.path.join(log, name)
+            continue
+        m = re.fullmatch(r"(\d{20})\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet)", name)
+        if m:  # V2 spec, UUID-named: may point at sidecar files
+            checkpoints.setdefault(int(m.group(1)), {})[(1, 1)] = os.path.join(log, name)
     return commits, checkpoints
 
 
@@ -70,6 +75,35 @@ def canonical(path):
     return "rel:" + urllib.parse.unquote(path)
 
 
+def checkpoint_actions(table, path):
+    """Actions of one checkpoint file (Parquet, or a V2 JSON checkpoint), sidecar files included."""
+    if path.endswith(".json"):
+        with open(path) as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+    else:
+        rows = pq.read_table(path).to_pylist()
+    out = []
+    for row in rows:
+        for key in ("protocol", "metaData", "txn", "remove", "add"):
+            if row.get(key) is not None:
+                out.append({key: row[key]})
+        if row.get("sidecar") is not None:
+            name = urllib.parse.unquote(row["sidecar"]["path"]).rsplit("/", 1)[-1]
+            sidecar = os.path.join(table, "_delta_log", "_sidecars", name)
+            for srow in pq.read_table(sidecar).to_pylist():
+                for key in ("remove", "add"):
+                    if srow.get(key) is not None:
+                        out.append({key: srow[key]})
+    return out
+
+
+def dv_id(dv):
+    if not dv:
+        return None
+    off = dv.get("offset")
+    return dv["storageType"] + dv["pathOrInlineDv"] + (f"@{off}" if off is not None else "")
+
+
 def replay(table, version):
     commits, checkpoints = list_log(table)
     if version is None:
@@ -81,10 +115,7 @@ def replay(table, version):
         cp = cps[-1]
         start = cp + 1
         for f in complete_checkpoint(checkpoints[cp]):
-            for row in pq.read_table(f).to_pylist():
-                for key in ("protocol", "metaData", "txn", "remove", "add"):
-                    if row.get(key) is not None:
-                        actions.append({key: row[key]})
+            actions.extend(checkpoint_actions(table, f))
     for v in range(start, version + 1):
         with open(commits[v]) as fh:
             for line in fh:
@@ -92,10 +123,11 @@ def replay(table, version):
                     actions.append(json.loads(line))
     live, metadata = {}, None
     for a in actions:
+        # A logical file is (path, deletion vector id): a DV update removes (p, old) and adds (p, new).
         if a.get("add"):
-            live[canonical(a["add"]["path"])] = a["add"]
+            live[(canonical(a["add"]["path"]), dv_id(a["add"].get("deletionVector")))] = a["add"]
         elif a.get("remove"):
-            live.pop(canonical(a["remove"]["path"]), None)
+            live.pop((canonical(a["remove"]["path"]), dv_id(a["remove"].get("deletionVector"))), None)
         elif a.get("metaData"):
             metadata = a["metaData"]
     return version, metadata, list(live.values())
@@ -135,17 +167,22 @@ def parse_partition(s, typ):
     raise ValueError(f"partition type {typ}")
 
 
-def norm(v, typ):
+def physical(field, mapped):
+    """The name a column has in the data files (column mapping: its physical name)."""
+    return field["metadata"].get("delta.columnMapping.physicalName", field["name"]) if mapped else field["name"]
+
+
+def norm(v, typ, mapped=False):
     if v is None:
         return None
     if isinstance(typ, dict):
         if typ["type"] == "struct":
-            return [norm(v.get(f["name"]), f["type"]) for f in typ["fields"]]
+            return [norm(v.get(physical(f, mapped)), f["type"], mapped) for f in typ["fields"]]
         if typ["type"] == "array":
-            return [norm(x, typ["elementType"]) for x in v]
+            return [norm(x, typ["elementType"], mapped) for x in v]
         if typ["type"] == "map":
             items = v.items() if isinstance(v, dict) else v
-            return [[norm(k, typ["keyType"]), norm(x, typ["valueType"])] for k, x in items]
+            return [[norm(k, typ["keyType"], mapped), norm(x, typ["valueType"], mapped)] for k, x in items]
     if typ in ("byte", "short", "integer", "long"):
         return str(int(v))
     if typ in ("float", "double"):
@@ -166,6 +203,8 @@ def norm(v, typ):
     if typ in ("timestamp", "timestamp_ntz"):
         if isinstance(v, int):
             return str(v)
+        if not isinstance(v, dt.datetime):  # a date column widened to timestamp_ntz
+            v = dt.datetime(v.year, v.month, v.day)
         if v.tzinfo is None:
             v = v.replace(tzinfo=dt.timezone.utc)
         return str((v - EPOCH) // dt.timedelta(microseconds=1))
@@ -177,35 +216,51 @@ def norm(v, typ):
     raise ValueError(f"type {typ}")
 
 
-def read_file(path, fields, partition_columns, partition_values):
-    t = pq.read_table(path, coerce_int96_timestamp_unit="us")
+def file_column(t, f, mode):
+    """The column of file table t holding field f: by name (case-insensitive), physical name, or field id."""
+    if mode == "id" and "delta.columnMapping.id" in f["metadata"]:
+        want = str(f["metadata"]["delta.columnMapping.id"]).encode()
+        for i, field in enumerate(t.schema):
+            if (field.metadata or {}).get(b"PARQUET:field_id") == want:
+                return t.column(i)
+        return None
+    name = physical(f, mode != "none")
     names = {n: n for n in t.column_names}
     lower = {n.lower(): n for n in t.column_names}
+    src = names.get(name) or lower.get(name.lower())
+    return None if src is None else t.column(src)
+
+
+def read_file(path, fields, partition_columns, partition_values, mode="none"):
+    t = pq.read_table(path, coerce_int96_timestamp_unit="us")
+    mapped = mode != "none"
     cols = []
     for f in fields:
         name, typ = f["name"], f["type"]
         if name in partition_columns:
-            pv = partition_values.get(name)
+            key = physical(f, mapped)
+            pv = partition_values.get(key)
             if pv is None:
-                pv = next((v for k, v in partition_values.items() if k.lower() == name.lower()), None)
+                pv = next((v for k, v in partition_values.items() if k.lower() == key.lower()), None)
             value = norm(parse_partition(pv, typ), typ)
             cols.append([value] * t.num_rows)
             continue
-        src = names.get(name) or lower.get(name.lower())
-        if src is None:
+        col = file_column(t, f, mode)
+        if col is None:
             cols.append([None] * t.num_rows)
             continue
-        col = t.column(src)
         if typ in ("timestamp", "timestamp_ntz") and pa.types.is_timestamp(col.type):
             col = col.cast(pa.timestamp("us", tz=col.type.tz), safe=False).cast(pa.int64())
-        if isinstance(typ, str) and (typ in ("byte", "short", "integer", "long") or typ.startswith("decimal")):
-            # Vectorised fast path (1M-row tables): pyarrow renders ints and decimals exactly.
-            if pa.types.is_decimal(col.type) or pa.types.is_integer(col.type):
-                strings = col.cast(pa.string()).to_pylist()
-                # pyarrow prints small decimals in exponent form (0E-10): re-render those exactly.
-                cols.append([norm(decimal.Decimal(x), typ) if x is not None and "E" in x else x for x in strings])
-                continue
-        cols.append([norm(x, typ) for x in col.to_pylist()])
+        # Vectorised fast path (1M-row tables): pyarrow renders ints, and decimals at their own scale, exactly.
+        dec = re.fullmatch(r"decimal\((\d+),(\d+)\)", typ) if isinstance(typ, str) else None
+        int_fast = typ in ("byte", "short", "integer", "long") and pa.types.is_integer(col.type)
+        dec_fast = dec and pa.types.is_decimal(col.type) and col.type.scale == int(dec.group(2))
+        if int_fast or dec_fast:
+            strings = col.cast(pa.string()).to_pylist()
+            # pyarrow prints small decimals in exponent form (0E-10): re-render those exactly.
+            cols.append([norm(decimal.Decimal(x), typ) if x is not None and "E" in x else x for x in strings])
+            continue
+        cols.append([norm(x, typ, mapped) for x in col.to_pylist()])
     return [list(r) for r in zip(*cols)] if cols else [[] for _ in range(t.num_rows)]
 
 
@@ -214,12 +269,17 @@ def dump_rows(table, version, out):
     schema = json.loads(metadata["schemaString"])
     fields = schema["fields"]
     partition_columns = set(metadata.get("partitionColumns") or [])
+    mode = as_dict(metadata.get("configuration")).get("delta.columnMapping.mode", "none")
     out.write(json.dumps({"version": version, "columns": [f["name"] for f in fields], "files": len(files)}) + "\n")
     for add in files:
         c = canonical(add["path"])
         rel = c[4:]
         path = rel if c.startswith("abs:") else os.path.join(table, rel)
-        for row in read_file(path, fields, partition_columns, as_dict(add.get("partitionValues"))):
+        rows = read_file(path, fields, partition_columns, as_dict(add.get("partitionValues")), mode)
+        if add.get("deletionVector"):
+            deleted = deleted_rows(table, add["deletionVector"])
+            rows = [r for i, r in enumerate(rows) if i not in deleted]
+        for row in rows:
             out.write(json.dumps(row, allow_nan=False) + "\n")
 
 
