@@ -17,7 +17,7 @@ describe('a step that runs out of memory', () => {
     const { dir, nb } = writeNotebook('out-of-memory', [
       code(
         ['functions'],
-        'function hoard(into: unknown[]) {\n  for (;;) into.push({ n: Math.random(), s: 'x' + Math.random() });\n}',
+        'function hoard(into: unknown[]) {\n  for (;;) into.push({ n: Math.random(), s: "x" + Math.random() });\n}',
       ),
       code(['step:fine'], 'const small = [1, 2, 3];'),
       code(['step:greedy', 'prev:fine'], 'const kept: unknown[] = [...small];\nconsole.log("hoarding");'),

@@ -60,7 +60,9 @@ describe('filter depth (issue 12 item 6)', () => {
         }
       })();
       expect(err).toBeInstanceOf(ExpressionError);
-      expect((err as Error).message).toMatch(/^filter nests parentheses more than 256 levels deep \(at position \d+\); simplify it$/);
+      expect((err as Error).message).toMatch(
+        /^filter nests parentheses more than 256 levels deep \(at position \d+\); simplify it$/,
+      );
     }
   });
 
