@@ -15,6 +15,8 @@ import { classifyType } from './marshal-kind.js';
 import type { NotebookCell } from './notebook.js';
 import { createNotebookProgram } from './program.js';
 import type { JsonValue, MarshalKind, ParameterType, PipelineMetric, PipelineParameter } from './spec.js';
+import { throwOperands } from './throw-sites.js';
+import type { Span } from './throw-wrap.js';
 
 /** A code cell taking part in the pipeline, with its magics blanked out. */
 export interface PreparedCell {
@@ -26,6 +28,8 @@ export interface PreparedCell {
   code: string;
   /** Top-level import declarations: 0-based start/end lines within the cell and the text. */
   imports: ImportInfo[];
+  /** Operands of `throw` statements that may throw a non-Error (wrapped by codegen to record a stack). */
+  throwOperands?: Span[];
 }
 
 export interface ImportInfo {
@@ -147,7 +151,7 @@ export function analyzeNotebook(
         namespace: !!clause?.namedBindings && tsc.isNamespaceImport(clause.namedBindings),
       });
     }
-    prepared.push({ index: cell.index, block, source: cell.source, code, imports });
+    prepared.push({ index: cell.index, block, source: cell.source, code, imports, throwOperands: throwOperands(sf) });
   }
   const empty: Analysis = { cells: prepared, steps: [], parameters: [], metrics: [], diagnostics };
   if (syntaxErrors) return empty;

@@ -11,6 +11,7 @@ import type { GraphStep } from './graph.js';
 import type { StepMeta } from './runtime/args.js';
 import { buildEntrySourceMap, type LineOrigin } from './source-map.js';
 import type { PipelineParameter } from './spec.js';
+import { THROWN_FN, wrapThrowOperands } from './throw-wrap.js';
 
 /** The module id the generated entry imports the runtime from (resolved by the bundler). */
 export const RUNTIME_MODULE = 'stillwater:runtime';
@@ -42,7 +43,7 @@ export function generateStepEntry(
   const shared = analysis.cells.filter((c) => c.block.role === 'imports' || c.block.role === 'functions');
   const own = step.cells.map((i) => byIndex.get(i)).filter((c): c is PreparedCell => !!c);
 
-  gen(`import { runStep as __sw_runStep } from ${JSON.stringify(RUNTIME_MODULE)};`);
+  gen(`import { runStep as __sw_runStep, thrown as ${THROWN_FN} } from ${JSON.stringify(RUNTIME_MODULE)};`);
   const seen = new Set<string>();
   const hoisted = [...shared.flatMap((c) => c.imports), ...own.flatMap((c) => c.imports), ...flow.borrowedImports];
   for (const imp of hoisted) {
@@ -93,14 +94,21 @@ function emitImport(imp: ImportInfo, cell: PreparedCell, lines: string[], origin
   });
 }
 
-/** The cell's code with its (hoisted) imports blanked, line for line. */
+/**
+ * The cell's code with its (hoisted) imports blanked, line for line, after a marker
+ * telling the runtime which cell runs (for errors whose stack has no notebook frame).
+ */
 function emitCellBody(cell: PreparedCell, lines: string[], origins: (LineOrigin | null)[]): void {
+  lines.push(`__sw.cell(${cell.index});`);
+  origins.push(null);
   let code = cell.code;
   for (const imp of cell.imports)
     code = code.slice(0, imp.start) + code.slice(imp.start, imp.end).replace(/[^\n]/g, ' ') + code.slice(imp.end);
-  code.split('\n').forEach((text, i) => {
+  const wrapped = wrapThrowOperands(code, cell.throwOperands ?? []);
+  wrapped.lines.forEach((text, i) => {
     lines.push(text);
-    origins.push({ cell: cell.index, line: i });
+    const inserted = wrapped.inserted[i]!;
+    origins.push(inserted.length ? { cell: cell.index, line: i, inserted } : { cell: cell.index, line: i });
   });
   // A cell may end without a semicolon; keep the next cell a separate statement.
   lines.push(';');

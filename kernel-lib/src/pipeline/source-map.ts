@@ -7,6 +7,19 @@ export interface LineOrigin {
   cell: number;
   /** 0-based line within the cell. */
   line: number;
+  /** [start, end) columns of the generated line that are not in the cell (wrapped `throw` operands). */
+  inserted?: [number, number][];
+}
+
+/** The cell column of generated column `col`: inserted text maps to where it was inserted. */
+function originalColumn(col: number, inserted: readonly [number, number][] | undefined): number {
+  let shift = 0;
+  for (const [start, end] of inserted ?? []) {
+    if (col < start) break;
+    if (col < end) return start - shift;
+    shift += end - start;
+  }
+  return col - shift;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -60,11 +73,12 @@ export function buildEntrySourceMap(
     return tokenStarts(text)
       .map((col) => {
         const s = sourceIndex.get(o.cell)!;
-        const seg = vlq(col - genCol) + vlq(s - prevSource) + vlq(o.line - prevLine) + vlq(col - prevCol);
+        const orig = originalColumn(col, o.inserted);
+        const seg = vlq(col - genCol) + vlq(s - prevSource) + vlq(o.line - prevLine) + vlq(orig - prevCol);
         genCol = col;
         prevSource = s;
         prevLine = o.line;
-        prevCol = col;
+        prevCol = orig;
         return seg;
       })
       .join(',');

@@ -24,6 +24,8 @@ export interface StepErrorInfo {
   cell?: number;
   /** 1-based line inside that cell. */
   line?: number;
+  /** The error's stack frames as the step reported them, notebook frames as `cell N, line L:C`. */
+  stack?: string[];
   /** Exit code of the step process, when it exited. */
   exitCode?: number | null;
   /** Signal that ended the step process, when one did. */

@@ -28,7 +28,9 @@ export function stepArguments(inv: StepInvocation): string[] {
  * Reads the structured error a failing step prints as its last stderr line,
  * falling back to the last non-empty line as the message.
  */
-export function parseStepError(stderrTail: string): Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line'> {
+export function parseStepError(
+  stderrTail: string,
+): Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line' | 'stack'> {
   const lines = stderrTail.split('\n').filter((l) => l.trim() !== '');
   const last = lines.at(-1) ?? '';
   for (const candidate of [last, ...lines.slice(-5).reverse()]) {
@@ -38,19 +40,20 @@ export function parseStepError(stderrTail: string): Pick<StepErrorInfo, 'type' |
   return { type: 'Error', message: last.trim() || 'step failed without an error message' };
 }
 
-function parseErrorLine(line: string): Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line'> | undefined {
+function parseErrorLine(line: string): Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line' | 'stack'> | undefined {
   const marker = line.indexOf('{');
   if (marker < 0) return undefined;
   try {
     const o = JSON.parse(line.slice(marker)) as Record<string, unknown>;
     const e = (o.stillwaterError ?? o.error ?? o) as Record<string, unknown>;
     if (typeof e.message !== 'string') return undefined;
-    const out: Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line'> = {
+    const out: Pick<StepErrorInfo, 'type' | 'message' | 'cell' | 'line' | 'stack'> = {
       type: typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error',
       message: e.message,
     };
     if (typeof e.cell === 'number') out.cell = e.cell;
     if (typeof e.line === 'number') out.line = e.line;
+    if (Array.isArray(e.stack) && e.stack.every((f) => typeof f === 'string')) out.stack = e.stack;
     return out;
   } catch {
     return undefined;

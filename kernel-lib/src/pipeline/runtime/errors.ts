@@ -34,6 +34,8 @@ export interface StillwaterErrorLine {
     line: number | null;
     column: number | null;
     variable?: string;
+    /** Every frame of the error's stack, those in notebook code as `cell N, line L:C`. */
+    stack?: string[];
   };
 }
 

@@ -7,17 +7,20 @@
 import { closeSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsFromStdin } from './args.js';
-import { StepRuntimeError, StepUsageError, type StillwaterErrorLine } from './errors.js';
-import { type CellPosition, loadBundleMap, mapStack } from './locate.js';
+import { StepRuntimeError, StepUsageError } from './errors.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
+import { enterCell, failureReport, STACK_FRAMES } from './report.js';
 
 export type { StepMeta } from './args.js';
 export * from './errors.js';
+export { thrown } from './thrown.js';
 
 /** What the generated code gets: its inputs and parameter values. */
 export interface StepContext {
   input(name: string): Promise<unknown>;
   param(name: string): unknown;
+  /** Marks the start of notebook cell `index` (errors without a notebook frame are reported in it). */
+  cell(index: number): void;
 }
 
 /** Returned by the generated body: the values of the step's outputs and metrics. */
@@ -39,6 +42,7 @@ export async function runStep(
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<never> {
   let phase: StepRuntimeError['phase'] = 'args';
+  if (Error.stackTraceLimit < STACK_FRAMES) Error.stackTraceLimit = STACK_FRAMES;
   // Errors outside the awaited chain (a rejected promise nobody awaited, a throw in a
   // timer callback) still fail the step with the contract's final stderr line.
   const fail = (err: unknown) => {
@@ -161,6 +165,7 @@ function makeContext(meta: StepMeta, args: StepArgs): StepContext {
   return {
     input: (name) => readVariable(meta.inputs[name]!, args.inputs.get(name)!, name),
     param: (name) => (args.params.has(name) ? args.params.get(name) : structuredClone(meta.parameters[name]!.default)),
+    cell: enterCell,
   };
 }
 
@@ -188,25 +193,5 @@ function describe(v: unknown): string {
 }
 
 function report(meta: StepMeta, bundleUrl: string, err: unknown, phase: StepRuntimeError['phase']): void {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const p = e instanceof StepRuntimeError ? e.phase : phase;
-  const frames = e.stack ? mapStack(e.stack, bundleUrl, loadBundleMap(bundleUrl)) : [];
-  const at: CellPosition | undefined = frames.find((f) => f.position)?.position;
-  const where = at ? ` at cell ${at.cell}, line ${at.line}` : '';
-  const lines = [`stillwater: step "${meta.step}" failed${where}: ${e.name}: ${e.message}`];
-  for (const f of frames) if (f.position || process.env.STILLWATER_STEP_DEBUG) lines.push(f.text);
-  const line: StillwaterErrorLine = {
-    stillwaterError: {
-      step: meta.step,
-      phase: p,
-      name: e.name,
-      message: e.message,
-      cell: at?.cell ?? null,
-      line: at?.line ?? null,
-      column: at?.column ?? null,
-      ...(e instanceof StepRuntimeError && e.variable ? { variable: e.variable } : {}),
-    },
-  };
-  lines.push(JSON.stringify(line));
-  process.stderr.write(`${lines.join('\n')}\n`);
+  process.stderr.write(failureReport(meta.step, bundleUrl, err, phase));
 }

@@ -19,7 +19,8 @@ export interface MappedFrame {
 }
 
 const CELL_SOURCE = /(?:^|[\\/])cell-(\d+)$/;
-const FRAME = /^(\s*at (?:.*?\()?)(file:\/\/[^)]+?|\/[^):]+?):(\d+):(\d+)(\)?.*)$/;
+// `at fn (file:…:L:C)`, `at file:…:L:C`, and V8's async frames `at async fn (…)`, `at async file:…`.
+const FRAME = /^(\s*at (?:async )?(?:.*?\()?)(file:\/\/[^)]+?|\/[^):]+?):(\d+):(\d+)(\)?.*)$/;
 
 /** Loads the source map of `bundleUrl` (`<bundle>.map`), or undefined if there is none. */
 export function loadBundleMap(bundleUrl: string): SourceMap | undefined {
@@ -36,7 +37,7 @@ export function mapStack(stack: string, bundleUrl: string, map: SourceMap | unde
   const bundlePath = bundleUrl.startsWith('file:') ? fileURLToPath(bundleUrl) : bundleUrl;
   return stack
     .split('\n')
-    .slice(1)
+    .filter((text) => /^\s*at /.test(text)) // not the header, nor the lines of a multi-line message
     .map((text) => {
       const m = FRAME.exec(text);
       if (!m) return { text };
@@ -48,12 +49,16 @@ export function mapStack(stack: string, bundleUrl: string, map: SourceMap | unde
         return { text: `${m[1]}cell ${position.cell}, line ${position.line}:${position.column}${m[5]}`, position };
       }
       if (file !== bundlePath || !map) return { text };
-      const entry = map.findEntry(Number(m[3]) - 1, Number(m[4]) - 1) as {
+      const line = Number(m[3]) - 1;
+      const entry = map.findEntry(line, Number(m[4]) - 1) as {
+        generatedLine?: number;
         originalSource?: string;
         originalLine?: number;
         originalColumn?: number;
       };
-      const cell = entry.originalSource ? CELL_SOURCE.exec(entry.originalSource) : null;
+      // findEntry falls back to the nearest mapping before the position, even on an earlier
+      // line: a frame in the generated wrapper would borrow the last cell line above it.
+      const cell = entry.originalSource && entry.generatedLine === line ? CELL_SOURCE.exec(entry.originalSource) : null;
       if (!cell) return { text };
       const position = { cell: Number(cell[1]), line: entry.originalLine! + 1, column: entry.originalColumn! + 1 };
       return { text: `${m[1]}cell ${position.cell}, line ${position.line}:${position.column}${m[5]}`, position };
