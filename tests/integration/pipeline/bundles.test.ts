@@ -165,7 +165,10 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     const err = await failingNode([path.join(outDir, 'steps/boom.mjs'), '--in', `data=${w}/data`], cwd);
     expect(err.code).toBe(1);
     expect(err.stderr).toContain('stillwater: step "boom" failed at cell 1, line 3: TypeError:');
-    expect(parseStepErrorLine(err.stderr)).toEqual({
+    const line = parseStepErrorLine(err.stderr);
+    expect(line?.stack?.[0]).toMatch(/^at .*cell 1, line 3:21/);
+    expect(line).toEqual({
+      stack: line?.stack,
       step: 'boom',
       phase: 'run',
       name: 'TypeError',
@@ -181,7 +184,10 @@ describe('step bundles under plain node (STEP-CONTRACT.md)', () => {
     const cwd = path.dirname(path.resolve(outDir, spec.notebook));
     const err = await failingNode([path.join(outDir, 'steps/fire.mjs')], cwd);
     expect(err.code).toBe(1);
-    expect(parseStepErrorLine(err.stderr)).toEqual({
+    const line = parseStepErrorLine(err.stderr);
+    expect(line?.stack?.[0]).toMatch(/^at .*cell 0, line 3:9/);
+    expect(line).toEqual({
+      stack: line?.stack,
       step: 'fire',
       phase: 'run',
       name: 'RangeError',

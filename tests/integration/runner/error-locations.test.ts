@@ -7,7 +7,6 @@
  * single run fails them all. Needs the built CLI (`npm run build`).
  */
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, StepEvent } from '../../../kernel-lib/src/runner/events.js';
@@ -28,7 +27,7 @@ const cells: CodeCell[] = [
       "  return new Lakehouse('lakehouse');",
       '}',
       'async function readSilver(name: string) {',
-      '  const table = lakehouse().table(`silver/${name}`);',
+      "  const table = lakehouse().table('silver/' + name);",
       '  return await table.read(); // @functions-read',
       '}',
     ].join('\n'),
@@ -51,7 +50,7 @@ const cells: CodeCell[] = [
       'const sizes = await Promise.all(',
       '  [1, 2].map(async (n) => {',
       '    await new Promise((resolve) => setTimeout(resolve, 5));',
-      '    if (n === 2) throw new TypeError(`no size for ${n}`); // @rejected',
+      "    if (n === 2) throw new TypeError('no size for ' + n); // @rejected",
       '    return n;',
       '  }),',
       ');',
