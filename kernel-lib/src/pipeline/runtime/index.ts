@@ -19,7 +19,7 @@ export { thrown } from './thrown.js';
 export interface StepContext {
   input(name: string): Promise<unknown>;
   param(name: string): unknown;
-  /** Marks the start of notebook cell `index` (errors without a notebook frame are reported in it). */
+  /** The generated code calls this as each notebook cell starts (0-based index). */
   cell(index: number): void;
 }
 
