@@ -72,9 +72,15 @@ export function generateStepEntry(
   }
   gen(`await __sw_runStep(${JSON.stringify(meta)}, import.meta.url, async (__sw) => {`);
   for (const name of flow.parameters) gen(`let ${name} = __sw.param(${JSON.stringify(name)});`);
-  for (const c of shared) emitCellBody(c, lines, origins);
+  // `__sw.cell(K)` tells the runtime which cell runs: an error whose stack has no frame in
+  // notebook code (raised in a native callback, a rejection with a plain value) is placed in it.
+  const cell = (c: PreparedCell) => {
+    gen(`__sw.cell(${c.index});`);
+    emitCellBody(c, lines, origins);
+  };
+  for (const c of shared) cell(c);
   for (const i of flow.inputs) gen(`let ${i.name} = await __sw.input(${JSON.stringify(i.name)});`);
-  for (const c of own) emitCellBody(c, lines, origins);
+  for (const c of own) cell(c);
   const thunks = (names: string[]) => names.map((n) => `${JSON.stringify(n)}: () => ${n}`).join(', ');
   gen(`return { outputs: { ${thunks(flow.outputs.map((o) => o.name))} }, metrics: { ${thunks(meta.metrics)} } };`);
   gen('});');
@@ -94,15 +100,8 @@ function emitImport(imp: ImportInfo, cell: PreparedCell, lines: string[], origin
   });
 }
 
-/**
- * The cell's code with its (hoisted) imports blanked, line for line, after a marker
- * telling the runtime which cell runs: errors whose stack has no notebook frame are
- * placed in it, and the runner learns it on the signal pipe (runtime/signal-pipe.ts) —
- * a step that runs out of memory dies without a JavaScript stack.
- */
+/** The cell's code with its (hoisted) imports blanked and `throw` operands wrapped, line for line. */
 function emitCellBody(cell: PreparedCell, lines: string[], origins: (LineOrigin | null)[]): void {
-  lines.push(`__sw.cell(${cell.index});`);
-  origins.push(null);
   let code = cell.code;
   for (const imp of cell.imports)
     code = code.slice(0, imp.start) + code.slice(imp.start, imp.end).replace(/[^\n]/g, ' ') + code.slice(imp.end);
