@@ -16,6 +16,7 @@ import { startTracing, traceExclusions } from './trace-setup.js';
 
 export type { StepMeta } from './args.js';
 export * from './errors.js';
+export { thrown } from './thrown.js';
 
 /** What the generated code gets: its inputs and parameter values. */
 export interface StepContext {
