@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   bindExpr,
   type DeltaType,
@@ -26,10 +26,10 @@ import {
   scan,
   scanWithStats,
 } from '../../../kernel-lib/src/lakehouse/index.js';
-import { sharedDir } from '../../helpers/paths.js';
+import { describeWithShared, sharedPath } from '../../helpers/shared-data.js';
 import { canonicalRows } from './normalize.js';
 
-const GOLDEN = path.join(sharedDir, 'delta-golden');
+const GOLDEN = sharedPath('delta-golden');
 
 const TABLES = [
   'data-skipping-basic-stats-all-types',
@@ -72,7 +72,7 @@ function literal(v: Scalar, type: DeltaType): string | undefined {
   }
 }
 
-describe('file skipping on golden tables is sound', () => {
+describeWithShared('delta-golden', 'file skipping on golden tables is sound', () => {
   let totalPruned = 0;
   for (const name of TABLES) {
     it(`${name}: scan(where) equals a row-by-row filter for predicates on every column`, async () => {

@@ -5,11 +5,11 @@
  *    native XGBoost 1.7 trained on exactly the same float32 matrix.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 import {
   addLabels,
   prepareTurbofan,
@@ -24,11 +24,11 @@ import {
   XGBoostModel,
   type XGBoostParams,
 } from '../../../kernel-lib/src/ml/index.js';
-import { sharedDir, systemPython } from '../../helpers/paths.js';
+import { systemPython } from '../../helpers/paths.js';
+import { describeWithShared, sharedPath } from '../../helpers/shared-data.js';
 
 const run = promisify(execFile);
-const cmapss = path.join(sharedDir, 'cmapss');
-const hasData = existsSync(path.join(cmapss, 'train_FD001.txt'));
+const cmapss = sharedPath('cmapss');
 
 /** The example notebook's defaults (examples/turbofan/turbofan.ipynb, pipeline-parameters). */
 const EXAMPLE = {
@@ -52,7 +52,7 @@ for method in ("hist", "exact"):
 print(json.dumps(out))
 `;
 
-describe.runIf(hasData)('turbofan on the real FD001', () => {
+describeWithShared('cmapss/train_FD001.txt', 'turbofan on the real FD001', () => {
   it('reaches F1 ≥ 0.74 and ROC-AUC ≥ 0.995 with the example’s default features', async () => {
     const prepared = prepareTurbofan(await readCmapssDir(cmapss), { window: EXAMPLE.window, rolling: EXAMPLE.rolling });
     const model = await XGBoostModel.train(

@@ -7,11 +7,12 @@
  * CLI and with pyarrow reading exactly the files the log references.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot, sharedDir, venvPython } from '../../helpers/paths.js';
+import { cliPath, repoRoot, venvPython } from '../../helpers/paths.js';
+import { describeWithShared, sharedPath } from '../../helpers/shared-data.js';
 import { cellStdout, type ExecutedCell, runNotebookInTslab } from '../../helpers/tslab.js';
 
 const run = promisify(execFile);
@@ -30,7 +31,7 @@ async function stillwaterRun(dir: string, extra: string[]) {
     .find((e) => e.type === 'run-finished');
 }
 const notebook = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
-const cmapss = path.join(sharedDir, 'cmapss');
+const cmapss = sharedPath('cmapss');
 
 const workspaces: string[] = [];
 afterAll(() => {
@@ -139,7 +140,7 @@ describe('examples/turbofan/turbofan.ipynb on the simulator', () => {
   });
 });
 
-describe.runIf(existsSync(path.join(cmapss, 'train_FD001.txt')))('turbofan notebook on the real FD001', () => {
+describeWithShared('cmapss/train_FD001.txt', 'turbofan notebook on the real FD001', () => {
   it('reaches F1 ≥ 0.74 and ROC-AUC ≥ 0.995 in tslab, and the same through stillwater run', async () => {
     const dir = workspace();
     const cells = await runNotebookInTslab(path.join(dir, 'turbofan.ipynb'), {

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CMAPSS_COLUMNS,
@@ -10,7 +8,7 @@ import {
   parseRul,
   readCmapssDir,
 } from '../../../kernel-lib/src/data/index.js';
-import { sharedDir } from '../../helpers/paths.js';
+import { itWithShared, sharedPath } from '../../helpers/shared-data.js';
 
 const row = (unit: number, cycle: number) =>
   `${unit} ${cycle} -0.0007 -0.0004 100.0 518.67 641.82 1589.70 1400.60 14.62 21.61 554.36 2388.06 9046.19 1.30 47.47 521.66 2388.02 8138.62 8.4195 0.03 392 2388 100.00 39.06 23.4190  `;
@@ -93,8 +91,8 @@ describe('readCmapssDir', () => {
     );
   });
 
-  it.runIf(existsSync(path.join(sharedDir, 'cmapss', 'train_FD001.txt')))('reads the real FD001', async () => {
-    const d = await readCmapssDir(path.join(sharedDir, 'cmapss'));
+  itWithShared('cmapss/train_FD001.txt', 'reads the real FD001', async () => {
+    const d = await readCmapssDir(sharedPath('cmapss'));
     expect([d.train.numRows, d.test.numRows, d.rul.numRows]).toEqual([20631, 13096, 100]);
   });
 });
