@@ -18,8 +18,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 VENV=.venv
-PY_PACKAGES=(jupyterlab==4.6.4 nbclient pyarrow pandas scikit-learn)
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nbclient, pyarrow, sklearn" 2>/dev/null; then
+PY_PACKAGES=(jupyterlab==4.6.4 nbclient pyarrow pandas scikit-learn hatchling)
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nbclient, pyarrow, sklearn, hatchling" 2>/dev/null; then
   echo "provision: creating $VENV (${PY_PACKAGES[*]})"
   # Use the machine's configured local package index directly: leaving the
   # unreachable default index in place makes pip retry it for minutes.

@@ -26,15 +26,22 @@ export interface ExecutedCell {
  * Runs a notebook top to bottom in the real tslab kernel (nbclient, the test venv's
  * kernel spec) and returns the executed cells. `cwd` is where the kernel starts: it
  * must be inside the repository so `@stillwater/kernel` resolves from node_modules.
+ * `python` and `jupyterPath` pick another environment and kernel spec (a user's project).
  */
 export async function runNotebookInTslab(
   notebookPath: string,
-  options: { cwd?: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    cwd?: string;
+    timeoutSeconds?: number;
+    env?: NodeJS.ProcessEnv;
+    python?: string;
+    jupyterPath?: string;
+  } = {},
 ): Promise<ExecutedCell[]> {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'sw-nb-')), 'executed.ipynb');
   const cwd = options.cwd ?? path.dirname(notebookPath);
   await run(
-    venvPython,
+    options.python ?? venvPython,
     [
       path.join(repoRoot, 'tests', 'helpers', 'run_notebook.py'),
       notebookPath,
@@ -46,7 +53,11 @@ export async function runNotebookInTslab(
     ],
     {
       cwd,
-      env: { ...process.env, ...options.env, JUPYTER_PATH: path.join(repoRoot, '.venv', 'share', 'jupyter') },
+      env: {
+        ...process.env,
+        ...options.env,
+        JUPYTER_PATH: options.jupyterPath ?? path.join(repoRoot, '.venv', 'share', 'jupyter'),
+      },
       maxBuffer: 64 * 1024 * 1024,
     },
   );

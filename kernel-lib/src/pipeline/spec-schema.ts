@@ -1,6 +1,7 @@
 /**
  * Validates specs against schema/pipeline.schema.json with ajv (JSON Schema
- * 2020-12). The schema is read from the repository's `schema/` folder.
+ * 2020-12). The schema is read from the package's `dist/schema/`, which the build
+ * copies from the repository's `schema/` (so an installed package has it too).
  *
  * Compiling the schema costs ~80 ms and loading ajv's compiler ~45 ms, on every
  * compile and every runner start. So the validator is taken as ajv's standalone
@@ -21,9 +22,9 @@ import { SpecReadError, SpecValidationError } from './errors.js';
 import type { PipelineSpec } from './spec.js';
 import { BUILD_VALIDATOR_DIR, loadValidator, type ValidatorSources } from './spec-validator.js';
 
-/** `schema/<name>` of the repository (this file is `kernel-lib/{src,dist}/pipeline/…`). */
+/** `dist/schema/<name>` of this package (this file is `kernel-lib/{src,dist}/pipeline/…`). */
 export function schemaPath(name: string): string {
-  return fileURLToPath(new URL(`../../../schema/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`../../dist/schema/${name}`, import.meta.url));
 }
 
 let validator: ValidateFunction | undefined;
