@@ -29,3 +29,4 @@ export * from './transaction.js';
 export * from './decimal-words.js';
 export * from './pins.js';
 export * from './deletion-vectors/index.js';
+export * from './access-events.js';

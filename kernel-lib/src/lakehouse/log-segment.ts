@@ -9,6 +9,7 @@
  * table costs O(commits since the last checkpoint), never O(all commits).
  * Without a usable hint we list `_delta_log`.
  */
+import { publishTableAccess } from './access-events.js';
 import { type Action, LOG_DIR } from './actions.js';
 import { CorruptLogError, TableNotFoundError, VersionNotFoundError } from './errors.js';
 import { readLastCheckpointHint } from './last-checkpoint-hint.js';
@@ -136,6 +137,17 @@ export async function latestVersion(storage: Storage): Promise<number> {
  * Throws `TableNotFoundError`, `VersionNotFoundError` or `CorruptLogError`.
  */
 export async function buildLogSegment(storage: Storage, version?: number): Promise<LogSegment> {
+  const segment = await findLogSegment(storage, version);
+  publishTableAccess({
+    table: storage.root,
+    version: segment.version,
+    kind: 'read',
+    timeTravel: version !== undefined,
+  });
+  return segment;
+}
+
+async function findLogSegment(storage: Storage, version?: number): Promise<LogSegment> {
   if (version !== undefined && (!Number.isSafeInteger(version) || version < 0)) {
     throw new VersionNotFoundError(`invalid version ${version} for table ${storage.root}: versions are integers ≥ 0`);
   }

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile, Txn } from './actions.js';
 import { checkpointInterval, writeCheckpoint } from './checkpoint-write.js';
+import { publishTableAccess } from './access-events.js';
 import { readCommitIfExists, tryCommit } from './commit.js';
 import { type Conflict, findConflict, type ReadSet } from './conflicts.js';
 import { CommitRetryExhaustedError, ConcurrentModificationError } from './errors.js';
@@ -220,6 +221,7 @@ export class Transaction {
       const actions = this.buildActions();
       if (await tryCommit(this.storage, version, actions)) {
         this.committed = true;
+        publishTableAccess({ table: this.storage.root, version, kind: 'commit', timeTravel: false });
         const result: CommitResult = { version, attempts: attempt + 1, actions };
         await this.postCommit(result);
         return result;

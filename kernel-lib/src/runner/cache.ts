@@ -4,13 +4,16 @@
  * of the parameters it uses and the versions of the packages it imports
  * (step-packages.ts). The index is one small JSON file per key in the
  * home (`cache/<key>.json`), written when an execution succeeds — a lookup is a
- * single file read, never a scan of the run history.
+ * single file read, never a scan of the run history. An entry also records what
+ * the execution read besides its inputs (input-trace.ts): a hit holds only while
+ * those are unchanged.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ArtifactStore } from './artifact-store.js';
 import type { MetricValue } from './events.js';
+import type { TracedReads } from './input-trace.js';
 
 export interface CacheKeyParts {
   step: string;
@@ -54,6 +57,8 @@ export interface CacheEntry {
   finishedAt: string;
   outputs: Record<string, string>;
   metrics: Record<string, MetricValue>;
+  /** What the execution read besides its inputs; the entry holds only while these are unchanged (input-trace.ts). */
+  traced?: TracedReads;
 }
 
 export class CacheIndex {

@@ -56,6 +56,7 @@ function stepExecutionsTable(steps: readonly StepExecutionRecord[]): arrow.Table
     ['metrics', u, steps.map((s) => json(s.metrics))],
     ['error', u, steps.map((s) => json(s.error))],
     ['reason', u, steps.map((s) => s.reason)],
+    ['traced_inputs', u, steps.map((s) => json(s.tracedInputs))],
   ]);
 }
 
@@ -89,7 +90,8 @@ export class DeltaRunHistory implements RunHistory {
 
   /** Step executions first: a run row then always has its steps (readers key on runs). */
   async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
-    if (steps.length > 0) await this.steps.append(stepExecutionsTable(steps), STEPS_TABLE);
+    // mergeSchema: tables written before a column was added gain it.
+    if (steps.length > 0) await this.steps.append(stepExecutionsTable(steps), { ...STEPS_TABLE, mergeSchema: true });
     await this.runs.append(runsTable([run]), RUNS_TABLE);
   }
 
@@ -225,5 +227,6 @@ function toStepRecord(r: Record<string, unknown>): StepExecutionRecord {
     metrics: parse(r.metrics, {}),
     error: parse<StepErrorInfo | null>(r.error, null),
     reason: str(r.reason),
+    tracedInputs: parse<StepExecutionRecord['tracedInputs']>(r.traced_inputs, null),
   };
 }

@@ -4,6 +4,7 @@
  * `stillwater table read`, and evolvable without schema changes.
  */
 import type { MetricValue, RunStatus, StepErrorInfo, StepStatus } from './events.js';
+import type { TracedReads } from './input-trace.js';
 
 /** One row of `history/runs`: a finished (or cancelled) run. */
 export interface RunRecord {
@@ -44,6 +45,8 @@ export interface StepExecutionRecord {
   outputs: Record<string, string>;
   metrics: Record<string, MetricValue>;
   error: StepErrorInfo | null;
-  /** Why the step was cached or skipped. */
+  /** Why the step was cached or skipped, or why a cached result was not reused (e.g. `input data.csv changed`). */
   reason: string | null;
+  /** What the step's code read besides its inputs (files, tables, environment variables), when traced. */
+  tracedInputs?: TracedReads | null;
 }

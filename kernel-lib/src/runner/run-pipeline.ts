@@ -32,6 +32,7 @@ import type { RunRecord, StepExecutionRecord } from './records.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
 import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
+import { type TracedReads, bundleTracesReads, checkTracedReads, readTracedReads } from './input-trace.js';
 import { type DependencyState, LaunchAhead } from './launch-ahead.js';
 import { type LaunchOptions, type StepProcessResult, launchStepProcess } from './step-process.js';
 import { PackageVersions, bundlePackages } from './step-packages.js';
@@ -176,6 +177,8 @@ class Run {
   private running = 0;
   private setting: StepSetting | undefined;
   private readonly packageVersions = new PackageVersions();
+  /** Steps whose bundle reports what its code reads (`--trace-reads`). */
+  private readonly tracing = new Set<string>();
 
   constructor(
     private readonly runId: string,
@@ -498,23 +501,48 @@ class Run {
     // 1. A step that succeeded in the run being resumed (same code, same inputs) is not executed again.
     const prior = this.resumed.get(step.name);
     if (prior && prior.cacheKey === key && (await this.allPresent(prior.outputs))) {
-      return this.serveFrom(state, prior.outputs, prior.metrics, `resumed from run ${prior.runId}`);
+      const changed = await this.changedRead(prior.tracedInputs);
+      if (!changed) return this.serveFrom(state, prior.outputs, prior.metrics, `resumed from run ${prior.runId}`);
+      record.reason = changed;
     }
     // 2. The cache, unless turned off for the run or the step, or the step was explicitly selected.
     if (this.options.cache !== false && step.cache && !this.forced.has(step.name)) {
       const hit = await this.cache.lookup(key, this.store);
       if (hit && (await this.referencesCurrent(step, hit.outputs))) {
-        return this.serveFrom(state, hit.outputs, hit.metrics, `cached from run ${hit.runId}`);
+        const changed = await this.changedRead(hit.traced, (refreshed) =>
+          this.cache.record({ ...hit, traced: refreshed }),
+        );
+        if (!changed) {
+          record.tracedInputs = hit.traced ?? null;
+          return this.serveFrom(state, hit.outputs, hit.metrics, `cached from run ${hit.runId}`);
+        }
+        record.reason = changed;
       }
     }
     // 3. Execute.
     return this.executeStep(state);
   }
 
+  /**
+   * Why what an earlier execution read (input-trace.ts) no longer holds, or undefined.
+   * `onRefreshed` gets the trace with new stats of files touched but unchanged.
+   */
+  private async changedRead(
+    traced: TracedReads | null | undefined,
+    onRefreshed?: (t: TracedReads) => Promise<void>,
+  ): Promise<string | undefined> {
+    if (!traced) return undefined;
+    const setting = this.stepSetting();
+    const check = await checkTracedReads(traced, setting.env, this.options.cwd ?? process.cwd());
+    if (check.refreshed) await onRefreshed?.(check.refreshed);
+    return check.changed;
+  }
+
   /** The installed versions of the packages the step's bundle imports (step-packages.ts). */
   private async packagesOf(step: PipelineStep): Promise<Record<string, string>> {
     const bundle = path.resolve(this.dir, step.bundle);
     const text = await readFile(bundle, 'utf8').catch(() => '');
+    if (bundleTracesReads(text)) this.tracing.add(step.name);
     return this.packageVersions.of(bundlePackages(text), path.dirname(bundle));
   }
 
@@ -556,11 +584,13 @@ class Run {
       step.outputs.map((x) => [x.name, path.join(dir, `${x.name}.${OUTPUT_EXTENSION[x.marshal]}`)]),
     );
     const metricsPath = path.join(dir, 'metrics.json');
+    const tracePath = this.tracing.has(step.name) ? path.join(dir, 'reads.json') : undefined;
     const args = stepArguments({
       inputs: inPaths,
       outputs: outPaths,
       params: Object.fromEntries(step.parameters.map((p) => [p, formatParameterValue(this.params[p] ?? null)])),
       metricsPath,
+      tracePath,
     });
     const maxAttempts = 1 + Math.max(0, step.retries);
     const started = Date.now();
@@ -569,7 +599,12 @@ class Run {
       record.attempts = attempt;
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      this.stepEvent(state, 'running', { attempt, cacheKey: record.cacheKey!, inputs: record.inputs });
+      this.stepEvent(state, 'running', {
+        attempt,
+        cacheKey: record.cacheKey!,
+        inputs: record.inputs,
+        ...(record.reason ? { reason: record.reason } : {}),
+      });
       this.started.add(step.name);
       const launched = this.ahead.take(step.name) ?? launchStepProcess(this.launchOptions(step), args);
       const running = launched.run(args, {
@@ -601,7 +636,9 @@ class Run {
       record.endedAt = new Date(ended).toISOString();
       record.durationMs = ended - started;
       if (!error) {
-        if (step.cache) {
+        if (tracePath) record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
+        // Without the trace a bundle promised, what the step read is unknown: not reusable.
+        if (step.cache && (!tracePath || record.tracedInputs)) {
           await this.cache.record({
             key: record.cacheKey!,
             pipeline: this.spec.name,
@@ -610,6 +647,7 @@ class Run {
             finishedAt: record.endedAt,
             outputs: record.outputs,
             metrics: record.metrics,
+            ...(record.tracedInputs ? { traced: record.tracedInputs } : {}),
           });
         }
         this.finishStep(state, 'done');

@@ -4,6 +4,7 @@
  * Nothing here is specific to the local runner — container engines build the
  * same command line with their own paths.
  */
+import { TRACE_READS_FLAG } from '../pipeline/runtime/trace-format.js';
 import type { StepErrorInfo } from './events.js';
 
 export interface StepInvocation {
@@ -12,15 +13,18 @@ export interface StepInvocation {
   /** Parameter name → value text. */
   params: Record<string, string>;
   metricsPath: string;
+  /** Where the step writes what its code read (`--trace-reads`); omitted for bundles that cannot. */
+  tracePath?: string;
 }
 
-/** `--in NAME=PATH … --out NAME=PATH … --param NAME=VALUE … --metrics PATH`. */
+/** `--in NAME=PATH … --out NAME=PATH … --param NAME=VALUE … --metrics PATH [--trace-reads PATH]`. */
 export function stepArguments(inv: StepInvocation): string[] {
   const args: string[] = [];
   for (const [n, p] of Object.entries(inv.inputs)) args.push('--in', `${n}=${p}`);
   for (const [n, p] of Object.entries(inv.outputs)) args.push('--out', `${n}=${p}`);
   for (const [n, v] of Object.entries(inv.params)) args.push('--param', `${n}=${v}`);
   args.push('--metrics', inv.metricsPath);
+  if (inv.tracePath !== undefined) args.push(TRACE_READS_FLAG, inv.tracePath);
   return args;
 }
 

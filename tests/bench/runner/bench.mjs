@@ -5,11 +5,14 @@
 //  2. moving a 1M × 26 Arrow table between two steps: the same two-step pipeline with and without
 //     the table crossing the boundary (both consumers load apache-arrow); the difference is the
 //     transfer (target ≥ 500 MB/s);
-//  3. a cached re-run of that pipeline vs its cold run (target ≤ 5 %).
+//  3. a cached re-run of that pipeline vs its cold run (target ≤ 5 %);
+//  4. the same for the turbofan example (examples/turbofan, simulator data): a cached re-run — every
+//     step's recorded inputs (files, Delta tables, environment variables it read) verified — vs its
+//     cold run (target ≤ 5 %), in-process (`runPipeline`) and through the CLI (`stillwater run`).
 // Usage: node tests/bench/runner/bench.mjs [--steps 20] [--repeat 3] [--stat min|median]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCompiled, hashFile, LocalArtifactStore, runPipeline } from '@stillwater/kernel/runner';
@@ -201,5 +204,60 @@ console.log(`\ncached re-run vs cold run (arrow_move pipeline, history on, ${STA
 console.log(`  cold run                             ${fmt(cold)}`);
 console.log(`  cached re-run                        ${fmt(cached)}`);
 console.log(`  ratio                                ${((cached / cold) * 100).toFixed(1)} %   (target ≤ 5 %)`);
+
+// ── 4. the turbofan example: cached re-run vs cold run ───────────────────────────────
+// A copy of the notebook (its lakehouse `lakehouse/` is next to it), simulator data.
+const tfDir = path.join(work, 'turbofan');
+mkdirSync(tfDir);
+const tfNotebook = path.join(tfDir, 'turbofan.ipynb');
+copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), tfNotebook);
+const tfPipeline = (await ensureCompiled(tfNotebook, path.join(work, 'home-compile'))).dir;
+const tfLakehouse = path.join(tfDir, 'lakehouse');
+const tfEnv = { ...process.env, STILLWATER_CMAPSS_DIR: '' };
+delete tfEnv.STILLWATER_HOME;
+delete tfEnv.STILLWATER_LAKEHOUSE_ROOT;
+const cli = path.join(repoRoot, 'kernel-lib', 'dist', 'cli', 'main.js');
+const cliRun = (home) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'run', tfPipeline, '--home', home, '--json'], { env: tfEnv });
+  if (r.status !== 0) throw new Error(`stillwater run failed: ${r.stderr.toString().slice(-2000)}`);
+  const finished = r.stdout
+    .toString()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((e) => e.type === 'run-finished');
+  return { ms: performance.now() - t0, steps: finished.steps };
+};
+const tfColds = [];
+const tfCacheds = [];
+const tfCliColds = [];
+const tfCliCacheds = [];
+for (let r = 0; r < REPEAT; r++) {
+  let home = path.join(work, `home-tf-${r}`);
+  rmSync(tfLakehouse, { recursive: true, force: true });
+  tfColds.push((await runOnce(tfPipeline, { home, env: tfEnv })).ms);
+  const again = await runOnce(tfPipeline, { home, env: tfEnv });
+  if (Object.values(again.result.steps).some((s) => s !== 'cached')) {
+    throw new Error(`turbofan re-run was not fully cached: ${JSON.stringify(again.result.steps)}`);
+  }
+  tfCacheds.push(again.ms);
+  home = path.join(work, `home-tf-cli-${r}`);
+  rmSync(tfLakehouse, { recursive: true, force: true });
+  tfCliColds.push(cliRun(home).ms);
+  const cliAgain = cliRun(home);
+  if (Object.values(cliAgain.steps).some((s) => s !== 'cached')) {
+    throw new Error(`turbofan CLI re-run was not fully cached: ${JSON.stringify(cliAgain.steps)}`);
+  }
+  tfCliCacheds.push(cliAgain.ms);
+}
+const ratioLine = (c, w) => `${((w / c) * 100).toFixed(1)} %   (target ≤ 5 %)`;
+console.log(`\nturbofan example, cached re-run vs cold run (simulator data, history on, ${STAT} of ${REPEAT}):`);
+console.log(`  in-process cold run (runPipeline)    ${fmt(stat(tfColds))}`);
+console.log(`  in-process cached re-run             ${fmt(stat(tfCacheds))}`);
+console.log(`  ratio                                ${ratioLine(stat(tfColds), stat(tfCacheds))}`);
+console.log(`  CLI cold run (stillwater run)        ${fmt(stat(tfCliColds))}`);
+console.log(`  CLI cached re-run                    ${fmt(stat(tfCliCacheds))}`);
+console.log(`  ratio                                ${ratioLine(stat(tfCliColds), stat(tfCliCacheds))}`);
 
 rmSync(work, { recursive: true, force: true });

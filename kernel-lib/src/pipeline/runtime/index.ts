@@ -10,6 +10,8 @@ import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsF
 import { StepRuntimeError, StepUsageError } from './errors.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
 import { enterCell, failureReport, STACK_FRAMES } from './report.js';
+import { collectReads } from './read-trace-collect.js';
+import { startTracing, traceExclusions } from './trace-setup.js';
 
 export type { StepMeta } from './args.js';
 export * from './errors.js';
@@ -65,7 +67,12 @@ export async function runStep(
     const startedMs = Date.now();
     phase = 'run';
     const ctx = makeContext(meta, args);
+    const trace = args.tracePath !== undefined ? startTracing() : undefined;
     const result = await body(ctx);
+    trace?.stop();
+    // Hashing what the code read overlaps writing the outputs.
+    const traced = trace ? collectReads(trace.recorded, traceExclusions(args, bundleUrl)) : undefined;
+    traced?.catch(() => {});
     phase = 'output';
     const values = [...args.outputs].map(([name, file]) => {
       try {
@@ -83,6 +90,7 @@ export async function runStep(
     if (failed) throw failed.reason;
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
+    if (traced) await writeFile(args.tracePath!, `${JSON.stringify(await traced)}\n`);
     exitDone();
   } catch (err) {
     report(meta, bundleUrl, err, phase);
