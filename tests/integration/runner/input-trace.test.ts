@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
 import { LocalArtifactStore } from '../../../kernel-lib/src/runner/artifact-store.js';
 import { CacheIndex } from '../../../kernel-lib/src/runner/cache.js';
+import { DeltaRunHistory } from '../../../kernel-lib/src/runner/delta-history.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 import { cliPath } from '../../helpers/paths.js';
@@ -181,5 +182,53 @@ describe('traced step inputs', () => {
     expect(finished).toMatchObject({ status: 'done', steps: { sum: 'done' }, metrics: { total: 60 } });
     const shown = await cli(['runs', 'show', finished.runId]);
     expect(shown.stdout).toMatch(/sum\s+done .*\(input data\.csv changed\)/);
+  });
+
+  it('a history written before traced inputs were recorded gains the column and reads back', async () => {
+    const { dir } = writeNotebook('oldhistory', []);
+    const history = new DeltaRunHistory(dir);
+    // The step_executions table as runners before this one wrote it: no traced_inputs column.
+    const u = (v: string | null) => arrow.vectorFromArray([v], new arrow.Utf8());
+    await history.steps.append(
+      new arrow.Table({
+        run_id: u('old'),
+        pipeline: u('p'),
+        step: u('s'),
+        status: u('done'),
+        cache_hit: arrow.vectorFromArray([false], new arrow.Bool()),
+        attempts: arrow.vectorFromArray([1], new arrow.Int32()),
+        started_at: u(null),
+        ended_at: u(null),
+        duration_ms: arrow.vectorFromArray([1], new arrow.Float64()),
+        bundle_hash: u('h'),
+        cache_key: u('k'),
+        params: u('{}'),
+        inputs: u('{}'),
+        outputs: u('{}'),
+        metrics: u('{}'),
+        error: u(null),
+        reason: u(null),
+      }),
+    );
+    const traced = { files: [], tables: [{ path: '/t', version: 2, timeTravel: false }], env: { X: null } };
+    const [old] = await history.stepExecutions('old');
+    expect(old?.tracedInputs).toBeNull();
+    const run = { runId: 'new', pipeline: 'p', pipelineHash: 'h', pipelineDir: dir, status: 'done' as const };
+    await history.recordRun(
+      {
+        ...run,
+        startedAt: '',
+        endedAt: '',
+        durationMs: 1,
+        params: {},
+        metrics: {},
+        resumeOf: null,
+        selection: 'all',
+        error: null,
+      },
+      [{ ...old!, runId: 'new', tracedInputs: traced }],
+    );
+    expect((await history.stepExecutions('new'))[0]?.tracedInputs).toEqual(traced);
+    expect((await history.stepExecutions('old'))[0]?.tracedInputs).toBeNull();
   });
 });
