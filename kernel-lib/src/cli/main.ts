@@ -26,6 +26,7 @@ const commandGroups: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./run.js')).registerRunCommand,
   runs: async () => (await import('./runs.js')).registerRunsCommands,
   lab: async () => (await import('./lab.js')).registerLabCommands,
+  export: async () => (await import('./export.js')).registerExportCommand,
 };
 
 const program = new CommandClass('stillwater')
