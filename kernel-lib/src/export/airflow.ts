@@ -22,12 +22,12 @@ import { pyLiteral, pyString } from './python-literal.js';
 const XCOM_FILE = '/airflow/xcom/return.json';
 
 /**
- * Text safe in a Jinja-templated operator field. Text holding braces — or ending like a
- * template file name, which Airflow would try to load (`template_ext`) — becomes a Jinja
- * string literal, whose escapes are Python's.
+ * Text safe in a Jinja-templated operator field. Text holding braces or line breaks
+ * (Jinja normalises and trims those), or ending like a template file name (Airflow would
+ * try to load it, `template_ext`), becomes a Jinja string literal, whose escapes are Python's.
  */
 export function jinjaText(text: string): string {
-  return /[{}]|\.(ya?ml|json)$/.test(text) ? `{{ ${pyString(text)} }}` : text;
+  return /[{}\r\n]|\.(ya?ml|json)$/.test(text) ? `{{ ${pyString(text)} }}` : text;
 }
 
 function paramType(p: PipelineParameter): string | undefined {
@@ -100,7 +100,8 @@ export function toAirflow(spec: PipelineSpec, options: ExportOptions = {}): stri
         const p = spec.parameters.find((q) => q.name === name)!;
         const ref = `params[${pyString(paramKey.get(name)!)}]`;
         // Strings go in as they are; numbers, booleans and JSON as the JSON text the step contract parses.
-        return p.type === 'string' ? `{{ ${ref} }}` : `{{ ${ref} | tojson }}`;
+        // Values are rendered into the pod's args, which Kubernetes expands: `$` → `$$`.
+        return `{{ ${ref}${p.type === 'string' ? '' : ' | tojson'} | replace("$", "$$") }}`;
       },
       metrics: () => `{{ ${pyString(XCOM_FILE)} }}`,
     }).map((parts) => renderArgument(parts, jinjaText));

@@ -68,7 +68,7 @@ export function toArgo(spec: PipelineSpec, options: ExportOptions = {}): string 
   });
   const stepTemplates = steps.map((step) => {
     const k = keys.get(step.name)!;
-    const where = `step "${step.name}"`;
+    const where = `step ${JSON.stringify(step.name)}`;
     const escapeText = refuseBraces('Argo', where);
     const args = stepArguments(step, {
       input: (i) => `${IN_DIR}/${k.input.get(i.name)!}`,
@@ -119,7 +119,7 @@ export function toArgo(spec: PipelineSpec, options: ExportOptions = {}): string 
           arguments: {
             parameters: spec.parameters.map((p) => ({
               name: paramKey.get(p.name)!,
-              value: refuseBraces('Argo', `parameter "${p.name}"`)(parameterText(p)),
+              value: refuseBraces('Argo', `parameter ${JSON.stringify(p.name)}`)(parameterText(p)),
               description: `${p.type} parameter ${p.name} of the notebook`,
             })),
           },

@@ -57,7 +57,7 @@ export function stepArguments(step: PipelineStep, refs: StepRefs): ArgPart[][] {
   const named = (flag: string, name: string, ref: string): ArgPart[][] => {
     if (name.includes('=') || name === '') {
       throw new ExportValueError(
-        `step "${step.name}": ${flag} name ${JSON.stringify(name)} cannot hold "=" or be empty`,
+        `step ${JSON.stringify(step.name)}: ${flag} name ${JSON.stringify(name)} cannot hold "=" or be empty`,
       );
     }
     return [[{ text: flag }], [{ text: `${name}=` }, { ref }]];

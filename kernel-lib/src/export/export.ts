@@ -70,18 +70,20 @@ function checkWiring(spec: PipelineSpec): void {
   const params = new Set(spec.parameters.map((p) => p.name));
   for (const step of spec.steps) {
     for (const dep of step.deps) {
-      if (!steps.has(dep)) throw new ExportValueError(`step "${step.name}": depends on unknown step "${dep}"`);
+      if (!steps.has(dep))
+        throw new ExportValueError(`step ${JSON.stringify(step.name)}: depends on unknown step "${dep}"`);
     }
     for (const input of step.inputs) {
       const from = steps.get(input.from);
       if (!from?.outputs.some((o) => o.name === input.name)) {
         throw new ExportValueError(
-          `step "${step.name}": input "${input.name}" comes from step "${input.from}", which has no such output`,
+          `step ${JSON.stringify(step.name)}: input "${input.name}" comes from step "${input.from}", which has no such output`,
         );
       }
     }
     for (const p of step.parameters) {
-      if (!params.has(p)) throw new ExportValueError(`step "${step.name}": reads unknown parameter "${p}"`);
+      if (!params.has(p))
+        throw new ExportValueError(`step ${JSON.stringify(step.name)}: reads unknown parameter "${p}"`);
     }
   }
 }

@@ -186,7 +186,7 @@ function componentSpec(step: PipelineStep, k: StepKeys, stepParams: PipelinePara
 }
 
 function container(step: PipelineStep, k: StepKeys, image: string): Json {
-  const escapeText = refuseBraces('KFP', `step "${step.name}"`);
+  const escapeText = refuseBraces('KFP', `step ${JSON.stringify(step.name)}`);
   const args = stepArguments(step, {
     input: (i) => `{{$.inputs.artifacts['${k.inputs.name(i.name)}'].path}}`,
     output: (o) => `{{$.outputs.artifacts['${k.outputs.get(o.name)!}'].path}}`,

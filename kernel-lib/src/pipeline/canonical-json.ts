@@ -3,7 +3,8 @@ export function canonicalJson(value: unknown, indent = 2): string {
   return JSON.stringify(sortKeys(value), null, indent);
 }
 
-function sortKeys(v: unknown): unknown {
+/** `v` with object keys sorted at every level (arrays keep their order). */
+export function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
