@@ -26,6 +26,7 @@ const HOSTILE = [
   'back\\slash\\',
   'LS\u2028NEL\u0085BOM\ufeff',
   '- item: value',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile value, not a template
   '${HOME} $$ $VAR',
   '"""triple""" \'\'\'',
 ];
@@ -191,7 +192,7 @@ describe('injection corpus through the exporters', () => {
   });
 });
 
-function taskOf(ir: Record<string, any>, executor: unknown): string {
-  const label = Object.entries(ir.deploymentSpec.executors).find(([, e]) => e === executor)![0];
+function taskOf(ir: ReturnType<typeof yamlDocs>[number], executor: unknown): string {
+  const label = Object.entries<unknown>(ir.deploymentSpec.executors).find(([, e]) => e === executor)![0];
   return label.replace(/^exec-/, '');
 }
