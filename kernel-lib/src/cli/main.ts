@@ -27,6 +27,7 @@ const commandGroups: Record<string, () => Promise<Register>> = {
   runs: async () => (await import('./runs.js')).registerRunsCommands,
   lab: async () => (await import('./lab.js')).registerLabCommands,
   export: async () => (await import('./export.js')).registerExportCommand,
+  image: async () => (await import('./image.js')).registerImageCommand,
 };
 
 const program = new CommandClass('stillwater')

@@ -22,7 +22,8 @@ import { toYaml } from './yaml-emit.js';
 /** Where a step's container finds its inputs and leaves its outputs for Argo to collect. */
 const IN_DIR = '/tmp/stillwater/in';
 const OUT_DIR = '/tmp/stillwater/out';
-const METRICS_FILE = '/tmp/stillwater/metrics';
+// Straight in /tmp: the step runtime creates the folders of `--out` files but not of `--metrics`.
+const METRICS_FILE = '/tmp/stillwater-metrics.json';
 const VOLUME = 'stillwater';
 
 type Json = Record<string, unknown>;

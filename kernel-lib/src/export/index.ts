@@ -13,3 +13,4 @@ export { ExportError, ExportValueError, ImageContextError } from './errors.js';
 export { type ExportResult, exportFileName, exportPipeline, writeExport } from './export.js';
 export { kfpParameterType, toKfp } from './kfp.js';
 export { type ExportFileOptions, exportToFile } from './export-file.js';
+export { type ImageContext, writeImageContext } from './image/image-context.js';
