@@ -156,7 +156,7 @@ describe('traced step inputs', () => {
     expect(fourth.steps.csv).toBe('done');
     expect(fourth.metrics.total).toBe(600);
     expect(Object.entries(fourth.steps).filter(([, s]) => s !== 'cached')).toEqual([['csv', 'done']]);
-  });
+  }, 240_000); // four runs of ten step processes: ~30 s on an idle machine
 
   it('the issue example through the CLI: an edited CSV re-runs its step, and `runs show` says why', async () => {
     const { dir, nb } = writeNotebook('csvsum', [
@@ -182,7 +182,7 @@ describe('traced step inputs', () => {
     expect(finished).toMatchObject({ status: 'done', steps: { sum: 'done' }, metrics: { total: 60 } });
     const shown = await cli(['runs', 'show', finished.runId]);
     expect(shown.stdout).toMatch(/sum\s+done .*\(input data\.csv changed\)/);
-  });
+  }, 180_000);
 
   it('a history written before traced inputs were recorded gains the column and reads back', async () => {
     const { dir } = writeNotebook('oldhistory', []);
