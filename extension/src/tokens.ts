@@ -38,4 +38,5 @@ export const CommandIDs = {
   undoTags: 'stillwater:undo-tags',
   redoTags: 'stillwater:redo-tags',
   showPanel: 'stillwater:show-panel',
+  exportPipeline: 'stillwater:export',
 } as const;

@@ -4,6 +4,7 @@
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
+import { registerExportCommand } from './export-command.js';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { buildIcon, fastForwardIcon, redoIcon, runIcon, stopIcon, undoIcon } from '@jupyterlab/ui-components';
 import type { PipelineModel } from '../model/pipeline-model.js';
@@ -119,6 +120,8 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
         notify();
       },
     });
+
+    registerExportCommand(commands, actions, current, report);
 
     // Enablement follows the current notebook, its run and its tag history.
     const watched = new WeakSet<PipelineModel>();

@@ -2,7 +2,7 @@
  * The pipeline panel in the right sidebar, following the current Stillwater notebook.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { CommandToolbarButton, ICommandPalette } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
@@ -41,6 +41,10 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = pipelineIcon;
     panel.title.caption = 'Stillwater pipeline';
     app.shell.add(panel, 'right', { rank: 600 });
+    // The DAG panel's own way to export (the command lives in the commands plugin).
+    const exportButton = new CommandToolbarButton({ commands: app.commands, id: CommandIDs.exportPipeline });
+    exportButton.addClass('sw-export-button');
+    panel.insertWidget(1, exportButton);
 
     app.commands.addCommand(CommandIDs.showPanel, {
       label: 'Show Pipeline Panel',

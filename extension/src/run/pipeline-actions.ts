@@ -9,7 +9,7 @@ import type { StillwaterSettingsValues } from '../model/settings.js';
 import type { Diagnostic } from '../model/types.js';
 import { errorText, executeSnippet } from './kernel-client.js';
 import { paramText } from './params.js';
-import { compileSnippet, historySnippet, type RunRequest, runSnippet } from './snippets.js';
+import { compileSnippet, exportSnippet, historySnippet, type RunRequest, runSnippet } from './snippets.js';
 
 export interface CompileOutcome {
   ok: boolean;
@@ -33,6 +33,18 @@ export interface HistoryOutcome {
   home: string;
   runs: RunRecordView[];
   steps: Record<string, { step: string; status: string; durationMs: number | null; cacheHit: boolean }[]>;
+}
+
+export type ExportTarget = 'kfp' | 'argo' | 'airflow';
+
+export interface ExportOutcome {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  target?: ExportTarget;
+  /** Absolute path of the written file (in the kernel's file system: beside the notebook). */
+  file?: string;
+  image?: string;
+  defaultImage?: boolean;
 }
 
 /** How long Cancel waits for the run to stop by itself before interrupting the kernel. */
@@ -140,6 +152,18 @@ export class PipelineActions {
     setTimeout(() => {
       if (this._running.get(model) === cancelFile) void panel.sessionContext.session?.kernel?.interrupt();
     }, CANCEL_GRACE_MS);
+  }
+
+  /** Compiles and exports the pipeline; the file is written beside the notebook. */
+  async export(panel: NotebookPanel, model: PipelineModel, target: ExportTarget): Promise<ExportOutcome> {
+    const kernel = await this._kernel(panel);
+    const res = await executeSnippet(kernel, exportSnippet({ ...this._source(panel), target }));
+    if (res.status !== 'ok' || !res.result) {
+      throw new Error(res.error ? errorText(res.error) : 'the export snippet returned nothing');
+    }
+    const outcome = res.result as ExportOutcome;
+    model.setCompileResult({ ok: outcome.ok, diagnostics: outcome.diagnostics });
+    return outcome;
   }
 
   async history(panel: NotebookPanel, runIds: string[] = []): Promise<HistoryOutcome> {

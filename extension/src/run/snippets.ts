@@ -118,6 +118,27 @@ if (__swOk) {
 }`;
 }
 
+/**
+ * Compiles, then exports the pipeline for another orchestrator (`@stillwater/kernel/export`):
+ * the file goes beside the notebook, named after the pipeline.
+ */
+export function exportSnippet(
+  req: Pick<RunRequest, 'notebookFile' | 'notebook' | 'dirty'> & { target: 'kfp' | 'argo' | 'airflow' },
+): string {
+  return `{
+${prologue()}
+${compileLines(req)}
+if (!__swOk) {
+  __swResult({ kind: 'export', ok: false, diagnostics: __swDiagnostics });
+} else {
+  const __swExportModule: string = '@stillwater/kernel/export';
+  const { exportToFile: __swExportToFile }: any = await import(__swExportModule);
+  const __swExported: any = await __swExportToFile(__swDir, ${JSON.stringify(req.target)}, {});
+  __swResult({ kind: 'export', ok: true, diagnostics: __swDiagnostics, target: __swExported.target, file: __swExported.file, image: __swExported.image, defaultImage: __swExported.defaultImage });
+}
+}`;
+}
+
 /** Lists the run history (newest first), or the step executions of given runs. */
 export function historySnippet(runIds: string[] = []): string {
   return `{

@@ -1,0 +1,68 @@
+/**
+ * "Export Pipeline…": asks for the target (Kubeflow Pipelines, Argo, Airflow) unless the
+ * command is given one (`{ target: 'argo' }`), compiles and exports in the notebook's
+ * kernel, and says in a notification where the file was written (beside the notebook).
+ */
+import { InputDialog, Notification } from '@jupyterlab/apputils';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { shareIcon } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
+import type { PipelineModel } from '../model/pipeline-model.js';
+import type { ExportOutcome, ExportTarget, PipelineActions } from '../run/pipeline-actions.js';
+import { CommandIDs } from '../tokens.js';
+
+/** The targets as the dialog lists them. */
+export const EXPORT_TARGET_LABELS: Record<ExportTarget, string> = {
+  kfp: 'Kubeflow Pipelines v2 (pipeline IR YAML)',
+  argo: 'Argo Workflows (Workflow YAML)',
+  airflow: 'Airflow (DAG file)',
+};
+
+export function registerExportCommand(
+  commands: CommandRegistry,
+  actions: Pick<PipelineActions, 'export' | 'isRunning'>,
+  current: () => { panel: NotebookPanel; model: PipelineModel } | null,
+  report: (title: string) => (err: unknown) => void,
+): void {
+  commands.addCommand(CommandIDs.exportPipeline, {
+    label: 'Export Pipeline…',
+    caption: 'Export the pipeline for Kubeflow Pipelines, Argo or Airflow; the file is written beside the notebook',
+    icon: shareIcon,
+    isEnabled: () => !!current() && !actions.isRunning(current()?.model ?? null),
+    execute: async (args) => {
+      const c = current();
+      if (!c) return;
+      const target = (args.target as ExportTarget | undefined) ?? (await askTarget());
+      if (!target) return;
+      try {
+        const outcome = await actions.export(c.panel, c.model, target);
+        notifyOutcome(outcome, target);
+        return outcome;
+      } catch (err) {
+        report('Stillwater export failed')(err);
+      }
+    },
+  });
+}
+
+async function askTarget(): Promise<ExportTarget | null> {
+  const labels = Object.values(EXPORT_TARGET_LABELS);
+  const choice = await InputDialog.getItem({ title: 'Export pipeline to', items: labels, current: 0 });
+  if (!choice.button.accept || choice.value === null) return null;
+  const entry = Object.entries(EXPORT_TARGET_LABELS).find(([, label]) => label === choice.value);
+  return (entry?.[0] as ExportTarget | undefined) ?? null;
+}
+
+function notifyOutcome(outcome: ExportOutcome, target: ExportTarget): void {
+  if (!outcome.ok) {
+    const first = outcome.diagnostics.find((d) => d.severity === 'error');
+    Notification.error(`Export failed: the notebook does not compile${first ? ` (${first.message})` : ''}`, {
+      autoClose: false,
+    });
+    return;
+  }
+  const image = outcome.defaultImage ? ` Steps run in image ${outcome.image}: build it with \`stillwater image\`.` : '';
+  Notification.success(`Exported the ${EXPORT_TARGET_LABELS[target]} to ${outcome.file}.${image}`, {
+    autoClose: 10_000,
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The kernel side of JupyterLab's "Export Pipeline…": the extension's export snippet run
+ * in a real tslab kernel, as the command runs it, compiles the notebook and writes the
+ * export beside it.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RESULT_MIME } from '../../../extension/src/run/events.js';
+import { exportSnippet } from '../../../extension/src/run/snippets.js';
+import { argoProblems, sharedRefsMissing } from '../../helpers/export-checks.js';
+import { code } from '../../helpers/notebooks.js';
+import { repoRoot } from '../../helpers/paths.js';
+import { runNotebookInTslab } from '../../helpers/tslab.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe.skipIf(sharedRefsMissing)('export snippet (JupyterLab "Export Pipeline…") in a tslab kernel', () => {
+  it('compiles the notebook as shown and writes the Argo workflow beside it', async () => {
+    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
+    const ws = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'export-snippet-'));
+    dirs.push(ws);
+    const fixture = path.join(repoRoot, 'tests', 'fixtures', 'notebooks', 'diamond.ipynb');
+    copyFileSync(fixture, path.join(ws, 'diamond.ipynb'));
+    const notebook = JSON.parse(readFileSync(fixture, 'utf8'));
+    const driver = path.join(ws, 'driver.ipynb');
+    const snippet = exportSnippet({ notebookFile: 'diamond.ipynb', notebook, dirty: false, target: 'argo' });
+    writeFileSync(
+      driver,
+      JSON.stringify({
+        cells: [code([], snippet)],
+        metadata: { kernelspec: { name: 'tslab', language: 'typescript', display_name: 'TypeScript' } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      }),
+    );
+    const [cell] = await runNotebookInTslab(driver, { cwd: ws, timeoutSeconds: 300 });
+    const shown = (cell!.outputs ?? []).find((o) => o.data?.[RESULT_MIME] !== undefined);
+    expect(shown, JSON.stringify(cell!.outputs)).toBeDefined();
+    const result = JSON.parse(String(shown!.data![RESULT_MIME]));
+    expect(result).toMatchObject({ kind: 'export', ok: true, target: 'argo', defaultImage: true });
+    expect(result.file).toBe(path.join(ws, `${notebook.metadata.stillwater?.name ?? 'diamond'}.argo.yaml`));
+    expect(existsSync(result.file)).toBe(true);
+    expect(argoProblems(readFileSync(result.file, 'utf8'))).toEqual([]);
+  }, 360_000);
+});
