@@ -70,6 +70,15 @@ export function assertReadSupported(protocol: Protocol, tablePath: string, metad
   if (mode !== undefined && !COLUMN_MAPPING_MODES.has(mode)) {
     refuse('columnMapping', 'read', tablePath, `unknown delta.columnMapping.mode=${mode}`);
   }
+  if ((mode === 'name' || mode === 'id') && !features.includes('columnMapping')) {
+    // Files may use physical names the protocol does not tell us to honour: reading by display names would return nulls.
+    refuse(
+      'columnMapping',
+      'read',
+      tablePath,
+      `delta.columnMapping.mode=${mode} on reader version ${v} without the feature`,
+    );
+  }
   if (features.includes('typeWidening') || features.includes('typeWidening-preview')) {
     let schema: StructType | undefined;
     try {

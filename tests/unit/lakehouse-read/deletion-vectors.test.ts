@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   crc32,
@@ -16,6 +17,7 @@ import {
   readDvFromFile,
   relativeDvPath,
   uuidToZ85,
+  withoutDeletedRows,
   writeDeletionVectorFile,
   z85Decode,
   z85Encode,
@@ -154,5 +156,31 @@ describe('descriptors', () => {
         'c.parquet',
       ),
     ).rejects.toThrow(DataFileError);
+  });
+});
+
+describe('applying deletion vectors to batches', () => {
+  const batchOf = (from: number, n: number) =>
+    new arrow.Table({ id: arrow.makeVector(Int32Array.from({ length: n }, (_, i) => from + i)) }).batches[0]!;
+  const ids = (bs: arrow.RecordBatch[]) => bs.flatMap((b) => [...b.getChildAt(0)!].map(Number));
+
+  it('drops deleted positions across the batches of one file', () => {
+    const deleted = [0, 5, 9, 10, 11, 19, 25];
+    const cursor = { i: 0 };
+    const out = [batchOf(0, 10), batchOf(10, 10), batchOf(20, 10)].map((b, k) =>
+      ids(withoutDeletedRows(b, k * 10, deleted, cursor)),
+    );
+    expect(out).toEqual([
+      [1, 2, 3, 4, 6, 7, 8],
+      [12, 13, 14, 15, 16, 17, 18],
+      [20, 21, 22, 23, 24, 26, 27, 28, 29],
+    ]);
+  });
+
+  it('gathers scattered survivors into one batch instead of thousands of slices', () => {
+    const deleted = Array.from({ length: 3000 }, (_, i) => i * 3);
+    const out = withoutDeletedRows(batchOf(0, 9000), 0, deleted, { i: 0 });
+    expect(out.length).toBe(1);
+    expect(ids(out)).toEqual(Array.from({ length: 9000 }, (_, i) => i).filter((i) => i % 3 !== 0));
   });
 });

@@ -61,46 +61,78 @@ describe('features', () => {
     ).not.toThrow();
   });
 
-  it('refuses reads needing unsupported features, naming each', () => {
-    for (const f of [
+  it('reads tables with the reader features it implements', () => {
+    const all = [
+      'vacuumProtocolCheck',
+      'checkpointProtection',
       'deletionVectors',
       'columnMapping',
       'timestampNtz',
       'v2Checkpoint',
       'typeWidening',
-      'variantType',
-      'somethingNew',
-    ]) {
+      'typeWidening-preview',
+    ];
+    const v3 = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: all };
+    expect(() => assertReadSupported(v3, 't', meta({ 'delta.columnMapping.mode': 'name' }))).not.toThrow();
+    expect(() =>
+      assertReadSupported(
+        { minReaderVersion: 2, minWriterVersion: 5 },
+        't',
+        meta({ 'delta.columnMapping.mode': 'id' }),
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses reads needing unsupported features, naming each', () => {
+    for (const f of ['variantType', 'variantType-preview', 'catalogManaged', 'somethingNew']) {
       const e = catchErr(() =>
-        assertReadSupported(
-          { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['vacuumProtocolCheck', f] },
-          '/t',
-        ),
+        assertReadSupported({ minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors', f] }, '/t'),
       );
       expect(e).toBeInstanceOf(UnsupportedFeatureError);
       expect(e.feature).toBe(f);
       expect(e.access).toBe('read');
       expect(e.message).toContain(`cannot read table /t: it uses the Delta reader feature '${f}'`);
     }
-    expect(catchErr(() => assertReadSupported({ minReaderVersion: 2, minWriterVersion: 5 }, 't')).feature).toBe(
-      'columnMapping',
-    );
-    const v2 = { minReaderVersion: 2, minWriterVersion: 5 };
-    expect(catchErr(() => assertReadSupported(v2, 't', meta({ 'delta.columnMapping.mode': 'id' }))).message).toMatch(
-      /'columnMapping' \(reader version 2, delta\.columnMapping\.mode=id\)/,
-    );
-    // Reader 2 with mapping off reads like reader 1.
-    expect(() => assertReadSupported(v2, 't', meta())).not.toThrow();
-    expect(() => assertReadSupported(v2, 't', meta({ 'delta.columnMapping.mode': 'none' }))).not.toThrow();
     const v3cm = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['columnMapping'] };
-    expect(() => assertReadSupported(v3cm, 't', meta())).not.toThrow();
-    expect(catchErr(() => assertReadSupported(v3cm, 't')).feature).toBe('columnMapping');
-    expect(catchErr(() => assertReadSupported(v3cm, 't', meta({ 'delta.columnMapping.mode': 'name' }))).feature).toBe(
-      'columnMapping',
-    );
+    expect(
+      catchErr(() => assertReadSupported(v3cm, 't', meta({ 'delta.columnMapping.mode': 'both' }))).message,
+    ).toMatch(/unknown delta\.columnMapping\.mode=both/);
+    // A mapping mode on a protocol without column mapping: the files' names cannot be trusted.
     expect(catchErr(() => assertReadSupported(v1, 't', meta({ 'delta.columnMapping.mode': 'name' }))).message).toMatch(
-      /columnMapping.*delta\.columnMapping\.mode=name/,
+      /columnMapping.*delta\.columnMapping\.mode=name on reader version 1/,
     );
+    const tw = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['typeWidening'] };
+    const widened = (fromType: string, toType: string) =>
+      ({
+        ...meta(),
+        schemaString: JSON.stringify({
+          type: 'struct',
+          fields: [
+            { name: 'x', type: toType, nullable: true, metadata: { 'delta.typeChanges': [{ fromType, toType }] } },
+          ],
+        }),
+      }) as Metadata;
+    for (const [from, to] of [
+      ['byte', 'long'],
+      ['float', 'double'],
+      ['integer', 'double'],
+      ['date', 'timestamp_ntz'],
+      ['decimal(10,2)', 'decimal(20,5)'],
+      ['long', 'decimal(21,1)'],
+    ]) {
+      expect(() => assertReadSupported(tw, 't', widened(from!, to!)), `${from} -> ${to}`).not.toThrow();
+    }
+    for (const [from, to] of [
+      ['long', 'double'],
+      ['long', 'integer'],
+      ['decimal(10,2)', 'decimal(11,4)'],
+      ['integer', 'decimal(10,1)'],
+      ['string', 'long'],
+    ]) {
+      const e = catchErr(() => assertReadSupported(tw, '/t', widened(from!, to!)));
+      expect(e.feature, `${from} -> ${to}`).toBe('typeWidening');
+      expect(e.message).toContain(`column x changed type from ${from} to ${to}`);
+    }
     const e = catchErr(() => assertReadSupported({ minReaderVersion: 99, minWriterVersion: 7 }, '/t'));
     expect(e).toBeInstanceOf(UnsupportedProtocolVersionError);
     expect(e.message).toBe(
@@ -150,6 +182,12 @@ describe('features', () => {
         meta({}, { 'delta.identity.start': 1 }),
         'identityColumns',
         /identity column/,
+      ],
+      [
+        { minReaderVersion: 2, minWriterVersion: 5 },
+        meta({ 'delta.columnMapping.mode': 'name' }),
+        'columnMapping',
+        /writer feature 'columnMapping' \(delta\.columnMapping\.mode=name\)/,
       ],
       [
         { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['domainMetadata'] },
