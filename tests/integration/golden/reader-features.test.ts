@@ -85,7 +85,7 @@ describe.skipIf(!HAVE_GOLDEN)('reader features on Spark-written golden tables', 
       rmSync(path.join(copy, '_delta_log', '_last_checkpoint'));
       expect(await ourRows(copy)).toEqual(expected);
       const snap = await loadSnapshot(new LocalStorage(copy));
-      expect(snap.segment.checkpoint?.files[0]!.path).toMatch(/\.checkpoint\.[0-9a-f-]{36}\.(json|parquet)$/);
+      expect(snap.segment.checkpoint!.files[0]!.path).toMatch(/\.checkpoint\.[0-9a-f-]{36}\.(json|parquet)$/);
       // The sidecars hold the file actions: without them the table cannot be read.
       rmSync(path.join(copy, '_delta_log', '_sidecars'), { recursive: true, force: true });
       await expect(ourRows(copy)).rejects.toThrow(/sidecar file .*_sidecars\/.* cannot be read/);
