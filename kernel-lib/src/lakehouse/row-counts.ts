@@ -1,13 +1,13 @@
 /**
  * How many rows a snapshot holds without scanning it: each file's `numRecords`
  * from its stats — or, for files written without stats (common in older Spark
- * tables), from its Parquet footer — minus the rows its deletion vector removes
+ * tables), from the decoded file — minus the rows its deletion vector removes
  * (the DV's `cardinality`; PROTOCOL.md: with a DV, `numRecords` counts the
  * physical rows of the file).
  */
 import type { AddFile } from './actions.js';
 import { DataFileError } from './errors.js';
-import { parquetRowCount } from './parquet-footer.js';
+import { decodeParquet } from './parquet-read.js';
 import { dataFilePath } from './scan.js';
 import type { Storage } from './storage/storage.js';
 
@@ -22,7 +22,7 @@ export function statsRecordCount(f: AddFile): number | undefined {
   }
 }
 
-/** Live rows in `files`: stats where present, Parquet footers otherwise (read a few at a time). */
+/** Live rows in `files`: stats where present, the decoded files otherwise (a few at a time). */
 export async function liveRowCount(storage: Storage, files: AddFile[], concurrency = 8): Promise<number> {
   let total = 0;
   const missing: AddFile[] = [];
@@ -38,7 +38,8 @@ export async function liveRowCount(storage: Storage, files: AddFile[], concurren
       const f = missing[next++]!;
       const rel = dataFilePath(storage, f);
       try {
-        total += parquetRowCount(await storage.read(rel));
+        const n = (await decodeParquet(await storage.read(rel))).numRows; // read before adding: workers interleave
+        total += n;
       } catch (e) {
         throw new DataFileError(
           `cannot count the rows of data file ${rel} of table ${storage.root}: ${(e as Error).message}`,

@@ -102,7 +102,7 @@ export interface TableDescription {
   schema: StructType;
   partitionColumns: string[];
   numFiles: number;
-  /** Live rows: the files' `numRecords` (their Parquet footers where stats are missing) minus deletion vectors. */
+  /** Live rows: the files' `numRecords` (counted in the files where stats are missing) minus deletion vectors. */
   numRows: number;
   sizeInBytes: number;
   protocol: Protocol;
