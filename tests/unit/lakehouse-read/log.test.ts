@@ -57,13 +57,18 @@ describe('log file names', () => {
       part: 2,
       numParts: 3,
     });
+    // V2 checkpoints are named by a UUID (PROTOCOL.md, "UUID-named checkpoint").
+    for (const v2 of [
+      '00000000000000000002.checkpoint.6374b053-df23-479b-b2cf-c9c550132b49.json',
+      '00000000000000000002.checkpoint.e8fa2696-9728-4e9c-b285-634743fdd4fb.parquet',
+    ]) {
+      expect(parseLogFileName(v2), v2).toEqual({ version: 2, kind: 'checkpoint', uuid: true });
+    }
     for (const ignored of [
       '00000000000000000007.crc',
       '.00000000000000000007.json.crc',
       '00000000000000000007.json.tmp',
       '0000000000000000007.json',
-      '00000000000000000002.checkpoint.6374b053-df23-479b-b2cf-c9c550132b49.json',
-      '00000000000000000002.checkpoint.e8fa2696-9728-4e9c-b285-634743fdd4fb.parquet',
       '00000000000000000010.checkpoint.0000000004.0000000003.parquet',
       '_last_checkpoint',
       'notes.txt',
