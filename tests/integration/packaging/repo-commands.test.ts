@@ -49,7 +49,8 @@ function readmeCommands(): ReadmeCommand[] {
     .map((row) => {
       const usage = /^\| `stillwater ([^`]+)`/.exec(row)![1]!.replace(/\\\|/g, '|');
       const [group, ...rest] = usage.split(' ');
-      const positional = rest.join(' ').split('[')[0]!;
+      // Subcommands stand before the first option (`--to kfp|argo` is an option's values).
+      const positional = rest.join(' ').split(/\[| -/)[0]!;
       const subs = positional
         .split('|')
         .map((alt) => alt.trim().split(' ')[0]!)
