@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError as CommanderArgError } from 'commander';
 import { LocalArtifactStore } from '../runner/artifact-store.js';
 import { RunNotFoundError, SelectionError } from '../runner/errors.js';
-import { homeLayout, resolveHome } from '../runner/home.js';
+import { assertHomeIsFolder, homeLayout, resolveHome } from '../runner/home.js';
 import { parseAssignments } from '../runner/params.js';
 import { JsonProgress, PlainProgress, type ProgressRenderer, TtyProgress } from '../runner/progress.js';
 import { runPipeline } from '../runner/run-pipeline.js';
@@ -65,6 +65,7 @@ export function registerRunCommand(program: Command): void {
       // Steps are separate processes with their own flags; this one only records history.
       useBaselineWasmCompiler();
       const home = resolveHome({ home: o.home });
+      assertHomeIsFolder(home);
       let target = pipeline;
       if (target === undefined) {
         if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');

@@ -34,6 +34,9 @@ export class ParameterError extends RunnerError {
   }
 }
 
+/** The Stillwater home (`--home`, `$STILLWATER_HOME`) cannot hold runner state: it is a file. */
+export class HomeError extends RunnerError {}
+
 /** `--from`, `--only` or `--resume` cannot be honoured (unknown step, missing inputs, unknown run). */
 export class SelectionError extends RunnerError {}
 

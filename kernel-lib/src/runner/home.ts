@@ -4,7 +4,9 @@
  * `STILLWATER_HOME`, then `.stillwater/` in the working directory — so two
  * projects never share a cache by accident.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { HomeError } from './errors.js';
 
 export interface HomeOptions {
   home?: string;
@@ -30,4 +32,10 @@ export function homeLayout(home: string) {
     stepsTable: path.join(home, 'history', 'step_executions'),
     work: path.join(home, 'work'),
   };
+}
+
+/** Throws HomeError when `home` exists but is not a folder (it is created on first use otherwise). */
+export function assertHomeIsFolder(home: string): void {
+  const info = statSync(home, { throwIfNoEntry: false });
+  if (info && !info.isDirectory()) throw new HomeError(`the Stillwater home ${home} is a file, not a folder`);
 }

@@ -6,9 +6,12 @@
 import type { JsonValue, PipelineParameter } from '../pipeline/spec.js';
 import { ParameterError } from './errors.js';
 
-/** Splits `NAME=VALUE` assignments (the value may itself contain `=`). */
+/**
+ * Splits `NAME=VALUE` assignments (the value may itself contain `=`). The result has
+ * no prototype, so `__proto__=1` is a name like any other (and refused as undeclared).
+ */
 export function parseAssignments(assignments: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const a of assignments) {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new ParameterError(a, `--param expects NAME=VALUE, got \`${a}\``);
@@ -54,9 +57,10 @@ export function resolveParameters(
       throw new ParameterError(name, `unknown parameter \`${name}\`; the pipeline declares: ${known}`);
     }
   }
-  const out: Record<string, JsonValue> = {};
+  const out: Record<string, JsonValue> = Object.create(null);
   for (const p of declared) {
-    const v = given[p.name];
+    // Own names only: a parameter called `toString` is not Object.prototype's.
+    const v = Object.hasOwn(given, p.name) ? given[p.name] : undefined;
     if (v === undefined) out[p.name] = p.default;
     else if (typeof v === 'string' && p.type !== 'string') out[p.name] = parseParameterValue(p, v);
     else out[p.name] = checkTyped(p, v);

@@ -48,6 +48,16 @@ describe('parseStepArgs (STEP-CONTRACT.md)', () => {
     expect(() => parseStepArgs(['--in', 'table=t'], meta)).toThrow(
       'step "train": missing --in rows=PATH (required input)',
     );
+    // Names of Object.prototype are names like any other (issue 12 item 8).
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      expect(() => parseStepArgs([...base, '--param', `${name}=1`], meta)).toThrow(
+        `step "train" does not use parameter "${name}"`,
+      );
+      expect(() => parseStepArgs([...base, '--in', `${name}=x`], meta)).toThrow(`step "train" has no input "${name}"`);
+      expect(() => parseStepArgs([...base, '--out', `${name}=x`], meta)).toThrow(
+        `step "train" has no output "${name}"`,
+      );
+    }
     expect(() => parseStepArgs([...base, '--verbose'], meta)).toThrow('step "train": unknown argument "--verbose"');
     expect(() => parseStepArgs([...base, '--out'], meta)).toThrow('step "train": --out needs a value');
     expect(() => parseStepArgs([...base, '--out', 'model'], meta)).toThrow(

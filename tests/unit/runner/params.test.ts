@@ -15,6 +15,20 @@ describe('parameters', () => {
     expect(() => parseAssignments(['novalue'])).toThrow('--param expects NAME=VALUE, got `novalue`');
   });
 
+  it('refuses __proto__, constructor and toString like any undeclared name (issue 12 item 8)', () => {
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const given = parseAssignments([`${name}=1`]);
+      expect(Object.keys(given)).toEqual([name]);
+      expect(() => resolveParameters(declared, given)).toThrow(
+        new ParameterError(name, `unknown parameter \`${name}\`; the pipeline declares: rate, label, fast, cols`),
+      );
+    }
+    // A declared parameter called `toString` is read from what was given, not from Object.prototype.
+    const own = [{ name: 'toString', type: 'number' as const, default: 1, cell: 1 }];
+    expect(resolveParameters(own, {})).toEqual({ toString: 1 });
+    expect(resolveParameters(own, parseAssignments(['toString=2']))).toEqual({ toString: 2 });
+  });
+
   it('types values by the declared type and fills defaults', () => {
     expect(resolveParameters(declared, { rate: '0.5', fast: 'true', cols: '["x","y"]', label: '42' })).toEqual({
       rate: 0.5,

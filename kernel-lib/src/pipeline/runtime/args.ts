@@ -97,15 +97,16 @@ export function parseStepArgs(argv: readonly string[], meta: StepMeta): StepArgs
     const name = value.slice(0, sep);
     value = value.slice(sep + 1);
     if (flag === '--in') {
-      if (!(name in meta.inputs))
+      if (!Object.hasOwn(meta.inputs, name))
         throw new StepUsageError(`step "${meta.step}" has no input "${name}" (inputs: ${list(meta.inputs)})`, name);
       args.inputs.set(name, value);
     } else if (flag === '--out') {
-      if (!(name in meta.outputs))
+      if (!Object.hasOwn(meta.outputs, name))
         throw new StepUsageError(`step "${meta.step}" has no output "${name}" (outputs: ${list(meta.outputs)})`, name);
       args.outputs.set(name, value);
     } else {
-      const p = meta.parameters[name];
+      // Own names only: `__proto__` or `constructor` are no parameters.
+      const p = Object.hasOwn(meta.parameters, name) ? meta.parameters[name] : undefined;
       if (!p)
         throw new StepUsageError(
           `step "${meta.step}" does not use parameter "${name}" (parameters: ${list(meta.parameters)})`,
