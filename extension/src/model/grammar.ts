@@ -10,6 +10,7 @@ import {
   type CellRole as KernelCellRole,
   parseCellTags,
   readPipelineParameters,
+  STEP_NAME_MAX_LENGTH,
   STEP_NAME_PATTERN,
 } from '@stillwater/kernel/tags';
 import type { CellInfo, CellRole, Diagnostic, PipelineAnalysis, PipelineParameter } from './types.js';
@@ -69,6 +70,8 @@ export function rewritePrev(tags: readonly string[], old: string, next: string |
 export function stepNameProblem(name: string, taken: readonly string[]): string | null {
   if (name === '') return 'a step needs a name';
   if (!STEP_NAME_PATTERN.test(name)) return 'use lower-case letters, digits and _ (not starting with a digit)';
+  if (name.length > STEP_NAME_MAX_LENGTH)
+    return `at most ${STEP_NAME_MAX_LENGTH} characters (this one has ${name.length})`;
   if (taken.includes(name)) return `a step named "${name}" already exists`;
   return null;
 }

@@ -6,6 +6,21 @@ import type { DiagnosticCode } from './diagnostics.js';
 import { STEP_KINDS, type StepKind, type StepLimits } from './spec.js';
 
 export const STEP_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
+/**
+ * Step names become file and folder names (`steps/NAME.mjs.map`, run work folders,
+ * temp files beside them) and container names elsewhere: 64 keeps them all well
+ * inside the file system's 255-byte limit, as Kubernetes' 63 does for its names.
+ */
+export const STEP_NAME_MAX_LENGTH = 64;
+
+/** Why `name` cannot name a step (pattern or length), or undefined when it can. */
+export function stepNameProblem(name: string): string | undefined {
+  if (!STEP_NAME_PATTERN.test(name)) return `step name "${name}" must match [a-z_][a-z0-9_]*`;
+  if (name.length > STEP_NAME_MAX_LENGTH) {
+    return `step name "${name.slice(0, 20)}…" is ${name.length} characters long; at most ${STEP_NAME_MAX_LENGTH}`;
+  }
+  return undefined;
+}
 
 /** Options of a step, from tags on the cell carrying its `step:` tag. */
 export interface StepOptions {
@@ -93,27 +108,22 @@ export function parseCellTags(tags: readonly string[]): ParsedCellTags {
     const value = colon < 0 ? '' : tag.slice(colon + 1);
     switch (key) {
       case 'step':
-      case 'block':
-        if (!STEP_NAME_PATTERN.test(value)) {
-          problems.push({
-            tag,
-            code: 'bad-step-name',
-            message: `tag "${tag}": step name "${value}" must match [a-z_][a-z0-9_]*`,
-          });
+      case 'block': {
+        const problem = stepNameProblem(value);
+        if (problem) {
+          problems.push({ tag, code: 'bad-step-name', message: `tag "${shortTag(tag)}": ${problem}` });
         } else if (setRole('step', tag)) {
           stepName = value;
         }
         break;
-      case 'prev':
+      }
+      case 'prev': {
         optionTags.push(tag);
-        if (!STEP_NAME_PATTERN.test(value)) {
-          problems.push({
-            tag,
-            code: 'bad-step-name',
-            message: `tag "${tag}": step name "${value}" must match [a-z_][a-z0-9_]*`,
-          });
-        } else if (!options.prev.includes(value)) options.prev.push(value);
+        const problem = stepNameProblem(value);
+        if (problem) problems.push({ tag, code: 'bad-step-name', message: `tag "${shortTag(tag)}": ${problem}` });
+        else if (!options.prev.includes(value)) options.prev.push(value);
         break;
+      }
       case 'kind':
         optionTags.push(tag);
         if ((STEP_KINDS as readonly string[]).includes(value)) options.kind = value as StepKind;
@@ -182,6 +192,11 @@ const TAG_OF_ROLE: Record<Exclude<CellRole['role'], 'step' | 'continue'>, string
 
 /** Keys of the step options: meaningless (an error) on a cell that is not a step. */
 const STEP_OPTION_KEYS = new Set(['prev', 'kind', 'cache', 'retries', 'timeout', 'limit']);
+
+/** A tag as messages show it: a 240-character one is cut to its start. */
+function shortTag(tag: string): string {
+  return tag.length > 40 ? `${tag.slice(0, 30)}…` : tag;
+}
 
 /** A role that cannot be written as tags (a value outside the grammar). */
 export class CellTagFormatError extends Error {

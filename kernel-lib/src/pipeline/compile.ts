@@ -4,8 +4,8 @@
  * bundles (`bundle.ts`) → `pipeline.json` (validated by the JSON Schema).
  * Output is deterministic: same notebook, same bytes.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as ts from 'typescript';
 import type { Analysis } from './analysis.js';
@@ -20,6 +20,7 @@ import { type NotebookCell, readNotebook } from './notebook.js';
 import { assertValidSpec, prepareSpecValidator } from './spec-schema.js';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './spec.js';
 import { defaultOutDir } from './out-dir.js';
+import { writePipelineOutput } from './write-output.js';
 
 /** Part of every step hash, so a change of the runtime/bundle layout invalidates caches. */
 export const RUNTIME_VERSION = 'stillwater-step-runtime/1';
@@ -178,32 +179,16 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   const spec: PipelineSpec = { ...withoutHash, hash: sha256(canonicalJson(withoutHash, 0)) };
   assertValidSpec(spec, notebookPath);
 
-  await mkdir(stepsDir, { recursive: true });
-  const wanted = new Set(graph.steps.flatMap((s) => [`${s.name}.mjs`, `${s.name}.mjs.map`]));
-  const stale = (await readdir(stepsDir)).filter((f) => /\.mjs(\.map)?$/.test(f) && !wanted.has(f));
-  // Files are independent (each replaced atomically): write them concurrently; pipeline.json last.
-  await Promise.all([
-    ...stale.map((f) => unlink(path.join(stepsDir, f))),
-    ...[...bundled.steps].flatMap(([name, b]) => [
-      writeIfChanged(path.join(stepsDir, `${name}.mjs`), b.js),
-      writeIfChanged(path.join(stepsDir, `${name}.mjs.map`), b.map),
-    ]),
-  ]);
-  await writeIfChanged(path.join(outDir, 'pipeline.json'), `${canonicalJson(spec)}\n`);
+  await writePipelineOutput(outDir, {
+    spec: `${canonicalJson(spec)}\n`,
+    steps: new Map(
+      [...bundled.steps].flatMap(([name, b]) => [
+        [`${name}.mjs`, b.js],
+        [`${name}.mjs.map`, b.map],
+      ]),
+    ),
+  });
   return { spec, outDir, diagnostics: checked.diagnostics };
-}
-
-/**
- * Leaves unchanged files untouched (mtimes too), so recompiling is a no-op on
- * disk; changed files are replaced atomically (a runner reading a bundle while
- * the extension recompiles sees the old or the new file, never half of one).
- */
-async function writeIfChanged(file: string, content: string): Promise<void> {
-  const old = await readFile(file, 'utf8').catch(() => undefined);
-  if (old === content) return;
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
 }
 
 function pipelineNameFrom(notebookName: string): string {

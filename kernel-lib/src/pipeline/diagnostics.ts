@@ -24,6 +24,7 @@ export type DiagnosticCode =
   | 'bad-metrics-cell'
   | 'unknown-metric'
   | 'bad-metadata'
+  | 'kernelspec'
   | 'magic'
   | 'syntax'
   | 'unmarshallable'

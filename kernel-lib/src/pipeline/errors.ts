@@ -19,6 +19,18 @@ export class NotebookReadError extends PipelineError {
   }
 }
 
+/** The notebook breaks the nbformat 4 schema where the compiler relies on it; `cell` names the cell. */
+export class NotebookFormatError extends NotebookReadError {
+  constructor(
+    notebookPath: string,
+    message: string,
+    /** 0-based index in `cells`, when the problem is one cell's. */
+    readonly cell?: number,
+  ) {
+    super(notebookPath, cell === undefined ? message : `cell ${cell}: ${message}`);
+  }
+}
+
 /** The notebook has errors (tags, data flow, marshalling); `diagnostics` lists them all. */
 export class PipelineCompileError extends PipelineError {
   constructor(
@@ -27,10 +39,15 @@ export class PipelineCompileError extends PipelineError {
   ) {
     const errors = diagnostics.filter((d) => d.severity === 'error');
     super(
-      `${notebookPath}: ${errors.length} error${errors.length === 1 ? '' : 's'}:\n${errors.map((d) => `  ${d.message}`).join('\n')}`,
+      errors.length === 1
+        ? `${notebookPath}: ${errors[0]!.message}`
+        : `${notebookPath}: ${errors.length} errors:\n${errors.map((d) => `  ${d.message}`).join('\n')}`,
     );
   }
 }
+
+/** The compiled pipeline cannot be written where it should go (nothing partial is left there). */
+export class PipelineOutputError extends PipelineError {}
 
 /** An emitted pipeline.json does not validate against schema/pipeline.schema.json (a compiler bug). */
 export class SpecValidationError extends PipelineError {}

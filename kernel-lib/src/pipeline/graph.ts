@@ -5,7 +5,7 @@
  */
 import { type CellRole, parseCellTags, type StepOptions } from './cell-tags.js';
 import { cellDiagnostic, type Diagnostic, sortDiagnostics } from './diagnostics.js';
-import { type NotebookSettings, readNotebookSettings } from './settings.js';
+import { kernelspecDiagnostics, type NotebookSettings, readNotebookSettings } from './settings.js';
 import type { StepKind, StepLimits } from './spec.js';
 
 /** A notebook cell as the graph builder needs it. Non-code cells are ignored. */
@@ -58,6 +58,7 @@ export interface PipelineGraph {
  */
 export function buildPipelineGraph(cells: readonly GraphCellInput[], notebookMetadata?: unknown): PipelineGraph {
   const { settings, diagnostics } = readNotebookSettings(notebookMetadata);
+  diagnostics.push(...kernelspecDiagnostics(notebookMetadata));
   const steps: GraphStep[] = [];
   const stepCell = new Map<string, number>();
   const blocks: CellBlock[] = [];

@@ -67,6 +67,26 @@ export function readNotebookSettings(metadata: unknown): { settings: NotebookSet
   return { settings, diagnostics };
 }
 
+/**
+ * A warning when `metadata.kernelspec` names a kernel other than tslab: the compiler
+ * reads the cells as TypeScript for tslab, so the pipeline may not do what the notebook
+ * does in its own kernel. No kernelspec, no warning (hand-written notebooks).
+ */
+export function kernelspecDiagnostics(metadata: unknown): Diagnostic[] {
+  const spec = isObject(metadata) ? metadata.kernelspec : undefined;
+  if (spec === undefined) return [];
+  const name = isObject(spec) ? spec.name : spec;
+  if (name === 'tslab') return [];
+  const language = isObject(spec) && typeof spec.language === 'string' ? ` (language ${spec.language})` : '';
+  return [
+    {
+      severity: 'warning',
+      code: 'kernelspec',
+      message: `notebook kernel is ${JSON.stringify(name ?? null)}${language}, not tslab: Stillwater compiles the cells as TypeScript for tslab, so the pipeline may not do what the notebook does`,
+    },
+  ];
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

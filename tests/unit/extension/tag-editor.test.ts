@@ -46,6 +46,9 @@ describe('tag editor', () => {
     setValue(name, 'Summary');
     expect(e2.querySelector('.sw-name-error')!.textContent).toMatch(/lower-case/);
     expect(apply.disabled).toBe(true);
+    setValue(name, 's'.repeat(65));
+    expect(e2.querySelector('.sw-name-error')!.textContent).toBe('at most 64 characters (this one has 65)');
+    expect(apply.disabled).toBe(true);
     setValue(name, 'square');
     expect(e2.querySelector('.sw-name-error')!.textContent).toMatch(/already exists/);
     setValue(name, 'summarize');

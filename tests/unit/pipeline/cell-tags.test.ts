@@ -48,6 +48,13 @@ describe('parseCellTags', () => {
       message: 'tag "step:Load": step name "Load" must match [a-z_][a-z0-9_]*',
     });
     expect(parseCellTags(['step:a', 'prev:9x']).problems[0]).toMatchObject({ tag: 'prev:9x', code: 'bad-step-name' });
+    // Step names become file names: 64 characters at most (240 used to fail with ENAMETOOLONG mid-compile).
+    expect(parseCellTags([`step:${'a'.repeat(64)}`]).problems).toEqual([]);
+    expect(parseCellTags([`step:${'a'.repeat(240)}`]).problems[0]).toMatchObject({
+      code: 'bad-step-name',
+      message: `tag "step:${'a'.repeat(25)}…": step name "${'a'.repeat(20)}…" is 240 characters long; at most 64`,
+    });
+    expect(parseCellTags(['step:a', `prev:${'b'.repeat(65)}`]).problems[0]).toMatchObject({ code: 'bad-step-name' });
     const bad = parseCellTags(['step:a', 'kind:deploy', 'cache:maybe', 'retries:-1', 'timeout:0', 'limit:gpu:1']);
     expect(bad.problems.map((p) => [p.tag, p.code])).toEqual([
       ['kind:deploy', 'bad-tag-value'],

@@ -39,6 +39,7 @@ describe('schema/*.schema.json', () => {
       'limit:cpu:250m',
       'limit:memory:512Mi',
       'limit:memory:1G',
+      `step:${'a'.repeat(64)}`,
     ];
     const bad = [
       'step:Load',
@@ -53,6 +54,8 @@ describe('schema/*.schema.json', () => {
       'limit:memory:lots',
       'stpe:x',
       'parameters',
+      `step:${'a'.repeat(65)}`,
+      `prev:${'a'.repeat(65)}`,
     ];
     for (const tag of good) {
       expect(validate([tag]), tag).toBe(true);

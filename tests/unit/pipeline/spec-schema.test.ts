@@ -27,7 +27,7 @@ describe('pipeline.schema.json ⇔ spec.ts', () => {
     delete bad.hash;
     expect(specSchemaErrors(bad)).toEqual([
       "/ must have required property 'hash'",
-      '/steps/0/bundle must match pattern "^steps/[a-z_][a-z0-9_]*\\.mjs$"',
+      '/steps/0/bundle must match pattern "^steps/[a-z_][a-z0-9_]{0,63}\\.mjs$"',
       '/steps/0/inputs/0/marshal must be equal to one of the allowed values',
     ]);
     expect(() => assertValidSpec(bad, 'nb.ipynb')).toThrow(SpecValidationError);
