@@ -3,6 +3,7 @@
  * folder holding one, a spec object, or a notebook — compiled first unless an
  * up-to-date compile already sits next to it.
  */
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec } from '../pipeline/spec.js';
@@ -58,7 +59,7 @@ export async function loadPipeline(
 /**
  * A spec is data from disk (possibly hand-edited): before the runner derives a
  * single path from it, it must match the schema — step names, bundle paths and
- * variable names by their patterns — and every bundle must lie in its folder.
+ * variable names by their patterns — and every bundle must lie in its folder, and be there.
  */
 function checked(spec: PipelineSpec, dir: string, where: string): LoadedPipeline {
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
@@ -75,7 +76,14 @@ function checked(spec: PipelineSpec, dir: string, where: string): LoadedPipeline
       where,
       errors.map((e) => withValue(spec, e)),
     );
-  for (const step of spec.steps) bundlePath(dir, step);
+  for (const step of spec.steps) {
+    // A missing bundle would only show up as Node's MODULE_NOT_FOUND stack in the step's log.
+    if (!existsSync(bundlePath(dir, step))) {
+      throw new PipelineLoadError(
+        `${where}: the bundle of step \`${step.name}\` (${step.bundle}) is missing; recompile the notebook`,
+      );
+    }
+  }
   topologicalOrder(spec.steps);
   return { spec, dir };
 }
