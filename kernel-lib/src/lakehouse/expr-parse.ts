@@ -188,22 +188,17 @@ export function parseExpr(src: string): Expr {
     const e = pred();
     return negated ? { kind: 'not', expr: e } : e;
   };
-  const andExpr = (): Expr => {
-    const terms = [notExpr()];
-    while (kw(peek(), 'and')) {
+  /** `operand (KIND operand)*`, read in a loop: a chain of thousands of terms is no deeper than one. */
+  const chain = (kind: 'and' | 'or', operand: () => Expr) => (): Expr => {
+    const terms = [operand()];
+    while (kw(peek(), kind)) {
       p++;
-      terms.push(notExpr());
+      terms.push(operand());
     }
-    return balancedChain('and', terms);
+    return balancedChain(kind, terms);
   };
-  const orExpr = (): Expr => {
-    const terms = [andExpr()];
-    while (kw(peek(), 'or')) {
-      p++;
-      terms.push(andExpr());
-    }
-    return balancedChain('or', terms);
-  };
+  const andExpr = chain('and', notExpr);
+  const orExpr = chain('or', andExpr);
   if (peek().t === 'eof') throw new ExpressionError('empty filter expression');
   const e = orExpr();
   if (peek().t !== 'eof') fail(peek(), "'and', 'or' or end of input");
