@@ -1,5 +1,6 @@
 /**
- * `stillwater table describe|read|history|write` — the lakehouse contract later
+ * `stillwater table describe|read|history|write` (and the table-changing commands of
+ * `table-dml.ts`) — the lakehouse contract later
  * issues and checks rely on (issue 2). Every command takes `--json` for
  * machine-readable output; errors go through `run-cli.ts` (typed name + message).
  */
@@ -16,6 +17,7 @@ import {
   typeToString,
 } from '../lakehouse/index.js';
 import { csvToArrow } from './csv-input.js';
+import { registerTableDmlCommands } from './table-dml.js';
 import { csvField, tableRows } from './table-output.js';
 
 interface TimeTravelFlags {
@@ -77,7 +79,9 @@ export function registerTableCommands(program: Command): void {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  const table = program.command('table').description('Delta tables: describe, read, history, write');
+  const table = program
+    .command('table')
+    .description('Delta tables: describe, read, history, write, delete, update, merge, optimize, vacuum, restore');
 
   table
     .command('describe <path>')
@@ -187,16 +191,22 @@ export function registerTableCommands(program: Command): void {
         print(`wrote ${r.numRows} rows in ${r.numFiles} file(s) to ${t.path} (${o.mode}): version ${r.version}`);
       },
     );
+  registerTableDmlCommands(table);
 }
 
-async function readInput(file: string, schema?: import('../lakehouse/index.js').StructType): Promise<arrow.Table> {
+/** Rows of a .csv or .parquet input file (`flag` names the option in errors). */
+export async function readInput(
+  file: string,
+  schema?: import('../lakehouse/index.js').StructType,
+  flag = '--from',
+): Promise<arrow.Table> {
   const ext = path.extname(file).toLowerCase();
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(file);
   } catch (e) {
     throw new InvalidArgumentError(
-      `cannot read --from ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
   if (ext === '.csv') return csvToArrow(bytes.toString('utf8'), file, schema);
@@ -205,9 +215,9 @@ async function readInput(file: string, schema?: import('../lakehouse/index.js').
       return arrow.tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream());
     } catch (e) {
       throw new InvalidArgumentError(
-        `--from ${file} is not a readable Parquet file: ${e instanceof Error ? e.message : String(e)}`,
+        `${flag} ${file} is not a readable Parquet file: ${e instanceof Error ? e.message : String(e)}`,
       );
     }
   }
-  throw new InvalidArgumentError(`--from ${file}: unsupported file type ${ext || '(none)'}; use .csv or .parquet`);
+  throw new InvalidArgumentError(`${flag} ${file}: unsupported file type ${ext || '(none)'}; use .csv or .parquet`);
 }

@@ -13,7 +13,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
-import { commitDml, type DmlResult } from './dml/commit-dml.js';
+import { commitDml, type DmlResult, dryRunResult } from './dml/commit-dml.js';
 import {
   assertDmlAllowed,
   bindWhere,
@@ -38,6 +38,8 @@ export interface OptimizeOptions {
   /** Cluster rows by these columns (Z-order). */
   zOrderBy?: string[];
   maxRetries?: number;
+  /** Report the files that would be compacted; write and commit nothing. */
+  dryRun?: boolean;
 }
 
 const DEFAULT_TARGET = 128 * 1024 * 1024;
@@ -81,6 +83,9 @@ export async function optimizeTable(storage: Storage, snap: Snapshot, opts: Opti
       attempts: 0,
       skipped: 'no changes',
     };
+  }
+  if (opts.dryRun) {
+    return dryRunResult('OPTIMIZE', { numRemovedFiles: removes.length, numRemovedBytes: sumSizes(removes) });
   }
   const tables = await mapFiles(snap, storage, removes, (_add, rows) => rows);
   let rows = concatRows(snap.schema, tables);

@@ -8,7 +8,7 @@
  * the restore then fails naming them and commits nothing.
  */
 import type { AddFile } from './actions.js';
-import { commitDml, type DmlResult } from './dml/commit-dml.js';
+import { commitDml, type DmlResult, dryRunResult } from './dml/commit-dml.js';
 import { assertDmlAllowed, sumSizes } from './dml/files.js';
 import { DataFileError, InvalidArgumentError } from './errors.js';
 import { fileKey } from './replay.js';
@@ -22,6 +22,8 @@ export interface RestoreOptions {
   /** Epoch ms, Date or ISO string: the version current at that time. */
   timestamp?: number | string | Date;
   maxRetries?: number;
+  /** Report what the restore would change; commit nothing. */
+  dryRun?: boolean;
 }
 
 export async function restoreTable(storage: Storage, current: Snapshot, opts: RestoreOptions): Promise<DmlResult> {
@@ -58,6 +60,7 @@ export async function restoreTable(storage: Storage, current: Snapshot, opts: Re
     version: opts.version ?? null,
     timestamp: opts.timestamp === undefined ? null : new Date(opts.timestamp).toISOString(),
   };
+  if (opts.dryRun) return dryRunResult('RESTORE', metrics);
   const adds: AddFile[] = toAdd.map((f) => ({ ...f, dataChange: true, modificationTime: Date.now() }));
   if (!metadataChanged) {
     return commitDml(storage, current, {

@@ -25,7 +25,7 @@ export interface DmlResult {
   metrics: Record<string, number>;
   /** 1 + lost commit races (0 when nothing was committed). */
   attempts: number;
-  skipped?: 'transaction already applied' | 'no changes';
+  skipped?: 'transaction already applied' | 'no changes' | 'dry run';
 }
 
 export interface DmlCommit {
@@ -62,6 +62,11 @@ export function txnApplied(snap: Snapshot, txn: TxnId | undefined): boolean {
 
 export function skippedResult(operation: string, why: NonNullable<DmlResult['skipped']>): DmlResult {
   return { version: undefined, operation, metrics: {}, attempts: 0, skipped: why };
+}
+
+/** What an operation would do, without writing files or committing (`dryRun`). */
+export function dryRunResult(operation: string, metrics: Record<string, number>): DmlResult {
+  return { version: undefined, operation, metrics, attempts: 0, skipped: 'dry run' };
 }
 
 /** Commits the operation; returns the result to hand back to the caller. */

@@ -14,7 +14,15 @@ import type { Expr } from '../expr.js';
 import type { Snapshot } from '../snapshot.js';
 import type { Storage } from '../storage/storage.js';
 import { takeRows } from '../take.js';
-import { checkTxn, commitDml, type DmlResult, skippedResult, type TxnId, txnApplied } from './commit-dml.js';
+import {
+  checkTxn,
+  commitDml,
+  type DmlResult,
+  dryRunResult,
+  skippedResult,
+  type TxnId,
+  txnApplied,
+} from './commit-dml.js';
 import {
   assertDmlAllowed,
   bindWhere,
@@ -32,6 +40,8 @@ import {
 } from './files.js';
 
 export interface DeleteOptions {
+  /** Compute what would be deleted; write and commit nothing. */
+  dryRun?: boolean;
   txn?: TxnId;
   maxRetries?: number;
 }
@@ -78,6 +88,9 @@ export async function deleteRows(
   }
   if (removes.length === 0) return { ...skippedResult('DELETE', 'no changes'), metrics: { numDeletedRows: 0 } };
 
+  if (opts.dryRun) {
+    return dryRunResult('DELETE', { numRemovedFiles: removes.length, numDeletedRows, numCopiedRows });
+  }
   const tWrite = performance.now();
   const written = await writeRows(storage, snap, concatRows(snap.schema, kept));
   const rewriteTimeMs = since(tWrite);

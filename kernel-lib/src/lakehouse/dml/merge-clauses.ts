@@ -36,6 +36,8 @@ export interface MergeOptions {
   whenNotMatched?: NotMatchedClause[];
   whenNotMatchedBySource?: NotMatchedBySourceClause[];
   txn?: TxnId;
+  /** Compute what would change; write and commit nothing. */
+  dryRun?: boolean;
   maxRetries?: number;
 }
 

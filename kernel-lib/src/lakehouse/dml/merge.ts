@@ -25,7 +25,7 @@ import type { Snapshot } from '../snapshot.js';
 import type { Storage } from '../storage/storage.js';
 import { takeRows } from '../take.js';
 import { applyAssignments, buildRows, readersFor } from './assign.js';
-import { checkTxn, commitDml, type DmlResult, skippedResult, txnApplied } from './commit-dml.js';
+import { checkTxn, commitDml, type DmlResult, dryRunResult, skippedResult, txnApplied } from './commit-dml.js';
 import { assertDmlAllowed, concatRows, fileMayMatch, mapFiles, since, sumSizes, writeRows } from './files.js';
 import { type BoundClause, bindClauses, clauseParameters, type MergeOptions } from './merge-clauses.js';
 import { equiKeys, indexSource, keyReaders, pruningFilter, rowKey } from './merge-join.js';
@@ -152,6 +152,16 @@ export async function mergeInto(
   const numInserted = inserted.reduce((a, t) => a + t.numRows, 0);
   if (touched.length === 0 && numInserted === 0) {
     return { ...skippedResult('MERGE', 'no changes'), metrics: { numSourceRows: source.numRows } };
+  }
+  if (opts.dryRun) {
+    return dryRunResult('MERGE', {
+      numSourceRows: source.numRows,
+      numTargetRowsInserted: numInserted,
+      numTargetRowsUpdated: counts.matchedUpdated + counts.bySourceUpdated,
+      numTargetRowsDeleted: counts.matchedDeleted + counts.bySourceDeleted,
+      numTargetRowsCopied: touched.reduce((a, o) => a + o.numCopied, 0),
+      numTargetFilesRemoved: touched.length,
+    });
   }
   const tWrite = performance.now();
   const out = touched.flatMap((o) => [...(o.copied ? [o.copied] : []), ...o.updated]);

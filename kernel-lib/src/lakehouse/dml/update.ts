@@ -13,7 +13,15 @@ import type { Expr } from '../expr.js';
 import type { Snapshot } from '../snapshot.js';
 import type { Storage } from '../storage/storage.js';
 import { takeRows } from '../take.js';
-import { checkTxn, commitDml, type DmlResult, skippedResult, type TxnId, txnApplied } from './commit-dml.js';
+import {
+  checkTxn,
+  commitDml,
+  type DmlResult,
+  dryRunResult,
+  skippedResult,
+  type TxnId,
+  txnApplied,
+} from './commit-dml.js';
 import {
   assertDmlAllowed,
   bindWhere,
@@ -33,6 +41,8 @@ export interface UpdateOptions {
   /** Column → SQL expression over the row's current values, e.g. `{ value: 'value * 2', note: "'fixed'" }`. */
   set: Record<string, string>;
   txn?: TxnId;
+  /** Compute what would change; write and commit nothing. */
+  dryRun?: boolean;
   maxRetries?: number;
 }
 
@@ -68,6 +78,7 @@ export async function updateRows(storage: Storage, snap: Snapshot, opts: UpdateO
   const scanTimeMs = since(tScan);
   if (removes.length === 0) return { ...skippedResult('UPDATE', 'no changes'), metrics: { numUpdatedRows: 0 } };
 
+  if (opts.dryRun) return dryRunResult('UPDATE', { numRemovedFiles: removes.length, numUpdatedRows, numCopiedRows });
   const tWrite = performance.now();
   const written = await writeRows(storage, snap, concatRows(snap.schema, out));
   return commitDml(storage, snap, {
