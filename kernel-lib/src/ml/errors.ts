@@ -39,3 +39,13 @@ export class EvaluationError extends MLError {}
 
 /** A grid search is empty or one of its training jobs failed. */
 export class GridSearchError extends MLError {}
+
+/** A JSON model is not one we can read: names the JSON path and what is wrong there. */
+export class JsonModelError extends MLError {
+  constructor(
+    readonly at: string,
+    problem: string,
+  ) {
+    super(`XGBoost JSON model, ${at}: ${problem}`);
+  }
+}

@@ -7,6 +7,7 @@ export {
   EvaluationError,
   FeatureMatrixError,
   GridSearchError,
+  JsonModelError,
   MetricsError,
   MLError,
   ModelFormatError,
@@ -24,6 +25,9 @@ export {
   MISSING,
 } from './matrix.js';
 export { type LegacyModel, parseLegacyModel, type Tree, withAttributes } from './model-format.js';
+export { f32Literal, legacyToJson } from './model-json.js';
+export { jsonToLegacy } from './model-json-read.js';
+export { encodeLegacyModel } from './model-legacy-write.js';
 export { OBJECTIVES, XGBoostModel, type XGBoostParams } from './xgboost.js';
 export { preloadXGBoost } from './wasm.js';
 export {

@@ -13,6 +13,7 @@
  *     stats (16 B each: f32 loss_chg, sum_hess, base_weight, i32 leaf_child_cnt)
  *   i32 tree_info[num_trees]
  *   [if contain_extra_attrs] u64 count + (string key, string value) pairs
+ *   [if objective is count:poisson] string max_delta_step
  *   [if contain_eval_metrics] u64 count + strings
  *
  * We read it for feature importance (split features, gain, cover) and to
@@ -40,6 +41,9 @@ export interface Tree {
   value: Float32Array;
   lossChange: Float32Array;
   sumHessian: Float32Array;
+  baseWeight: Float32Array;
+  /** How many of a node's children are leaves (XGBoost's pruner keeps it; JSON drops it). */
+  leafChildCount: Int32Array;
 }
 
 export interface LegacyModel {
@@ -48,8 +52,16 @@ export interface LegacyModel {
   numClass: number;
   objective: string;
   booster: string;
+  /** Output groups (classes for multi:*, else 1). */
+  numOutputGroup: number;
   trees: Tree[];
+  /** Output group of each tree. */
+  treeInfo: Int32Array;
   attributes: Map<string, string>;
+  /** count:poisson's max_delta_step, which the legacy format keeps after the attributes. */
+  maxDeltaStep?: string;
+  /** Names of the evaluation metrics saved with the model. */
+  evalMetrics: string[];
   /** Byte offset where the booster section ends (attributes start here). */
   boosterEnd: number;
 }
@@ -89,7 +101,8 @@ class Reader {
 export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
   const r = new Reader(bytes);
   // Formats this reader does not handle, named so the error says what to do.
-  if (bytes[0] === 0x7b) throw new ModelFormatError(0, 'this is a JSON model; save it in the legacy binary format');
+  if (bytes[0] === 0x7b)
+    throw new ModelFormatError(0, 'this is a JSON model; read it with jsonToLegacy (XGBoostModel.fromBytes does)');
   if (bytes[0] === 0x62 && bytes[1] === 0x69 && bytes[2] === 0x6e && bytes[3] === 0x66) {
     throw new ModelFormatError(
       0,
@@ -102,6 +115,7 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
   const numFeature = view.getUint32(4, true);
   const numClass = r.i32(8);
   const hasAttributes = r.i32(12) !== 0;
+  const hasEvalMetrics = r.i32(16) !== 0;
   r.offset = LEARNER_PARAM_BYTES;
   const objective = r.string('objective name');
   const booster = r.string('booster name');
@@ -113,6 +127,7 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
   }
   r.need(GBTREE_PARAM_BYTES, 'tree booster parameters');
   const numTrees = r.i32(r.offset);
+  const numOutputGroup = r.i32(r.offset + 24);
   if (numTrees < 0 || numTrees > 10_000_000) {
     throw new ModelFormatError(r.offset, `implausible tree count ${numTrees}`);
   }
@@ -138,6 +153,8 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
       value: new Float32Array(numNodes),
       lossChange: new Float32Array(numNodes),
       sumHessian: new Float32Array(numNodes),
+      baseWeight: new Float32Array(numNodes),
+      leafChildCount: new Int32Array(numNodes),
     };
     for (let n = 0; n < numNodes; n++) {
       const at = r.offset + n * NODE_BYTES;
@@ -153,6 +170,8 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
       const at = r.offset + n * STAT_BYTES;
       tree.lossChange[n] = view.getFloat32(at, true);
       tree.sumHessian[n] = view.getFloat32(at + 4, true);
+      tree.baseWeight[n] = view.getFloat32(at + 8, true);
+      tree.leafChildCount[n] = view.getInt32(at + 12, true);
     }
     r.offset += numNodes * STAT_BYTES;
     if (leafVector !== 0) {
@@ -163,6 +182,7 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
     trees.push(tree);
   }
   r.need(4 * numTrees, 'tree info');
+  const treeInfo = Int32Array.from({ length: numTrees }, (_, t) => r.i32(r.offset + 4 * t));
   r.offset += 4 * numTrees;
   const boosterEnd = r.offset;
   const attributes = new Map<string, string>();
@@ -175,7 +195,28 @@ export function parseLegacyModel(bytes: Uint8Array): LegacyModel {
       attributes.set(key, r.string(`attribute '${key}' value`));
     }
   }
-  return { baseScore, numFeature, numClass, objective, booster, trees, attributes, boosterEnd };
+  const maxDeltaStep = objective === 'count:poisson' ? r.string('max_delta_step') : undefined;
+  const evalMetrics: string[] = [];
+  if (hasEvalMetrics) {
+    r.need(8, 'eval metric count');
+    const count = Number(view.getBigUint64(r.offset, true));
+    r.offset += 8;
+    for (let i = 0; i < count; i++) evalMetrics.push(r.string(`eval metric ${i}`));
+  }
+  return {
+    baseScore,
+    numFeature,
+    numClass,
+    objective,
+    booster,
+    numOutputGroup: Math.max(1, numOutputGroup),
+    trees,
+    treeInfo,
+    attributes,
+    ...(maxDeltaStep === undefined ? {} : { maxDeltaStep }),
+    evalMetrics,
+    boosterEnd,
+  };
 }
 
 function encodeString(s: string): Uint8Array {

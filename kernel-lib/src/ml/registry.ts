@@ -6,6 +6,12 @@
  * change a table version, so the registry's whole history is auditable and
  * time-travelable. Versions are numbered per model name from 1; one writer
  * per model name is assumed (concurrent registrations could pick the same number).
+ *
+ * Every version is stored twice: `model`, the legacy binary the WASM build
+ * saves, and `model_json`, XGBoost's JSON model format written from the same
+ * trees (what current native XGBoost loads without the legacy path). Either
+ * loads; tables written before `model_json` existed gain the column on the
+ * next registration.
  */
 import { createHash } from 'node:crypto';
 import { Binary, Int32, makeVector, Table, Utf8, vectorFromArray } from 'apache-arrow';
@@ -25,6 +31,8 @@ export interface ModelVersion {
   /** SHA-256 of the model bytes. */
   sha256: string;
   size: number;
+  /** SHA-256 of the JSON model (null for versions registered before the JSON copy existed). */
+  jsonSha256: string | null;
   /** Free text: which run or notebook produced it. */
   source: string | null;
   /** True when this is the currently blessed version of its model. */
@@ -50,6 +58,8 @@ const META_COLUMNS = [
   'source',
   'note',
 ];
+/** Added later: read when the table has it. */
+const JSON_HASH = 'json_sha256';
 
 interface EventRow {
   event: 'registered' | 'blessed';
@@ -63,9 +73,19 @@ interface EventRow {
   size: number | null;
   source: string | null;
   note: string | null;
+  json_sha256?: string | null;
 }
 
-function eventTable(row: EventRow, model: Uint8Array | null): Table {
+interface ModelBytes {
+  legacy: Uint8Array;
+  json: Uint8Array;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function eventTable(row: EventRow, model: ModelBytes | null): Table {
   const str = (v: string | null) => vectorFromArray([v], new Utf8());
   return new Table({
     event: str(row.event),
@@ -79,7 +99,9 @@ function eventTable(row: EventRow, model: Uint8Array | null): Table {
     size: vectorFromArray([row.size], new Int32()),
     source: str(row.source),
     note: str(row.note),
-    model: vectorFromArray([model], new Binary()),
+    json_sha256: str(row.json_sha256 ?? null),
+    model: vectorFromArray([model?.legacy ?? null], new Binary()),
+    model_json: vectorFromArray([model?.json ?? null], new Binary()),
   });
 }
 
@@ -95,7 +117,9 @@ export class ModelRegistry {
 
   private async events(name: string): Promise<EventRow[]> {
     if (!(await this.table.exists())) return [];
-    const t = await this.table.read({ columns: META_COLUMNS, where: `name = '${name}'` });
+    const has = new Set((await this.table.snapshot()).schema.fields.map((f) => f.name));
+    const columns = has.has(JSON_HASH) ? [...META_COLUMNS, JSON_HASH] : META_COLUMNS;
+    const t = await this.table.read({ columns, where: `name = '${name}'` });
     return t.toArray().map((r) => r.toJSON() as unknown as EventRow);
   }
 
@@ -116,6 +140,7 @@ export class ModelRegistry {
         featureNames: JSON.parse(e.feature_names ?? '[]'),
         sha256: e.sha256 ?? '',
         size: e.size ?? 0,
+        jsonSha256: e.json_sha256 ?? null,
         source: e.source,
         blessed: e.version === blessed,
       }));
@@ -125,6 +150,7 @@ export class ModelRegistry {
   async register(name: string, model: XGBoostModel, options: RegisterOptions = {}): Promise<ModelVersion> {
     this.checkName(name);
     const bytes = model.toBytes();
+    const json = new TextEncoder().encode(model.toJsonModel());
     const existing = await this.versions(name);
     const version = (existing.at(-1)?.version ?? 0) + 1;
     const row: EventRow = {
@@ -135,12 +161,13 @@ export class ModelRegistry {
       metrics: JSON.stringify(options.metrics ?? {}),
       params: JSON.stringify(model.params),
       feature_names: JSON.stringify(model.featureNames),
-      sha256: createHash('sha256').update(bytes).digest('hex'),
+      sha256: sha256(bytes),
       size: bytes.byteLength,
       source: options.source ?? null,
       note: null,
+      json_sha256: sha256(json),
     };
-    await this.table.append(eventTable(row, bytes));
+    await this.table.append(eventTable(row, { legacy: bytes, json }), { mergeSchema: true });
     return (await this.versions(name)).find((v) => v.version === version)!;
   }
 
@@ -172,6 +199,7 @@ export class ModelRegistry {
         },
         null,
       ),
+      { mergeSchema: true },
     );
   }
 
@@ -187,6 +215,19 @@ export class ModelRegistry {
    * @throws RegistryError when the version does not exist or its bytes do not match.
    */
   async load(name: string, version: number | 'latest' | 'blessed' = 'blessed'): Promise<XGBoostModel> {
+    return XGBoostModel.fromBytes(await this.modelBytes(name, version, 'legacy'));
+  }
+
+  /**
+   * A version's stored model bytes, hash-checked: `legacy` (the binary the WASM
+   * build saves) or `json` (XGBoost's JSON model format, for native XGBoost).
+   * @throws RegistryError when the version does not exist, has no such copy, or its bytes do not match.
+   */
+  async modelBytes(
+    name: string,
+    version: number | 'latest' | 'blessed' = 'blessed',
+    format: 'legacy' | 'json' = 'legacy',
+  ): Promise<Uint8Array> {
     const versions = await this.versions(name);
     const v =
       version === 'latest'
@@ -199,18 +240,25 @@ export class ModelRegistry {
         `model ${name} has no ${typeof version === 'number' ? `version ${version}` : `${version} version`} in ${this.table.path}`,
       );
     }
-    const t = await this.table.read({
-      columns: ['model'],
-      where: `name = '${name}' AND event = 'registered' AND version = ${v.version}`,
-    });
-    const bytes = t.getChild('model')?.get(0) as Uint8Array | null | undefined;
-    if (!bytes) throw new RegistryError(`model ${name} version ${v.version}: no model bytes in ${this.table.path}`);
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    if (sha !== v.sha256) {
+    const expected = format === 'json' ? v.jsonSha256 : v.sha256;
+    const column = format === 'json' ? 'model_json' : 'model';
+    if (!expected) {
       throw new RegistryError(
-        `model ${name} version ${v.version}: bytes hash ${sha} does not match registered ${v.sha256}`,
+        `model ${name} version ${v.version} was registered without a JSON copy in ${this.table.path}`,
       );
     }
-    return XGBoostModel.fromBytes(bytes);
+    const t = await this.table.read({
+      columns: [column],
+      where: `name = '${name}' AND event = 'registered' AND version = ${v.version}`,
+    });
+    const bytes = t.getChild(column)?.get(0) as Uint8Array | null | undefined;
+    if (!bytes) throw new RegistryError(`model ${name} version ${v.version}: no ${column} bytes in ${this.table.path}`);
+    const sha = sha256(bytes);
+    if (sha !== expected) {
+      throw new RegistryError(
+        `model ${name} version ${v.version}: ${column} hash ${sha} does not match registered ${expected}`,
+      );
+    }
+    return bytes;
   }
 }

@@ -15,6 +15,9 @@ import { FeatureMatrixError, XGBoostError } from './errors.js';
 import { featureImportance, type ImportanceType } from './importance.js';
 import { type FeatureInput, type FeatureMatrix, featureMatrix, labelArray } from './matrix.js';
 import { parseLegacyModel, withAttributes } from './model-format.js';
+import { legacyToJson } from './model-json.js';
+import { jsonToLegacy } from './model-json-read.js';
+import { encodeLegacyModel } from './model-legacy-write.js';
 import { type XGBoostRuntime, xgboostRuntime } from './wasm.js';
 
 /** Objectives the WASM build (XGBoost 0.7x) knows. */
@@ -188,13 +191,24 @@ export class XGBoostModel {
   }
 
   /**
-   * Restores a model from `toBytes()` output, or from a legacy binary model of
-   * XGBoost < 1.0 (its features are then named f0, f1, …). Newer native formats
-   * (JSON, UBJSON, 'binf') are rejected with a ModelFormatError.
+   * Restores a model from `toBytes()` or `toJsonModel()` output: a legacy binary
+   * model of XGBoost < 1.0 (its features are then named f0, f1, …) or an XGBoost
+   * JSON model (gbtree, numerical splits). UBJSON and 'binf' are rejected.
    * @throws ModelFormatError for bytes that are not such a model.
+   * @throws JsonModelError for a JSON model the WASM build cannot represent.
    * @throws XGBoostError if XGBoost refuses them.
    */
   static async fromBytes(bytes: Uint8Array): Promise<XGBoostModel> {
+    if (bytes[0] === 0x7b) return XGBoostModel.fromJsonModel(new TextDecoder().decode(bytes));
+    return XGBoostModel.fromLegacyBytes(bytes);
+  }
+
+  /** Restores a model from XGBoost JSON text (see `fromBytes`). */
+  static async fromJsonModel(text: string): Promise<XGBoostModel> {
+    return XGBoostModel.fromLegacyBytes(encodeLegacyModel(jsonToLegacy(text)));
+  }
+
+  private static async fromLegacyBytes(bytes: Uint8Array): Promise<XGBoostModel> {
     const parsed = parseLegacyModel(bytes); // reject garbage before WASM sees it
     const rt = await xgboostRuntime();
     const { wasm } = rt;
@@ -262,6 +276,15 @@ export class XGBoostModel {
       [NAMES_ATTR]: JSON.stringify(this.featureNames),
       [PARAMS_ATTR]: JSON.stringify(this.params),
     });
+  }
+
+  /**
+   * The model in XGBoost's JSON model format (what native XGBoost ≥ 1.0 saves
+   * as `model.json`), written from the trained trees, with feature names.
+   * @throws JsonModelError for a booster or objective without a JSON form.
+   */
+  toJsonModel(): string {
+    return legacyToJson(parseLegacyModel(this.toBytes()));
   }
 
   private rawBytes(): Uint8Array {
