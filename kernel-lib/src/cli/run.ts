@@ -69,8 +69,8 @@ export function registerRunCommand(program: Command): void {
       let target = pipeline;
       if (target === undefined) {
         if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');
-        const { DeltaRunHistory } = await import('../runner/delta-history.js');
-        const prior = await new DeltaRunHistory(homeLayout(home).home).getRun(o.resume);
+        const { runHistory } = await import('../runner/active-runs.js');
+        const prior = await runHistory(homeLayout(home)).getRun(o.resume);
         if (!prior) throw new RunNotFoundError(o.resume);
         target = prior.pipelineDir;
       }

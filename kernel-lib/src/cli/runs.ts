@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { compareRuns } from '../runner/compare.js';
-import { DeltaRunHistory } from '../runner/delta-history.js';
+import { runHistory } from '../runner/active-runs.js';
 import { RunNotFoundError } from '../runner/errors.js';
-import { resolveHome } from '../runner/home.js';
+import { homeLayout, resolveHome } from '../runner/home.js';
 import { describeError } from '../runner/progress.js';
 
 interface HomeFlags {
@@ -18,7 +18,7 @@ const out = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 const secs = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(2)}s`);
-const history = (o: HomeFlags) => new DeltaRunHistory(resolveHome({ home: o.home }));
+const history = (o: HomeFlags) => runHistory(homeLayout(resolveHome({ home: o.home })));
 
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('run history: list, show, compare');
@@ -34,7 +34,7 @@ export function registerRunsCommands(program: Command): void {
       if (o.json) return out(JSON.stringify(all));
       if (all.length === 0) return out('no runs');
       for (const r of all) {
-        out(`${r.runId}  ${r.status.padEnd(9)} ${r.pipeline}  ${r.startedAt}  ${secs(r.durationMs)}`);
+        out(`${r.runId}  ${r.status.padEnd(11)} ${r.pipeline}  ${r.startedAt}  ${secs(r.durationMs)}`);
       }
     });
 

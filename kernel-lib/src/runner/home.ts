@@ -31,6 +31,8 @@ export function homeLayout(home: string) {
     runsTable: path.join(home, 'history', 'runs'),
     stepsTable: path.join(home, 'history', 'step_executions'),
     work: path.join(home, 'work'),
+    /** Journals of runs in progress (run-journal.ts). */
+    journal: path.join(home, 'journal'),
   };
 }
 

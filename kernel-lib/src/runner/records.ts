@@ -13,7 +13,11 @@ export interface RunRecord {
   pipelineHash: string;
   /** Absolute path of the compiled pipeline folder. */
   pipelineDir: string;
-  status: RunStatus;
+  /**
+   * How the run ended; `interrupted`: its runner was killed before the end (recorded
+   * afterwards from its journal); `running`: not ended yet (only ever read, never recorded).
+   */
+  status: RunStatus | 'interrupted' | 'running';
   startedAt: string;
   endedAt: string;
   durationMs: number;

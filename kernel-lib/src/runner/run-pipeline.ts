@@ -25,11 +25,13 @@ import type {
 } from './events.js';
 import type { RunHistory } from './history.js';
 import { homeLayout, resolveHome } from './home.js';
+import { HistoryWithActiveRuns } from './active-runs.js';
 import { LazyDeltaRunHistory } from './lazy-history.js';
 import { loadPipeline } from './load-pipeline.js';
 import { outOfMemoryError } from './out-of-memory.js';
 import { formatParameterValue, resolveParameters } from './params.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
+import { RunJournal } from './run-journal.js';
 import { bundlePath, runWorkDir, stepWorkDir } from './safe-paths.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
 import { parseStepError, stepArguments } from './step-contract.js';
@@ -178,6 +180,8 @@ class Run {
   private readonly ready = new Set<string>();
   private running = 0;
   private setting: StepSetting | undefined;
+  /** Where this run notes each step as it ends, so a killed run can be resumed (run-journal.ts). */
+  private journal: RunJournal | undefined;
   private readonly packageVersions = new PackageVersions();
   /** Steps whose bundle reports what its code reads (`--trace-reads`). */
   private readonly tracing = new Set<string>();
@@ -198,7 +202,9 @@ class Run {
     this.dir = loaded.dir;
     this.store = o.artifactStore ?? new LocalArtifactStore(layout.artifacts);
     this.cache = new CacheIndex(layout.cache);
-    const history = o.history === false ? undefined : (o.history ?? new LazyDeltaRunHistory(layout.home));
+    const recorded = o.history === false ? undefined : (o.history ?? new LazyDeltaRunHistory(layout.home));
+    // Killed runs are found through their journals: shown `interrupted`, resumable (active-runs.ts).
+    const history = recorded && new HistoryWithActiveRuns(recorded, layout);
     this.workDir = runWorkDir(layout.work, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.
@@ -212,6 +218,9 @@ class Run {
         throw new SelectionError(`run ${o.resume} is of pipeline \`${prior.pipeline}\`, not \`${this.spec.name}\``);
       }
       if (prior.status === 'done') throw new SelectionError(`run ${o.resume} already succeeded; nothing to resume`);
+      if (prior.status === 'running') {
+        throw new SelectionError(`run ${o.resume} is still running; resume it once it has ended`);
+      }
       given = { ...(prior.params as Record<string, JsonValue>), ...given };
       for (const r of await history.stepExecutions(o.resume)) {
         if (r.status === 'done' || r.status === 'cached') this.resumed.set(r.step, r);
@@ -233,6 +242,20 @@ class Run {
 
     const started = Date.now();
     const startedAt = new Date(started).toISOString();
+    const selection = o.only !== undefined ? `only:${o.only}` : o.from !== undefined ? `from:${o.from}` : 'all';
+    // Journaled before anyone hears of the run, so every run id seen can be resumed.
+    this.journal = history
+      ? await RunJournal.start(layout.journal, {
+          runId: this.runId,
+          pipeline: this.spec.name,
+          pipelineHash: this.spec.hash,
+          pipelineDir: this.dir,
+          startedAt,
+          params: this.params,
+          resumeOf: prior?.runId ?? null,
+          selection,
+        })
+      : undefined;
     this.emit({
       type: 'run-started',
       runId: this.runId,
@@ -255,7 +278,7 @@ class Run {
 
     // What recording the run needs (the lakehouse, the history tables) is loaded while steps
     // run, once a CPU is to spare; otherwise on first use, at the end.
-    const lazyHistory = history instanceof LazyDeltaRunHistory ? history : undefined;
+    const lazyHistory = recorded instanceof LazyDeltaRunHistory ? recorded : undefined;
     if (lazyHistory) this.ahead.whenIdle(() => lazyHistory.preload());
     const onAbort = () => this.abort.abort();
     if (o.signal?.aborted) this.abort.abort();
@@ -276,6 +299,7 @@ class Run {
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
       this.ahead.stop();
+      this.journal?.stop();
       await rm(this.workDir, { recursive: true, force: true });
     }
 
@@ -304,13 +328,18 @@ class Run {
       params: this.params,
       metrics,
       resumeOf: prior?.runId ?? null,
-      selection: o.only !== undefined ? `only:${o.only}` : o.from !== undefined ? `from:${o.from}` : 'all',
+      selection,
       error: error ?? null,
     };
     // Record first, so whoever sees `run-finished` finds the run in the history; but the final
     // event is emitted even when recording fails, and the failure is reported after it.
     let historyError: unknown;
+    this.journal?.end(run);
     if (history) await history.recordRun(run, records).catch((err: unknown) => (historyError = err));
+    if (historyError === undefined) await this.journal?.remove();
+    else this.journal?.stop();
+    // Runs killed earlier in this home go into the history too; that is no concern of this run's.
+    await history?.settle(this.runId).catch(() => {});
     this.emit({
       type: 'run-finished',
       runId: this.runId,
@@ -448,6 +477,7 @@ class Run {
     r.status = status;
     if (extra.reason !== undefined) r.reason = extra.reason;
     if (extra.error !== undefined) r.error = extra.error;
+    this.journal?.step(r);
     if (status === 'skipped') {
       this.stepEvent(state, status, extra);
       return;

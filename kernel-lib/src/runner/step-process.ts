@@ -16,6 +16,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
+import { forgetReaped, reapIfRunnerDies } from './step-reaper.js';
 
 export interface LaunchOptions {
   /** Script to run with `node` (the step bundle). */
@@ -133,7 +134,10 @@ export class StepProcess {
       signals.once('close', () => resolve(false));
       signals.once('error', () => resolve(false));
     });
-    if (this.pid !== undefined) live.add(this.pid);
+    if (this.pid !== undefined) {
+      live.add(this.pid);
+      reapIfRunnerDies(this.pid);
+    }
     // A step that dies before reading its arguments closes the pipe; the exit status tells why.
     this.child.stdin?.on('error', () => {});
     this.child.stdout!.setEncoding('utf8');
@@ -197,6 +201,7 @@ export class StepProcess {
       // Reap anything the step left running in its group.
       killGroup(this.pid, 'SIGKILL');
       live.delete(this.pid);
+      forgetReaped(this.pid);
     }
     this.onEnd?.(e);
   }
