@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and the machine may lack, idempotently:
 #   - Debian packages: chromium (browser tests), python3-xgboost (native XGBoost reference)
-#   - .venv: JupyterLab 4.6, nbclient and pyarrow from the local package index
+#   - .venv: JupyterLab 4.6, nbclient, pyarrow and ray (the Ray engine's cluster) from the local package index
 # Safe to run repeatedly; does nothing when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 VENV=.venv
-PY_PACKAGES=(jupyterlab==4.6.4 nbclient pyarrow pandas scikit-learn hatchling)
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nbclient, pyarrow, sklearn, hatchling" 2>/dev/null; then
+PY_PACKAGES=(jupyterlab==4.6.4 nbclient pyarrow pandas scikit-learn hatchling ray)
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import jupyterlab, nbclient, pyarrow, sklearn, hatchling, ray" 2>/dev/null; then
   echo "provision: creating $VENV (${PY_PACKAGES[*]})"
   # Use the machine's configured local package index directly: leaving the
   # unreachable default index in place makes pip retry it for minutes.
