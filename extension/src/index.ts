@@ -3,22 +3,24 @@
  * - pipelines: a PipelineModel per Stillwater notebook (tags → DAG, run state), settings
  * - tag-bars: the role bar and tag editor above each code cell
  * - panel: the DAG / problems / parameters / metrics sidebar
+ * - actions: the kernel requests (compile, run, cancel, export, history), as a token
  * - commands: compile, run, run from / only a step, cancel, undo/redo of tag edits
  * - history: past runs, compare two
  */
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { commandsPlugin } from './plugins/commands.js';
+import { actionsPlugin, commandsPlugin } from './plugins/commands.js';
 import { historyPlugin } from './plugins/history.js';
 import { panelPlugin } from './plugins/panel.js';
 import { pipelinesPlugin } from './plugins/pipelines.js';
 import { tagBarsPlugin } from './plugins/tag-bars.js';
 
-export { IStillwaterPipelines, CommandIDs } from './tokens.js';
+export { CommandIDs, IPipelineActions, IStillwaterPipelines } from './tokens.js';
 
 const plugins: JupyterFrontEndPlugin<unknown>[] = [
   pipelinesPlugin,
   tagBarsPlugin,
   panelPlugin,
+  actionsPlugin,
   commandsPlugin,
   historyPlugin,
 ];

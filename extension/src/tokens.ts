@@ -6,6 +6,7 @@ import type { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 import type { PipelineModel } from './model/pipeline-model.js';
+import type { PipelineActions } from './run/pipeline-actions.js';
 import type { StillwaterSettings } from './model/settings.js';
 
 export interface IStillwaterPipelines {
@@ -24,6 +25,14 @@ export interface IStillwaterPipelines {
 export const IStillwaterPipelines = new Token<IStillwaterPipelines>(
   '@stillwater/jupyterlab:IStillwaterPipelines',
   'The pipeline model of each open Stillwater notebook.',
+);
+
+/** Compile, run, cancel, export and history through each notebook's own kernel: one instance, shared. */
+export type IPipelineActions = PipelineActions;
+
+export const IPipelineActions = new Token<IPipelineActions>(
+  '@stillwater/jupyterlab:IPipelineActions',
+  'Compile, run, cancel, export and run history of a Stillwater notebook, through its kernel.',
 );
 
 /** Command ids, registered once and reused by palette, toolbar, menus and shortcuts. */

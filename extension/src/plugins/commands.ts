@@ -9,26 +9,35 @@ import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
 import { buildIcon, fastForwardIcon, redoIcon, runIcon, stopIcon, undoIcon } from '@jupyterlab/ui-components';
 import type { PipelineModel } from '../model/pipeline-model.js';
 import { PipelineActions } from '../run/pipeline-actions.js';
-import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
+import { CommandIDs, IPipelineActions, IStillwaterPipelines } from '../tokens.js';
 
-/** Shared with the history plugin: one set of kernel actions. */
-export const pipelineActions = new PipelineActions();
+/** The one PipelineActions of the app: the commands and the history view both require it. */
+export const actionsPlugin: JupyterFrontEndPlugin<IPipelineActions> = {
+  id: '@stillwater/jupyterlab:actions',
+  description: 'Compile, run, cancel, export and history through the notebook’s kernel.',
+  autoStart: true,
+  provides: IPipelineActions,
+  activate: (app: JupyterFrontEnd) => {
+    const actions = new PipelineActions();
+    actions.setContents(app.serviceManager.contents);
+    return actions;
+  },
+};
 
 export const commandsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@stillwater/jupyterlab:commands',
   description: 'Compile, run (all, from a step, one step), cancel; undo/redo of tag edits.',
   autoStart: true,
-  requires: [IStillwaterPipelines, INotebookTracker],
+  requires: [IStillwaterPipelines, INotebookTracker, IPipelineActions],
   optional: [ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     tracker: INotebookTracker,
+    actions: IPipelineActions,
     palette: ICommandPalette | null,
   ) => {
     const { commands } = app;
-    const actions = pipelineActions;
-    actions.setContents(app.serviceManager.contents);
 
     /** The current Stillwater notebook and its model, or null. */
     const current = (): { panel: NotebookPanel; model: PipelineModel } | null => {

@@ -6,20 +6,20 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { historyIcon } from '@jupyterlab/ui-components';
-import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
+import { CommandIDs, IPipelineActions, IStillwaterPipelines } from '../tokens.js';
 import { HistoryView } from '../widgets/history-view.js';
-import { pipelineActions } from './commands.js';
 
 export const historyPlugin: JupyterFrontEndPlugin<void> = {
   id: '@stillwater/jupyterlab:history',
   description: 'Past runs with status, duration, parameters and metrics; compare two runs.',
   autoStart: true,
-  requires: [IStillwaterPipelines, INotebookTracker],
+  requires: [IStillwaterPipelines, INotebookTracker, IPipelineActions],
   optional: [ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     tracker: INotebookTracker,
+    actions: IPipelineActions,
     palette: ICommandPalette | null,
   ) => {
     app.commands.addCommand(CommandIDs.openHistory, {
@@ -30,7 +30,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => {
         const panel = tracker.currentWidget;
         if (!panel) return;
-        const view = new HistoryView(() => pipelineActions.history(panel));
+        const view = new HistoryView(() => actions.history(panel));
         const widget = new MainAreaWidget({ content: view });
         widget.id = `stillwater-history-${panel.id}`;
         widget.title.label = `Runs: ${panel.context.localPath.split('/').pop()}`;

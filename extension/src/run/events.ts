@@ -1,76 +1,29 @@
 /**
- * Run events as the runner emits them (`schema/run-event.schema.json`), and how they
- * reach the browser: the kernel snippet displays each event as a custom MIME bundle, so
- * they arrive as IOPub `display_data` messages on the snippet's own future and never
- * touch the notebook's outputs.
+ * Run events as the runner emits them, and how they reach the browser: the kernel's lab
+ * API displays each event as a custom MIME bundle, so they arrive as IOPub
+ * `display_data` messages on the request's own future and never touch the notebook's
+ * outputs. The shapes are the kernel's own (`@stillwater/kernel/contracts`, types only).
  */
 import type { KernelMessage } from '@jupyterlab/services';
+import type { ResultMime, RunEvent, RunEventMime, StepErrorInfo } from '@stillwater/kernel/contracts';
 
-/** The MIME type the kernel snippet displays each run event under. */
-export const RUN_EVENT_MIME = 'application/vnd.stillwater.run-event+json';
-/** The MIME type for a snippet's non-event result (compile diagnostics, run history). */
-export const RESULT_MIME = 'application/vnd.stillwater.result+json';
+export type {
+  LogEvent,
+  MetricValue,
+  RunEvent,
+  RunFinishedEvent,
+  RunStartedEvent,
+  StepEvent,
+  StepStatus,
+} from '@stillwater/kernel/contracts';
 
-export type StepStatus = 'queued' | 'running' | 'retrying' | 'cached' | 'done' | 'failed' | 'cancelled' | 'skipped';
-export type MetricValue = number | string | boolean | null;
+/** The MIME type each run event is displayed under (checked against the kernel's contract). */
+export const RUN_EVENT_MIME: RunEventMime = 'application/vnd.stillwater.run-event+json';
+/** The MIME type of a request's outcome (compile diagnostics, run history, export). */
+export const RESULT_MIME: ResultMime = 'application/vnd.stillwater.result+json';
 
-export interface RunError {
-  type: string;
-  message: string;
-  cell?: number;
-  line?: number;
-  step?: string;
-  exitCode?: number | null;
-  signal?: string | null;
-}
-
-export interface RunStartedEvent {
-  type: 'run-started';
-  runId: string;
-  time: string;
-  pipeline: string;
-  pipelineHash: string;
-  pipelineDir: string;
-  params: Record<string, unknown>;
-  steps: string[];
-  concurrency: number;
-  resumeOf?: string;
-}
-
-export interface StepEvent {
-  type: 'step';
-  runId: string;
-  time: string;
-  step: string;
-  status: StepStatus;
-  attempt?: number;
-  durationMs?: number;
-  metrics?: Record<string, MetricValue>;
-  error?: RunError;
-  reason?: string;
-}
-
-export interface LogEvent {
-  type: 'log';
-  runId: string;
-  time: string;
-  step: string;
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-export interface RunFinishedEvent {
-  type: 'run-finished';
-  runId: string;
-  time: string;
-  status: 'done' | 'failed' | 'cancelled';
-  durationMs: number;
-  steps: Record<string, StepStatus>;
-  metrics: Record<string, MetricValue>;
-  error?: RunError;
-}
-
-export type RunEvent = RunStartedEvent | StepEvent | LogEvent | RunFinishedEvent;
+/** A step's or a run's error, as the run events carry it. */
+export type RunError = StepErrorInfo & { step?: string };
 
 const EVENT_TYPES = new Set(['run-started', 'step', 'log', 'run-finished']);
 

@@ -4,48 +4,23 @@
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
+import type {
+  CompileOutcome,
+  ExportOutcome,
+  ExportTarget,
+  HistoryOutcome,
+  LabRequest,
+  NotebookSource,
+  RunFilter,
+  RunRequest,
+} from '@stillwater/kernel/contracts';
 import type { PipelineModel } from '../model/pipeline-model.js';
 import type { StillwaterSettingsValues } from '../model/settings.js';
-import type { Diagnostic } from '../model/types.js';
-import { errorText, executeSnippet } from './kernel-client.js';
+import { errorText, executeSnippet, type SnippetResult } from './kernel-client.js';
 import { paramText } from './params.js';
-import { compileSnippet, exportSnippet, historySnippet, type RunRequest, runSnippet } from './snippets.js';
+import { labSnippet } from './snippets.js';
 
-export interface CompileOutcome {
-  ok: boolean;
-  dir?: string;
-  diagnostics: Diagnostic[];
-}
-
-export interface RunRecordView {
-  runId: string;
-  pipeline: string;
-  status: string;
-  startedAt: string;
-  durationMs: number;
-  params: Record<string, unknown>;
-  metrics: Record<string, unknown>;
-  selection?: string;
-  error?: { type: string; message: string } | null;
-}
-
-export interface HistoryOutcome {
-  home: string;
-  runs: RunRecordView[];
-  steps: Record<string, { step: string; status: string; durationMs: number | null; cacheHit: boolean }[]>;
-}
-
-export type ExportTarget = 'kfp' | 'argo' | 'airflow';
-
-export interface ExportOutcome {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-  target?: ExportTarget;
-  /** Absolute path of the written file (in the kernel's file system: beside the notebook). */
-  file?: string;
-  image?: string;
-  defaultImage?: boolean;
-}
+export type { CompileOutcome, ExportOutcome, ExportTarget, HistoryOutcome };
 
 /** How long Cancel waits for the run to stop by itself before interrupting the kernel. */
 const CANCEL_GRACE_MS = 15_000;
@@ -65,12 +40,7 @@ export class PipelineActions {
   }
 
   async compile(panel: NotebookPanel, model: PipelineModel): Promise<CompileOutcome> {
-    const kernel = await this._kernel(panel);
-    const res = await executeSnippet(kernel, compileSnippet(this._source(panel)));
-    if (res.status !== 'ok' || !res.result) {
-      throw new Error(res.error ? errorText(res.error) : 'the compile snippet returned nothing');
-    }
-    const outcome = res.result as CompileOutcome;
+    const outcome = await this._ask<CompileOutcome>(panel, { kind: 'compile', ...this._source(panel) });
     model.setCompileResult(outcome);
     return outcome;
   }
@@ -90,6 +60,7 @@ export class PipelineActions {
     try {
       const kernel = await this._kernel(panel);
       const req: RunRequest = {
+        kind: 'run',
         ...this._source(panel),
         params: Object.fromEntries([...model.paramOverrides].map(([k, v]) => [k, paramText(v)])),
         concurrency: settings.concurrency,
@@ -98,7 +69,7 @@ export class PipelineActions {
         cancelFile,
         ...selection,
       };
-      const res = await executeSnippet(kernel, runSnippet(req), (out) => {
+      const res = await executeSnippet(kernel, labSnippet(req), (out) => {
         if (out.kind === 'event') model.applyEvent(out.event);
         else if (out.kind === 'result') {
           const compiled = out.value as CompileOutcome;
@@ -156,26 +127,31 @@ export class PipelineActions {
 
   /** Compiles and exports the pipeline; the file is written beside the notebook. */
   async export(panel: NotebookPanel, model: PipelineModel, target: ExportTarget): Promise<ExportOutcome> {
-    const kernel = await this._kernel(panel);
-    const res = await executeSnippet(kernel, exportSnippet({ ...this._source(panel), target }));
-    if (res.status !== 'ok' || !res.result) {
-      throw new Error(res.error ? errorText(res.error) : 'the export snippet returned nothing');
-    }
-    const outcome = res.result as ExportOutcome;
+    const outcome = await this._ask<ExportOutcome>(panel, { kind: 'export', ...this._source(panel), target });
     model.setCompileResult({ ok: outcome.ok, diagnostics: outcome.diagnostics });
     return outcome;
   }
 
-  async history(panel: NotebookPanel, runIds: string[] = []): Promise<HistoryOutcome> {
-    const kernel = await this._kernel(panel);
-    const res = await executeSnippet(kernel, historySnippet(runIds));
-    if (res.status !== 'ok' || !res.result) {
-      throw new Error(res.error ? errorText(res.error) : 'the history snippet returned nothing');
-    }
-    return res.result as HistoryOutcome;
+  /** The runs `stillwater runs list` shows for the notebook's home (filtered), with the step executions of `runIds`. */
+  async history(panel: NotebookPanel, runIds: string[] = [], filter?: RunFilter): Promise<HistoryOutcome> {
+    return this._ask<HistoryOutcome>(panel, { kind: 'history', runIds, ...(filter ? { filter } : {}) });
   }
 
-  private _source(panel: NotebookPanel): Pick<RunRequest, 'notebookFile' | 'notebook' | 'dirty'> {
+  /** Sends a request whose answer is one outcome (not a run's event stream). */
+  private async _ask<T extends CompileOutcome | ExportOutcome | HistoryOutcome>(
+    panel: NotebookPanel,
+    request: LabRequest & { kind: T['kind'] },
+  ): Promise<T> {
+    const kernel = await this._kernel(panel);
+    const res: SnippetResult = await executeSnippet(kernel, labSnippet(request));
+    const outcome = res.result as T | undefined;
+    if (res.status !== 'ok' || outcome?.kind !== request.kind) {
+      throw new Error(res.error ? errorText(res.error) : `the kernel answered nothing to the ${request.kind} request`);
+    }
+    return outcome;
+  }
+
+  private _source(panel: NotebookPanel): NotebookSource {
     const file = panel.context.path.split('/').pop() ?? panel.context.path;
     const model = panel.context.model;
     return { notebookFile: file, notebook: model.toJSON(), dirty: model.dirty };

@@ -3,7 +3,7 @@
  * parameters and metrics; tick two to compare them side by side.
  */
 import { Widget } from '@lumino/widgets';
-import type { HistoryOutcome, RunRecordView } from '../run/pipeline-actions.js';
+import type { HistoryOutcome, RunRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
 
 export class HistoryView extends Widget {
@@ -92,10 +92,7 @@ export class HistoryView extends Widget {
   }
 
   private _comparison(): HTMLElement {
-    const runs = this._selected.map((id) => this._history!.runs.find((r) => r.runId === id)!) as [
-      RunRecordView,
-      RunRecordView,
-    ];
+    const runs = this._selected.map((id) => this._history!.runs.find((r) => r.runId === id)!) as [RunRecord, RunRecord];
     const box = el('div', 'sw-compare');
     box.append(el('h3', 'sw-section', `Compare ${runs[0].runId} ↔ ${runs[1].runId}`));
     const table = el('table', 'sw-compare-table');

@@ -4,10 +4,9 @@
  */
 import type { Command } from 'commander';
 import { compareRuns } from '../runner/compare.js';
-import { runHistory } from '../runner/active-runs.js';
-import { RunNotFoundError } from '../runner/errors.js';
-import { homeLayout, resolveHome } from '../runner/home.js';
+import { resolveHome } from '../runner/home.js';
 import { describeError } from '../runner/progress.js';
+import { findRuns, requireRun, runHistoryAt } from '../runner/runs-query.js';
 
 interface HomeFlags {
   home?: string;
@@ -18,7 +17,7 @@ const out = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
 const secs = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(2)}s`);
-const history = (o: HomeFlags) => runHistory(homeLayout(resolveHome({ home: o.home })));
+const history = (o: HomeFlags) => runHistoryAt(resolveHome({ home: o.home }));
 
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('run history: list, show, compare');
@@ -30,7 +29,7 @@ export function registerRunsCommands(program: Command): void {
   common(runs.command('list').description('runs, newest first'))
     .option('--pipeline <name>', 'only runs of this pipeline')
     .action(async (o: HomeFlags & { pipeline?: string }) => {
-      const all = (await history(o).listRuns()).filter((r) => o.pipeline === undefined || r.pipeline === o.pipeline);
+      const all = await findRuns(history(o), o.pipeline !== undefined ? { pipeline: o.pipeline } : {});
       if (o.json) return out(JSON.stringify(all));
       if (all.length === 0) return out('no runs');
       for (const r of all) {
@@ -41,8 +40,7 @@ export function registerRunsCommands(program: Command): void {
   common(runs.command('show <run-id>').description('one run: parameters, metrics and every step execution')).action(
     async (id: string, o: HomeFlags) => {
       const h = history(o);
-      const run = await h.getRun(id);
-      if (!run) throw new RunNotFoundError(id);
+      const run = await requireRun(h, id);
       const steps = await h.stepExecutions(id);
       if (o.json) return out(JSON.stringify({ run, steps }));
       out(`run ${run.runId}: ${run.status} · pipeline ${run.pipeline} · ${run.startedAt} · ${secs(run.durationMs)}`);
@@ -59,11 +57,7 @@ export function registerRunsCommands(program: Command): void {
   common(runs.command('compare <a> <b>').description('parameter and metric differences between two runs')).action(
     async (a: string, b: string, o: HomeFlags) => {
       const h = history(o);
-      const ra = await h.getRun(a);
-      if (!ra) throw new RunNotFoundError(a);
-      const rb = await h.getRun(b);
-      if (!rb) throw new RunNotFoundError(b);
-      const c = compareRuns(ra, rb);
+      const c = compareRuns(await requireRun(h, a), await requireRun(h, b));
       if (o.json) return out(JSON.stringify(c));
       out(`compare ${a} → ${b}${c.samePipeline ? '' : ' (different pipelines)'}`);
       out('parameters:');

@@ -43,6 +43,7 @@ export * from './load-pipeline.js';
 export * from './params.js';
 export * from './progress.js';
 export * from './records.js';
+export * from './runs-query.js';
 export * from './run-pipeline.js';
 export * from './scheduler.js';
 export * from './step-contract.js';

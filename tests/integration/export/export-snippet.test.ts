@@ -1,13 +1,13 @@
 /**
- * The kernel side of JupyterLab's "Export Pipeline…": the extension's export snippet run
- * in a real tslab kernel, as the command runs it, compiles the notebook and writes the
+ * The kernel side of JupyterLab's "Export Pipeline…": the extension's one-line lab snippet
+ * (an export request to `@stillwater/kernel/lab-api`) run in a real tslab kernel, as the command runs it, compiles the notebook and writes the
  * export beside it.
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RESULT_MIME } from '../../../extension/src/run/events.js';
-import { exportSnippet } from '../../../extension/src/run/snippets.js';
+import { labSnippet } from '../../../extension/src/run/snippets.js';
 import { argoProblems, sharedRefsMissing } from '../../helpers/export-checks.js';
 import { code } from '../../helpers/notebooks.js';
 import { repoRoot } from '../../helpers/paths.js';
@@ -27,7 +27,13 @@ describe.skipIf(sharedRefsMissing)('export snippet (JupyterLab "Export Pipeline�
     copyFileSync(fixture, path.join(ws, 'diamond.ipynb'));
     const notebook = JSON.parse(readFileSync(fixture, 'utf8'));
     const driver = path.join(ws, 'driver.ipynb');
-    const snippet = exportSnippet({ notebookFile: 'diamond.ipynb', notebook, dirty: false, target: 'argo' });
+    const snippet = labSnippet({
+      kind: 'export',
+      notebookFile: 'diamond.ipynb',
+      notebook,
+      dirty: false,
+      target: 'argo',
+    });
     writeFileSync(
       driver,
       JSON.stringify({

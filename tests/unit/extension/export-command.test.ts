@@ -36,7 +36,7 @@ const latest = () => Notification.manager.notifications[0]!;
 
 describe('"Export Pipeline…" command', () => {
   it('is labelled for the palette and disabled without a Stillwater notebook', () => {
-    const { commands } = setup({ ok: true, diagnostics: [] }, false);
+    const { commands } = setup({ kind: 'export', ok: true, diagnostics: [] }, false);
     expect(commands.label(CommandIDs.exportPipeline)).toBe('Export Pipeline…');
     expect(commands.isEnabled(CommandIDs.exportPipeline)).toBe(false);
   });
@@ -44,6 +44,7 @@ describe('"Export Pipeline…" command', () => {
   it('exports to the given target and says where the file is', async () => {
     const file = '/home/me/project/turbofan.kfp.yaml';
     const { commands, calls } = setup({
+      kind: 'export',
       ok: true,
       diagnostics: [],
       target: 'kfp',
@@ -61,6 +62,7 @@ describe('"Export Pipeline…" command', () => {
 
   it('reports a notebook that does not compile, and kernel errors', async () => {
     const bad = setup({
+      kind: 'export',
       ok: false,
       diagnostics: [{ severity: 'error', code: 'cycle', message: 'a → b → a' } as never],
     });
