@@ -12,7 +12,7 @@ import { writeDecimalWords } from '../decimal-words.js';
 import { ExpressionError } from '../errors.js';
 import { parseDateDays, parseDecimalUnscaled, parseTimestampMicros } from '../partition.js';
 import { type DeltaType, decimalParams, deltaTypeToArrow, typeToString } from '../schema.js';
-import { makeAnyData, takeRows } from '../take.js';
+import { makeAnyData } from '../take.js';
 import { toText, type Value } from './row-eval.js';
 
 /** Builds one column of Delta type `type` from `values` (null → SQL NULL). */
@@ -141,21 +141,21 @@ function caster(type: DeltaType, column: string): (v: Exclude<Value, null>) => u
 /** `table` (one batch or several) with the columns in `replace` (by index) swapped for new data. */
 export function replaceColumns(table: arrow.Table, replace: Map<number, arrow.Data>): arrow.Table {
   if (replace.size === 0) return table;
-  // takeRows over every row gathers a multi-batch table into one batch.
-  const batch =
-    table.batches.length === 1
-      ? table.batches[0]
-      : takeRows(
-          table,
-          Int32Array.from({ length: table.numRows }, (_, i) => i),
-        ).batches[0];
-  if (!batch) return table;
-  const children = table.schema.fields.map((_, i) => replace.get(i) ?? batch.data.children[i]!);
-  const struct = arrow.makeData({
-    type: new arrow.Struct(table.schema.fields),
-    length: batch.numRows,
-    nullCount: 0,
-    children,
+  // The new columns are one chunk each; cut them at the table's batch boundaries (zero-copy slices).
+  let start = 0;
+  const batches = table.batches.map((batch) => {
+    const children = table.schema.fields.map((_, i) => {
+      const d = replace.get(i);
+      return d ? d.slice(start, batch.numRows) : batch.data.children[i]!;
+    });
+    start += batch.numRows;
+    const struct = arrow.makeData({
+      type: new arrow.Struct(table.schema.fields),
+      length: batch.numRows,
+      nullCount: 0,
+      children,
+    });
+    return new arrow.RecordBatch(table.schema, struct);
   });
-  return new arrow.Table(new arrow.RecordBatch(table.schema, struct));
+  return batches.length ? new arrow.Table(batches) : table;
 }
