@@ -14,7 +14,7 @@
  * twice produces an equivalent file, so concurrent checkpointers are harmless.
  */
 import * as arrow from 'apache-arrow';
-import type { AddFile, Metadata, Protocol, RemoveFile, Txn } from './actions.js';
+import type { AddFile, DeletionVectorDescriptor, Metadata, Protocol, RemoveFile, Txn } from './actions.js';
 import { openLogSegment } from './checkpoint-fallback.js';
 import { DeltaError } from './errors.js';
 import { readLastCheckpointHint, serializeLastCheckpointHint } from './last-checkpoint-hint.js';
@@ -132,6 +132,16 @@ const stringMap = (): arrow.Map_ =>
   );
 const stringList = (): arrow.List => new arrow.List(field('element', str(), true));
 
+/** Spark's deletion vector descriptor struct: without it a checkpoint would silently undelete rows. */
+const deletionVectorStruct = (): arrow.Struct =>
+  new arrow.Struct([
+    field('storageType', str()),
+    field('pathOrInlineDv', str()),
+    field('offset', new arrow.Int32()),
+    field('sizeInBytes', new arrow.Int32()),
+    field('cardinality', new arrow.Int64()),
+  ]);
+
 /** Spark's checkpoint schema for the action columns we write. */
 export const CHECKPOINT_SCHEMA = new arrow.Schema([
   field(
@@ -152,6 +162,7 @@ export const CHECKPOINT_SCHEMA = new arrow.Schema([
       field('dataChange', new arrow.Bool()),
       field('stats', str()),
       field('tags', stringMap()),
+      field('deletionVector', deletionVectorStruct()),
     ]),
   ),
   field(
@@ -163,6 +174,7 @@ export const CHECKPOINT_SCHEMA = new arrow.Schema([
       field('extendedFileMetadata', new arrow.Bool()),
       field('partitionValues', stringMap()),
       field('size', new arrow.Int64()),
+      field('deletionVector', deletionVectorStruct()),
     ]),
   ),
   field(
@@ -195,6 +207,17 @@ const big = (n: number | null | undefined): bigint | null =>
   n === null || n === undefined ? null : BigInt(Math.trunc(n));
 const asMap = (o: Record<string, string | null> | null | undefined): Map<string, string | null> | null =>
   o ? new Map(Object.entries(o)) : null;
+
+const dvRow = (dv: DeletionVectorDescriptor | null | undefined): Row =>
+  dv
+    ? {
+        storageType: dv.storageType,
+        pathOrInlineDv: dv.pathOrInlineDv,
+        offset: dv.offset ?? null,
+        sizeInBytes: dv.sizeInBytes,
+        cardinality: big(dv.cardinality),
+      }
+    : null;
 
 /** Builds the checkpoint's Arrow table: one row per action, exactly one column set per row. */
 export function checkpointTable(state: CheckpointState): arrow.Table {
@@ -238,6 +261,7 @@ export function checkpointTable(state: CheckpointState): arrow.Table {
         dataChange: false,
         stats: a.stats ?? null,
         tags: asMap(a.tags ?? null),
+        deletionVector: dvRow(a.deletionVector),
       },
     });
   }
@@ -251,6 +275,7 @@ export function checkpointTable(state: CheckpointState): arrow.Table {
         extendedFileMetadata: r.extendedFileMetadata ?? false,
         partitionValues: asMap(r.partitionValues ?? null),
         size: big(r.size),
+        deletionVector: dvRow(r.deletionVector),
       },
     });
   }

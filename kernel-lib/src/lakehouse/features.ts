@@ -46,6 +46,8 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   'generatedColumns',
   'identityColumns',
   'vacuumProtocolCheck',
+  // DML writes deletion vectors (dml/dv-writes.ts), checkpoints carry them, VACUUM keeps the referenced DV files.
+  'deletionVectors',
 ]);
 
 /** Legacy (pre-features) reader versions: 2 means column mapping. */
@@ -164,6 +166,50 @@ function assertNoActiveWriterFeatures(metadata: Metadata, tablePath: string): vo
     }
   };
   visit(schema, '');
+}
+
+/** Is `feature` named in the protocol's table features (reader or writer)? */
+export function hasFeature(protocol: Protocol, feature: string): boolean {
+  return (protocol.writerFeatures ?? []).includes(feature) || (protocol.readerFeatures ?? []).includes(feature);
+}
+
+/**
+ * The protocol a table needs for its properties: `delta.enableDeletionVectors=true`
+ * needs the `deletionVectors` reader+writer feature (reader 3 / writer 7). Starts
+ * from `current` (an existing table's protocol) and only ever adds; without such a
+ * property a new table stays at reader 1 / writer 2, readable by every Delta reader.
+ */
+export function protocolForProperties(properties: Record<string, string>, current?: Protocol): Protocol {
+  const base: Protocol = current ?? { minReaderVersion: 1, minWriterVersion: 2 };
+  if (properties['delta.enableDeletionVectors']?.toLowerCase() !== 'true' || hasFeature(base, 'deletionVectors')) {
+    return base;
+  }
+  // Upgrading an existing table to table features: its legacy versions' implied features must be
+  // listed explicitly (a new table uses none of them).
+  const legacyWriter = current && base.minWriterVersion < 7 ? legacyWriterFeatures(base.minWriterVersion) : [];
+  const legacyReader =
+    current && base.minReaderVersion < 3 ? (LEGACY_READER_FEATURES[base.minReaderVersion] ?? []) : [];
+  return {
+    minReaderVersion: 3,
+    minWriterVersion: 7,
+    readerFeatures: [...new Set([...(base.readerFeatures ?? []), ...legacyReader, 'deletionVectors'])],
+    writerFeatures: [...new Set([...(base.writerFeatures ?? []), ...legacyWriter, ...legacyReader, 'deletionVectors'])],
+  };
+}
+
+/** Features writer versions 2–6 imply (PROTOCOL.md "Table Features"); 1 implies none we would list. */
+function legacyWriterFeatures(v: number): string[] {
+  const byVersion: [number, string][] = [
+    [2, 'appendOnly'],
+    [2, 'invariants'],
+    [3, 'checkConstraints'],
+    [4, 'changeDataFeed'],
+    [4, 'generatedColumns'],
+    [5, 'columnMapping'],
+    [6, 'identityColumns'],
+  ];
+  // Only features this writer enforces: a table actively using another one was refused before any upgrade.
+  return byVersion.filter(([min, f]) => v >= min && SUPPORTED_WRITER_FEATURES.has(f)).map(([, f]) => f);
 }
 
 /** `delta.appendOnly=true`: writers must never remove files. */

@@ -4,7 +4,8 @@
  * so other modules can re-open a table from its `path`.
  *
  * Reads go through snapshot + scan; writes through schema enforcement →
- * data files → a `Transaction`. New tables get protocol reader 1 / writer 2.
+ * data files → a `Transaction`. New tables get protocol reader 1 / writer 2
+ * (reader 3 / writer 7 with `deletionVectors` when `delta.enableDeletionVectors=true`).
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import {
   TablePathIsFileError,
   UnsupportedFeatureError,
 } from './errors.js';
-import { assertWriteSupported, isAppendOnly } from './features.js';
+import { assertWriteSupported, isAppendOnly, protocolForProperties } from './features.js';
 import { type HistoryEntry, readHistory } from './history.js';
 import { latestVersion } from './log-segment.js';
 import { liveRowCount } from './row-counts.js';
@@ -115,7 +116,6 @@ export interface TableDescription {
 /** Table properties that would turn on features this implementation cannot honour. */
 const UNSUPPORTED_PROPERTIES: Record<string, string> = {
   'delta.enableChangeDataFeed': 'changeDataFeed',
-  'delta.enableDeletionVectors': 'deletionVectors',
   'delta.enableRowTracking': 'rowTracking',
   'delta.enableTypeWidening': 'typeWidening',
 };
@@ -234,7 +234,7 @@ export class DeltaTable {
         properties: metadata.configuration,
       },
     });
-    txn.setProtocol(NEW_TABLE_PROTOCOL).setMetadata(metadata);
+    txn.setProtocol(protocolForProperties(metadata.configuration)).setMetadata(metadata);
     return toWriteResult(await txn.commit(), 0, 0, 0);
   }
 
@@ -298,7 +298,7 @@ export class DeltaTable {
       },
       ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
     });
-    txn.setProtocol(NEW_TABLE_PROTOCOL).setMetadata(metadata).addFiles(written.adds);
+    txn.setProtocol(protocolForProperties(metadata.configuration)).setMetadata(metadata).addFiles(written.adds);
     if (opts.appId !== undefined) txn.setTransactionId(opts.appId, requireTxnVersion(opts));
     txn.setOperationMetrics({
       numFiles: written.adds.length,
@@ -368,7 +368,12 @@ export class DeltaTable {
       operationParameters: { mode: saveMode(mode), partitionBy: snap.partitionColumns },
       ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
     });
-    if (metadata) txn.setMetadata(metadata);
+    if (metadata) {
+      txn.setMetadata(metadata);
+      // Turning on a property that needs a table feature upgrades the protocol in the same commit.
+      const protocol = protocolForProperties(metadata.configuration ?? {}, snap.protocol);
+      if (protocol !== snap.protocol) txn.setProtocol(protocol);
+    }
     if (mode === 'overwrite') txn.readWholeTable().removeFiles(snap.files);
     txn.addFiles(written.adds);
     if (opts.appId !== undefined) txn.setTransactionId(opts.appId, requireTxnVersion(opts));
@@ -404,9 +409,6 @@ export class DeltaTable {
     };
   }
 }
-
-/** Reader 1 / writer 2: no table features, so any Delta reader (Spark 2.4+, delta-rs, …) can read it. */
-const NEW_TABLE_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion: 2 };
 
 function isDeltaSchema(s: arrow.Schema | StructType): s is StructType {
   return (s as StructType).type === 'struct';
@@ -475,6 +477,12 @@ function checkProperties(props: Record<string, string>, tablePath: string): void
       'columnMapping',
       'write',
       `table ${tablePath}: delta.columnMapping.mode=${mode} needs column mapping, which this implementation does not support`,
+    );
+  }
+  const isolation = props['delta.isolationLevel'];
+  if (isolation !== undefined && !['serializable', 'writeserializable'].includes(isolation.toLowerCase())) {
+    throw new InvalidArgumentError(
+      `table ${tablePath}: delta.isolationLevel must be Serializable or WriteSerializable, got ${JSON.stringify(isolation)}`,
     );
   }
   const interval = props['delta.checkpointInterval'];

@@ -3,7 +3,8 @@
  * that no version within the retention period needs:
  * - kept: every live file of the latest version, every file removed less
  *   than `retentionHours` ago (time travel to the versions in the retention
- *   window still reads it), and the deletion-vector files they use;
+ *   window still reads it), and exactly the deletion-vector files their
+ *   (path, DV) entries name;
  * - never touched: `_delta_log/` and other names starting with `_` or `.`,
  *   and any file modified within the retention period (a write in flight has
  *   not committed its files yet);
@@ -18,6 +19,7 @@
 import type { AddFile, RemoveFile } from './actions.js';
 import { loadCheckpoint } from './checkpoint-read.js';
 import { InvalidArgumentError } from './errors.js';
+import { dvFilePath } from './deletion-vectors/descriptor.js';
 import { assertReadSupported, assertWriteSupported } from './features.js';
 import { listLog, readCommits } from './log-segment.js';
 import { dataFilePath } from './scan.js';
@@ -67,14 +69,15 @@ export async function vacuumTable(storage: Storage, snap: Snapshot, opts: Vacuum
   const now = opts.now ?? Date.now();
   const cutoff = now - retentionHours * HOUR_MS;
   const keep = new Set<string>();
-  let keepDvFiles = false;
   const keepFile = (f: Pick<AddFile, 'path' | 'deletionVector'>) => {
     try {
       keep.add(dataFilePath(storage, f as AddFile));
+      // The DV file a kept (path, DV) entry needs; a DV file no kept entry names is garbage like any old file.
+      const dv = f.deletionVector ? dvFilePath(storage, f.deletionVector) : undefined;
+      if (dv !== undefined) keep.add(dv);
     } catch {
       // A path outside the table (absolute elsewhere) is never ours to delete.
     }
-    if (f.deletionVector) keepDvFiles = true;
   };
   for (const f of snap.files) keepFile(f);
   for (const r of await tombstones(storage, snap)) if ((r.deletionTimestamp ?? 0) >= cutoff) keepFile(r);
@@ -84,8 +87,6 @@ export async function vacuumTable(storage: Storage, snap: Snapshot, opts: Vacuum
   for (const meta of await storage.listRecursive('')) {
     if (meta.path.split('/').some((seg) => seg.startsWith('_') || seg.startsWith('.'))) continue;
     if (keep.has(meta.path) || meta.modificationTime >= cutoff) continue;
-    // Deletion-vector files are named by uuid in the descriptor; keep them all while any file uses one.
-    if (keepDvFiles && /(^|\/)deletion_vector_[^/]*\.bin$/.test(meta.path)) continue;
     files.push(meta.path);
     sizeInBytes += meta.size;
   }

@@ -215,8 +215,8 @@ describe('protocol safety', () => {
   it('refuses to create tables with properties that need unsupported features', async () => {
     const t = new DeltaTable(tmpDir('props'));
     for (const [k, feature] of [
-      ['delta.enableDeletionVectors', 'deletionVectors'],
       ['delta.enableChangeDataFeed', 'changeDataFeed'],
+      ['delta.enableRowTracking', 'rowTracking'],
     ] as const) {
       const err = await t.write(people(), { mode: 'error', properties: { [k]: 'true' } }).catch((e: Error) => e);
       expect(err).toBeInstanceOf(UnsupportedFeatureError);

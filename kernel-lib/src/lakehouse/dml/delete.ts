@@ -5,6 +5,8 @@
  *   partition values alone (a metadata-only delete);
  * - otherwise the files the stats cannot rule out are read, and each file
  *   with matching rows is removed and its other rows rewritten to a new file.
+ * With `delta.enableDeletionVectors=true` the matching rows are marked in
+ * deletion vectors instead (`dv-writes.ts`): no data file is rewritten.
  * Files without a match are left alone. Nothing is committed when no row
  * matches (Spark does the same). Metrics use Spark's names.
  */
@@ -23,12 +25,13 @@ import {
   type TxnId,
   txnApplied,
 } from './commit-dml.js';
+import { DeletionVectorWriter, usesDeletionVectors } from './dv-writes.js';
 import {
   assertDmlAllowed,
   bindWhere,
   concatRows,
   fileMayMatch,
-  fileRecordCount,
+  liveRecordCount,
   mapFiles,
   matchRows,
   onlyPartitionColumns,
@@ -64,48 +67,61 @@ export async function deleteRows(
   let numCopiedRows = 0;
   let scanTimeMs = 0;
   const mayMatch = fileMayMatch(snap, bound);
+  // Merge-on-read: rows are marked in deletion vectors instead of copying the rest of the file.
+  const dvs = usesDeletionVectors(snap) ? new DeletionVectorWriter(storage) : undefined;
   const candidates = snap.files.filter(mayMatch);
 
   if (!bound || onlyPartitionColumns(snap, bound)) {
     for (const add of candidates) {
       if (bound && partitionMatch(snap, bound, add) !== true) continue;
       removes.push(add);
-      numDeletedRows += fileRecordCount(add) ?? 0;
+      numDeletedRows += liveRecordCount(add) ?? 0;
     }
   } else {
     const tScan = performance.now();
-    await mapFiles(snap, storage, candidates, (add, rows) => {
+    await mapFiles(snap, storage, candidates, async (add, rows) => {
       const flags = matchRows(rows, bound, snap.schema);
       const keep = rowsWhere(flags, 0);
       const deleted = rows.numRows - keep.length;
       if (deleted === 0) return;
-      removes.push(add);
       numDeletedRows += deleted;
+      if (dvs) return dvs.mark(add, rowsWhere(flags, 1), rows.numRows);
+      removes.push(add);
       numCopiedRows += keep.length;
       if (keep.length > 0) kept.push(takeRows(rows, keep));
     });
     scanTimeMs = since(tScan);
   }
-  if (removes.length === 0) return { ...skippedResult('DELETE', 'no changes'), metrics: { numDeletedRows: 0 } };
+  if (removes.length === 0 && !dvs?.size) {
+    return { ...skippedResult('DELETE', 'no changes'), metrics: { numDeletedRows: 0 } };
+  }
 
   if (opts.dryRun) {
-    return dryRunResult('DELETE', { numRemovedFiles: removes.length, numDeletedRows, numCopiedRows });
+    return dryRunResult('DELETE', {
+      numRemovedFiles: removes.length,
+      numDeletedRows,
+      numCopiedRows,
+      ...(dvs ? { numDeletionVectorFiles: dvs.size } : {}),
+    });
   }
   const tWrite = performance.now();
   const written = await writeRows(storage, snap, concatRows(snap.schema, kept));
+  const dv = await dvs?.finish();
   const rewriteTimeMs = since(tWrite);
+  // Files dropped whole by their DV count as removed files, as in Spark.
+  const dropped = dv ? dv.removes.length - dv.adds.length : 0;
   return commitDml(storage, snap, {
     operation: 'DELETE',
     parameters: { predicate },
     metrics: {
-      numRemovedFiles: removes.length,
+      numRemovedFiles: removes.length + dropped,
       numRemovedBytes: sumSizes(removes),
       numCopiedRows,
-      numDeletionVectorsAdded: 0,
-      numDeletionVectorsRemoved: 0,
+      numDeletionVectorsAdded: dv?.metrics.numDeletionVectorsAdded ?? 0,
+      numDeletionVectorsRemoved: dv?.metrics.numDeletionVectorsRemoved ?? 0,
       numAddedChangeFiles: 0,
       executionTimeMs: since(t0),
-      numDeletionVectorsUpdated: 0,
+      numDeletionVectorsUpdated: dv?.metrics.numDeletionVectorsUpdated ?? 0,
       numDeletedRows,
       scanTimeMs,
       numAddedFiles: written.adds.length,
@@ -113,8 +129,8 @@ export async function deleteRows(
       rewriteTimeMs,
     },
     read: bound ? { files: candidates, predicate: mayMatch } : 'all',
-    removes,
-    adds: written.adds,
+    removes: [...removes, ...(dv?.removes ?? [])],
+    adds: [...written.adds, ...(dv?.adds ?? [])],
     ...(opts.txn ? { txn: opts.txn } : {}),
     ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
   });

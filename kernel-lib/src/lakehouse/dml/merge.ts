@@ -9,7 +9,8 @@
  *    (first WHEN MATCHED clause whose condition holds: update or delete),
  *    not matched by source (likewise), or untouched;
  * 3. files with an updated or deleted row are removed and rewritten (copied
- *    rows + updated rows); source rows that matched no target row go through
+ *    rows + updated rows) — or, with deletion vectors enabled, keep their
+ *    unchanged rows and get a DV marking the changed ones; source rows that matched no target row go through
  *    the WHEN NOT MATCHED clauses into new files.
  * A target row matched by two source rows makes the result ambiguous: the
  * merge fails like Spark's (DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW_IN_MERGE)
@@ -26,6 +27,7 @@ import type { Storage } from '../storage/storage.js';
 import { takeRows } from '../take.js';
 import { applyAssignments, buildRows, readersFor } from './assign.js';
 import { checkTxn, commitDml, type DmlResult, dryRunResult, skippedResult, txnApplied } from './commit-dml.js';
+import { DeletionVectorWriter, usesDeletionVectors } from './dv-writes.js';
 import { assertDmlAllowed, concatRows, fileMayMatch, mapFiles, since, sumSizes, writeRows } from './files.js';
 import { type BoundClause, bindClauses, clauseParameters, type MergeOptions } from './merge-clauses.js';
 import { equiKeys, indexSource, keyReaders, pruningFilter, rowKey } from './merge-join.js';
@@ -39,6 +41,9 @@ interface FileOutcome {
   copied: arrow.Table | undefined;
   updated: arrow.Table[];
   numCopied: number;
+  /** Positions (among the file's live rows) of rows updated or deleted: what a deletion vector marks. */
+  changed: Int32Array;
+  numLive: number;
 }
 
 export async function mergeInto(
@@ -65,6 +70,8 @@ export async function mergeInto(
   const prune = index && clauses.notMatchedBySource.length === 0 ? pruningFilter(pairs, index, snap.schema) : undefined;
   const mayMatch = fileMayMatch(snap, prune ? bindExpr(prune, snap.schema) : undefined);
   const candidates = snap.files.filter(mayMatch);
+  // Merge-on-read: changed target rows are marked in deletion vectors; unchanged rows are not copied.
+  const dvs = usesDeletionVectors(snap) ? new DeletionVectorWriter(storage) : undefined;
   const sourceMatched = new Uint8Array(source.numRows);
   const counts = { matchedUpdated: 0, matchedDeleted: 0, bySourceUpdated: 0, bySourceDeleted: 0 };
   const onlyUnconditionalDelete =
@@ -125,10 +132,15 @@ export async function mergeInto(
     }
     if (!changed) return undefined;
     const copyIdx: number[] = [];
+    const changedIdx: number[] = [];
     const perSlot = slots.map(() => ({ t: [] as number[], s: [] as number[] }));
     for (let i = 0; i < rows.numRows; i++) {
-      if (action[i]! < 0) copyIdx.push(i);
-      else if (slots[action[i]!]!.kind === 'update') {
+      if (action[i]! < 0) {
+        if (!dvs) copyIdx.push(i);
+        continue;
+      }
+      changedIdx.push(i);
+      if (slots[action[i]!]!.kind === 'update') {
         perSlot[action[i]!]!.t.push(i);
         perSlot[action[i]!]!.s.push(partner[i]!);
       }
@@ -143,7 +155,14 @@ export async function mergeInto(
         ]),
       ];
     });
-    return { add, copied: copyIdx.length ? takeRows(rows, copyIdx) : undefined, updated, numCopied: copyIdx.length };
+    return {
+      add,
+      copied: copyIdx.length ? takeRows(rows, copyIdx) : undefined,
+      updated,
+      numCopied: copyIdx.length,
+      changed: Int32Array.from(changedIdx),
+      numLive: rows.numRows,
+    };
   });
   const scanTimeMs = since(tScan);
 
@@ -166,7 +185,9 @@ export async function mergeInto(
   const tWrite = performance.now();
   const out = touched.flatMap((o) => [...(o.copied ? [o.copied] : []), ...o.updated]);
   const written = await writeRows(storage, snap, concatRows(snap.schema, [...out, ...inserted]));
-  const removes = touched.map((o) => o.add);
+  for (const o of dvs ? touched : []) await dvs!.mark(o.add, o.changed, o.numLive);
+  const dv = await dvs?.finish();
+  const removes = dv ? dv.removes : touched.map((o) => o.add);
   const numCopied = touched.reduce((a, o) => a + o.numCopied, 0);
   const numUpdated = counts.matchedUpdated + counts.bySourceUpdated;
   return commitDml(storage, snap, {
@@ -182,27 +203,27 @@ export async function mergeInto(
       numTargetRowsDeleted: counts.matchedDeleted + counts.bySourceDeleted,
       numTargetFilesAdded: written.adds.length,
       numTargetBytesAdded: written.numOutputBytes,
-      numTargetBytesRemoved: sumSizes(removes),
-      numTargetDeletionVectorsAdded: 0,
+      numTargetBytesRemoved: dv ? 0 : sumSizes(removes),
+      numTargetDeletionVectorsAdded: dv?.metrics.numDeletionVectorsAdded ?? 0,
       numTargetRowsMatchedUpdated: counts.matchedUpdated,
       executionTimeMs: since(t0),
       numTargetRowsInserted: numInserted,
       numTargetRowsMatchedDeleted: counts.matchedDeleted,
-      numTargetDeletionVectorsUpdated: 0,
+      numTargetDeletionVectorsUpdated: dv?.metrics.numDeletionVectorsUpdated ?? 0,
       scanTimeMs,
       numTargetRowsUpdated: numUpdated,
       numOutputRows: numCopied + numUpdated + numInserted,
-      numTargetDeletionVectorsRemoved: 0,
+      numTargetDeletionVectorsRemoved: dv?.metrics.numDeletionVectorsRemoved ?? 0,
       numTargetRowsNotMatchedBySourceUpdated: counts.bySourceUpdated,
       numTargetChangeFilesAdded: 0,
       numSourceRows: source.numRows,
-      numTargetFilesRemoved: removes.length,
+      numTargetFilesRemoved: dv ? dv.removes.length - dv.adds.length : removes.length,
       numTargetRowsNotMatchedBySourceDeleted: counts.bySourceDeleted,
       rewriteTimeMs: since(tWrite),
     },
     read: prune ? { files: candidates, predicate: mayMatch } : 'all',
     removes,
-    adds: written.adds,
+    adds: [...written.adds, ...(dv?.adds ?? [])],
     ...(opts.txn ? { txn: opts.txn } : {}),
     ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
   });

@@ -5,6 +5,8 @@
  * its matching rows carrying the new values. SET expressions see the row's
  * old values (`SET a = b, b = a` swaps). Updating a partition column moves
  * the row to its new partition. Nothing is committed when no row matches.
+ * With deletion vectors enabled, the old rows are marked in DVs and only the
+ * updated rows are written (no copied rows).
  */
 import type * as arrow from 'apache-arrow';
 import type { AddFile } from '../actions.js';
@@ -35,6 +37,7 @@ import {
   writeRows,
 } from './files.js';
 import { type Assignment, applyAssignments, bindAssignments } from './assign.js';
+import { DeletionVectorWriter, usesDeletionVectors } from './dv-writes.js';
 
 export interface UpdateOptions {
   where?: string | Expr;
@@ -63,24 +66,29 @@ export async function updateRows(storage: Storage, snap: Snapshot, opts: UpdateO
   let numCopiedRows = 0;
   const mayMatch = fileMayMatch(snap, bound);
   const candidates = snap.files.filter(mayMatch);
+  // Merge-on-read: the old versions of updated rows are marked deleted; only the new versions are written.
+  const dvs = usesDeletionVectors(snap) ? new DeletionVectorWriter(storage) : undefined;
   const tScan = performance.now();
-  await mapFiles(snap, storage, candidates, (add, rows) => {
+  await mapFiles(snap, storage, candidates, async (add, rows) => {
     const flags = matchRows(rows, bound, snap.schema);
     const hit = rowsWhere(flags, 1);
     if (hit.length === 0) return;
+    numUpdatedRows += hit.length;
+    out.push(applyAssignments(takeRows(rows, hit), assignments, [{ table: rows, rows: hit }]));
+    if (dvs) return dvs.mark(add, hit, rows.numRows);
     const keep = rowsWhere(flags, 0);
     removes.push(add);
-    numUpdatedRows += hit.length;
     numCopiedRows += keep.length;
     if (keep.length > 0) out.push(takeRows(rows, keep));
-    out.push(applyAssignments(takeRows(rows, hit), assignments, [{ table: rows, rows: hit }]));
   });
   const scanTimeMs = since(tScan);
-  if (removes.length === 0) return { ...skippedResult('UPDATE', 'no changes'), metrics: { numUpdatedRows: 0 } };
+  const numTouched = removes.length + (dvs?.size ?? 0);
+  if (numTouched === 0) return { ...skippedResult('UPDATE', 'no changes'), metrics: { numUpdatedRows: 0 } };
 
   if (opts.dryRun) return dryRunResult('UPDATE', { numRemovedFiles: removes.length, numUpdatedRows, numCopiedRows });
   const tWrite = performance.now();
   const written = await writeRows(storage, snap, concatRows(snap.schema, out));
+  const dv = await dvs?.finish();
   return commitDml(storage, snap, {
     operation: 'UPDATE',
     parameters: {
@@ -88,14 +96,14 @@ export async function updateRows(storage: Storage, snap: Snapshot, opts: UpdateO
         opts.where === undefined ? [] : [typeof opts.where === 'string' ? opts.where : JSON.stringify(opts.where)],
     },
     metrics: {
-      numRemovedFiles: removes.length,
+      numRemovedFiles: removes.length + (dv ? dv.removes.length - dv.adds.length : 0),
       numRemovedBytes: sumSizes(removes),
       numCopiedRows,
-      numDeletionVectorsAdded: 0,
-      numDeletionVectorsRemoved: 0,
+      numDeletionVectorsAdded: dv?.metrics.numDeletionVectorsAdded ?? 0,
+      numDeletionVectorsRemoved: dv?.metrics.numDeletionVectorsRemoved ?? 0,
       numAddedChangeFiles: 0,
       executionTimeMs: since(t0),
-      numDeletionVectorsUpdated: 0,
+      numDeletionVectorsUpdated: dv?.metrics.numDeletionVectorsUpdated ?? 0,
       scanTimeMs,
       numAddedFiles: written.adds.length,
       numUpdatedRows,
@@ -103,8 +111,8 @@ export async function updateRows(storage: Storage, snap: Snapshot, opts: UpdateO
       rewriteTimeMs: since(tWrite),
     },
     read: bound ? { files: candidates, predicate: mayMatch } : 'all',
-    removes,
-    adds: written.adds,
+    removes: [...removes, ...(dv?.removes ?? [])],
+    adds: [...written.adds, ...(dv?.adds ?? [])],
     ...(opts.txn ? { txn: opts.txn } : {}),
     ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
   });
