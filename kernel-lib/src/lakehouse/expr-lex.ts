@@ -1,6 +1,12 @@
 /**
- * The filter grammar's lexer (see `expr-parse.ts` for the grammar): identifiers,
- * `quoted` identifiers, numbers, 'strings' and "strings", operators.
+ * The one lexer of both expression grammars: identifiers, `quoted` identifiers,
+ * numbers, 'strings' and "strings", operators.
+ * - `filter` (`expr-parse.ts`, predicates that prune files): dotted names are one
+ *   identifier (`a.b` is a nested column), a sign belongs to a number where a
+ *   value may start, and only comparison operators exist;
+ * - `row` (`dml/row-expr.ts`, SET values and MERGE conditions): `t.id` is three
+ *   tokens (a table qualifier), arithmetic and `||`, `<=>` are operators, Spark's
+ *   `L`/`D` number suffixes are accepted, and `==` / `<>` arrive as `=` / `!=`.
  */
 import { ExpressionError } from './errors.js';
 
@@ -12,7 +18,14 @@ export type Token =
   | { t: 'op'; v: string; pos: number }
   | { t: 'eof'; v: ''; pos: number };
 
-export function lex(src: string): Token[] {
+export type LexMode = 'filter' | 'row';
+
+const FILTER_OPS = /^(<=|>=|<>|!=|==|=|<|>|\(|\)|,)/;
+const ROW_OPS = /^(<=>|<=|>=|<>|!=|==|\|\||[=<>()+\-*/%,.])/;
+const ROW_OP_SPELLING: Record<string, string> = { '==': '=', '<>': '!=' };
+
+export function lex(src: string, mode: LexMode = 'filter'): Token[] {
+  const row = mode === 'row';
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
@@ -54,21 +67,21 @@ export function lex(src: string): Token[] {
       i = end + 1;
       continue;
     }
-    const num = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(src.slice(i));
-    if (num && (c !== '+' && c !== '-' ? true : isValueStart(out))) {
-      out.push({ t: 'num', v: num[0], pos: start });
-      i += num[0].length;
+    const num = row ? rowNumber(src.slice(i), out) : filterNumber(src.slice(i), c, out);
+    if (num) {
+      out.push({ t: 'num', v: num.value, pos: start });
+      i += num.length;
       continue;
     }
-    const ident = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(src.slice(i));
+    const ident = (row ? /^[A-Za-z_][A-Za-z0-9_]*/ : /^[A-Za-z_][A-Za-z0-9_.]*/).exec(src.slice(i));
     if (ident) {
       out.push({ t: 'ident', v: ident[0], pos: start });
       i += ident[0].length;
       continue;
     }
-    const op = /^(<=|>=|<>|!=|==|=|<|>|\(|\)|,)/.exec(src.slice(i));
+    const op = (row ? ROW_OPS : FILTER_OPS).exec(src.slice(i));
     if (op) {
-      out.push({ t: 'op', v: op[0], pos: start });
+      out.push({ t: 'op', v: row ? (ROW_OP_SPELLING[op[0]] ?? op[0]) : op[0], pos: start });
       i += op[0].length;
       continue;
     }
@@ -76,6 +89,19 @@ export function lex(src: string): Token[] {
   }
   out.push({ t: 'eof', v: '', pos: src.length });
   return out;
+}
+
+function filterNumber(rest: string, c: string, prev: Token[]): { value: string; length: number } | undefined {
+  const m = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(rest);
+  if (!m || ((c === '+' || c === '-') && !isValueStart(prev))) return undefined;
+  return { value: m[0], length: m[0].length };
+}
+
+/** Unsigned (unary minus is an operator here); `.5` after a name is a qualifier's dot, not a number. */
+function rowNumber(rest: string, prev: Token[]): { value: string; length: number } | undefined {
+  const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[lLdD]?/.exec(rest);
+  if (!m || (rest[0] === '.' && prev[prev.length - 1]?.t === 'ident')) return undefined;
+  return { value: m[0].replace(/[lLdD]$/, ''), length: m[0].length };
 }
 
 /** A sign is part of a number only where a value may start (after an operator or at the beginning). */

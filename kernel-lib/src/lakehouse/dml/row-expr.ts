@@ -19,6 +19,7 @@
  *            | CASE WHEN expr THEN expr … [ELSE expr] END
  */
 import { ExpressionError } from '../errors.js';
+import { lex, type Token as Tok } from '../expr-lex.js';
 
 export type RowExpr =
   | { kind: 'num'; text: string }
@@ -33,73 +34,6 @@ export type RowExpr =
   | { kind: 'in'; arg: RowExpr; list: RowExpr[]; negated: boolean }
   | { kind: 'call'; name: string; args: RowExpr[] }
   | { kind: 'case'; branches: { when: RowExpr; result: RowExpr }[]; otherwise?: RowExpr };
-
-interface Tok {
-  t: 'id' | 'qid' | 'num' | 'str' | 'op' | 'eof';
-  v: string;
-  pos: number;
-}
-
-const OPS = /^(<=>|<=|>=|<>|!=|==|\|\||[=<>()+\-*/%,.])/;
-
-function lex(src: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < src.length) {
-    const c = src[i]!;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    const start = i;
-    if (c === "'" || c === '"') {
-      let v = '';
-      for (i++; ; ) {
-        if (i >= src.length) throw new ExpressionError(`unterminated string literal at position ${start} in: ${src}`);
-        if (src[i] === c && src[i + 1] === c) {
-          v += c;
-          i += 2;
-        } else if (src[i] === c) {
-          i++;
-          break;
-        } else if (src[i] === '\\' && i + 1 < src.length) {
-          v += src[i + 1];
-          i += 2;
-        } else v += src[i++];
-      }
-      out.push({ t: 'str', v, pos: start });
-      continue;
-    }
-    if (c === '`') {
-      const end = src.indexOf('`', i + 1);
-      if (end < 0) throw new ExpressionError(`unterminated quoted identifier at position ${start} in: ${src}`);
-      out.push({ t: 'qid', v: src.slice(i + 1, end), pos: start });
-      i = end + 1;
-      continue;
-    }
-    const num = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[lLdD]?/.exec(src.slice(i));
-    if (num && !(c === '.' && out[out.length - 1]?.t === 'id')) {
-      out.push({ t: 'num', v: num[0].replace(/[lLdD]$/, ''), pos: start });
-      i += num[0].length;
-      continue;
-    }
-    const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (id) {
-      out.push({ t: 'id', v: id[0], pos: start });
-      i += id[0].length;
-      continue;
-    }
-    const op = OPS.exec(src.slice(i));
-    if (op) {
-      out.push({ t: 'op', v: op[0] === '==' ? '=' : op[0] === '<>' ? '!=' : op[0], pos: start });
-      i += op[0].length;
-      continue;
-    }
-    throw new ExpressionError(`unexpected character ${JSON.stringify(c)} at position ${start} in: ${src}`);
-  }
-  out.push({ t: 'eof', v: '', pos: src.length });
-  return out;
-}
 
 const RESERVED = new Set([
   'and',
@@ -120,10 +54,10 @@ const RESERVED = new Set([
 
 /** Parses a value expression or condition; throws `ExpressionError` naming the bad token. */
 export function parseRowExpr(src: string): RowExpr {
-  const toks = lex(src);
+  const toks = lex(src, 'row');
   let p = 0;
   const peek = (k = 0): Tok => toks[Math.min(p + k, toks.length - 1)]!;
-  const kw = (word: string, k = 0): boolean => peek(k).t === 'id' && peek(k).v.toLowerCase() === word;
+  const kw = (word: string, k = 0): boolean => peek(k).t === 'ident' && peek(k).v.toLowerCase() === word;
   const isOp = (v: string): boolean => peek().t === 'op' && peek().v === v;
   const fail = (what: string): never => {
     const tok = peek();
@@ -237,7 +171,7 @@ export function parseRowExpr(src: string): RowExpr {
   };
   const name = (): string => {
     const tok = peek();
-    if (tok.t === 'qid' || (tok.t === 'id' && !RESERVED.has(tok.v.toLowerCase()))) {
+    if (tok.t === 'qident' || (tok.t === 'ident' && !RESERVED.has(tok.v.toLowerCase()))) {
       p++;
       return tok.v;
     }
@@ -259,7 +193,7 @@ export function parseRowExpr(src: string): RowExpr {
       expectOp(')');
       return e;
     }
-    if (tok.t === 'id') {
+    if (tok.t === 'ident') {
       const w = tok.v.toLowerCase();
       if (w === 'true' || w === 'false') {
         p++;
