@@ -1,7 +1,7 @@
 /**
  * Conflict detection for optimistic concurrency (Delta's `ConflictChecker`,
- * delta-rs's `conflict_checker.rs`), at the WriteSerializable isolation level
- * both default to.
+ * delta-rs's `conflict_checker.rs`), at the table's isolation level
+ * (`delta.isolationLevel`): WriteSerializable, the default of both, or Serializable.
  *
  * A transaction read the table at `readVersion` and lost the race for version
  * `readVersion + 1`. Before retrying at a later version it checks every commit
@@ -9,7 +9,9 @@
  * - a winning protocol or metaData change always conflicts (the rules changed);
  * - files the winner added conflict when this transaction read the part of the
  *   table they land in — except, under WriteSerializable, files from a winning
- *   blind append (unless this transaction itself changes the metadata);
+ *   blind append (unless this transaction itself changes the metadata): the
+ *   append is then ordered after this transaction. Serializable allows no such
+ *   reordering, so there a blind append into data this transaction read conflicts too;
  * - files the winner removed conflict when this transaction read them
  *   (ConcurrentDeleteRead) or removes them too (ConcurrentDeleteDelete);
  * - a winning `txn` for one of this transaction's application ids conflicts
@@ -28,8 +30,19 @@ export type ConflictReason =
   | 'ConcurrentTransaction';
 
 /** What a transaction depended on: the inputs of the conflict check. */
+export type IsolationLevel = 'WriteSerializable' | 'Serializable';
+
+/** The table's `delta.isolationLevel` (WriteSerializable unless it says Serializable). */
+export function isolationLevelOf(configuration: Record<string, string> | undefined): IsolationLevel {
+  return configuration?.['delta.isolationLevel']?.toLowerCase() === 'serializable'
+    ? 'Serializable'
+    : 'WriteSerializable';
+}
+
 export interface ReadSet {
   readVersion: number;
+  /** Default WriteSerializable. */
+  isolationLevel?: IsolationLevel;
   /** The transaction read every file of the table (an overwrite, a full scan). */
   readWholeTable: boolean;
   /** Predicate over added files (usually their partition values) for a partial read; ignored when readWholeTable. */
@@ -85,7 +98,8 @@ export function findConflict(txn: ReadSet, winning: WinningCommit): Conflict | u
     }
   }
   // Added files this transaction should have seen. WriteSerializable lets blind appends through.
-  const addsToCheck = blindAppend && !txn.changesMetadata ? [] : adds.filter((a) => a.dataChange !== false);
+  const reorderable = blindAppend && !txn.changesMetadata && txn.isolationLevel !== 'Serializable';
+  const addsToCheck = reorderable ? [] : adds.filter((a) => a.dataChange !== false);
   if (addsToCheck.length > 0 && (txn.readWholeTable || txn.readPredicate)) {
     const hit = txn.readWholeTable ? addsToCheck[0] : addsToCheck.find((a) => txn.readPredicate!(a));
     if (hit) {

@@ -16,7 +16,7 @@ import type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile, Txn }
 import { checkpointInterval, writeCheckpoint } from './checkpoint-write.js';
 import { publishTableAccess } from './access-events.js';
 import { readCommitIfExists, tryCommit } from './commit.js';
-import { type Conflict, findConflict, type ReadSet } from './conflicts.js';
+import { type Conflict, findConflict, type IsolationLevel, isolationLevelOf, type ReadSet } from './conflicts.js';
 import { CommitRetryExhaustedError, ConcurrentModificationError } from './errors.js';
 import type { Storage } from './storage/storage.js';
 
@@ -179,9 +179,15 @@ export class Transaction {
     );
   }
 
+  /** The isolation level the table asks for (`delta.isolationLevel`), recorded in commitInfo. */
+  get isolationLevel(): IsolationLevel {
+    return isolationLevelOf(this.snapshot?.metadata.configuration);
+  }
+
   private readSet(): ReadSet {
     return {
       readVersion: this.readVersion,
+      isolationLevel: this.isolationLevel,
       readWholeTable: this.wholeTableRead,
       ...(this.readPredicate ? { readPredicate: this.readPredicate } : {}),
       readFiles: this.readPaths,
@@ -197,7 +203,7 @@ export class Transaction {
       operation: this.options.operation,
       operationParameters: stringValues(this.options.operationParameters ?? {}),
       ...(this.readVersion >= 0 ? { readVersion: this.readVersion } : {}),
-      isolationLevel: 'WriteSerializable',
+      isolationLevel: this.isolationLevel,
       isBlindAppend: this.isBlindAppend,
       operationMetrics: stringValues(this.operationMetrics),
       engineInfo: engineInfo(),
