@@ -22,6 +22,7 @@ interface RunFlags {
   from?: string;
   only?: string;
   resume?: string;
+  paramsFrom?: string;
   home?: string;
   artifacts?: string;
   json?: boolean;
@@ -34,6 +35,15 @@ const positiveInt = (v: string): number => {
   if (!/^\d+$/.test(v.trim()) || n < 1) throw new CommanderArgError('must be an integer ≥ 1');
   return n;
 };
+
+/** `--param` values, over the parameters of the `--params-from` run when given. */
+async function parameters(o: RunFlags, home: string) {
+  const given = parseAssignments(o.param);
+  if (o.paramsFrom === undefined) return given;
+  // Loaded only here: the history reader pulls in the lakehouse, which a plain run starts without.
+  const { runHistoryAt, withParametersOf } = await import('../runner/runs-query.js');
+  return withParametersOf(runHistoryAt(home), o.paramsFrom, given);
+}
 
 export function registerRunCommand(program: Command): void {
   program
@@ -53,6 +63,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--only <step>', 'execute only this step (no cache); its inputs from the newest executions')
     .option('--resume <run-id>', 'continue a failed or cancelled run without re-executing its successful steps')
+    .option('--params-from <run-id>', "re-run with that run's parameters (--param values override them)")
     .option('--home <dir>', 'Stillwater home (default: $STILLWATER_HOME, else ./.stillwater)')
     .option('--artifacts <dir>', 'artifact store root (default: <home>/artifacts)')
     .option('--no-logs', 'do not echo step output (plain mode)')
@@ -97,7 +108,7 @@ export function registerRunCommand(program: Command): void {
       try {
         const handle = runPipeline(target, {
           home,
-          params: parseAssignments(o.param),
+          params: await parameters(o, home),
           cache: o.cache,
           launchAhead: o.launchAhead,
           signal: abort.signal,

@@ -2,9 +2,12 @@
  * `stillwater runs list|show|compare`: the run history (Delta tables in the
  * Stillwater home), for people or, with `--json`, for programs.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { RunFilter } from '../contracts/lab.js';
+import type { RunRecord } from '../contracts/run-records.js';
 import { compareRuns } from '../runner/compare.js';
 import { resolveHome } from '../runner/home.js';
+import { parseAssignments } from '../runner/params.js';
 import { describeError } from '../runner/progress.js';
 import { findRuns, requireRun, runHistoryAt } from '../runner/runs-query.js';
 
@@ -19,6 +22,14 @@ const out = (text: string): void => {
 const secs = (ms: number | null) => (ms === null ? '' : `${(ms / 1000).toFixed(2)}s`);
 const history = (o: HomeFlags) => runHistoryAt(resolveHome({ home: o.home }));
 
+const RUN_STATUSES: readonly RunRecord['status'][] = ['done', 'failed', 'cancelled', 'interrupted', 'running'];
+
+function addStatus(v: string, acc: RunRecord['status'][]): RunRecord['status'][] {
+  const status = RUN_STATUSES.find((s) => s === v);
+  if (!status) throw new InvalidArgumentError(`unknown run status "${v}" (one of: ${RUN_STATUSES.join(', ')})`);
+  return [...acc, status];
+}
+
 export function registerRunsCommands(program: Command): void {
   const runs = program.command('runs').description('run history: list, show, compare');
   const common = (c: Command) =>
@@ -28,8 +39,17 @@ export function registerRunsCommands(program: Command): void {
 
   common(runs.command('list').description('runs, newest first'))
     .option('--pipeline <name>', 'only runs of this pipeline')
-    .action(async (o: HomeFlags & { pipeline?: string }) => {
-      const all = await findRuns(history(o), o.pipeline !== undefined ? { pipeline: o.pipeline } : {});
+    .option('--status <status>', `only runs that ended so (repeatable: ${RUN_STATUSES.join(', ')})`, addStatus, [])
+    .option(
+      '--param <NAME=VALUE>',
+      'only runs with this parameter value (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .action(async (o: HomeFlags & { pipeline?: string; status: RunRecord['status'][]; param: string[] }) => {
+      const filter: RunFilter = { status: o.status, params: parseAssignments(o.param) };
+      if (o.pipeline !== undefined) filter.pipeline = o.pipeline;
+      const all = await findRuns(history(o), filter);
       if (o.json) return out(JSON.stringify(all));
       if (all.length === 0) return out('no runs');
       for (const r of all) {
