@@ -67,6 +67,12 @@ export interface SimulatorOptions {
   testUnits?: number;
   /** Mean life in cycles. Default 205. */
   meanLife?: number;
+  /**
+   * Calibration drift: every noisy sensor reads this many of its noise standard
+   * deviations high (negative: low). Default 0. The random draws are the same as
+   * without drift, so a drifted batch differs from the seed's data only by the shift.
+   */
+  sensorDrift?: number;
 }
 
 /** Fraction of the health margin the fault consumes at its onset; sets the curve's sharpness. */
@@ -99,7 +105,14 @@ class Columns {
  * Simulates one unit's whole life and appends its first `keep` cycles (all when
  * undefined). Returns the unit's life in cycles.
  */
-function simulateUnit(rng: Random, unit: number, meanLife: number, out: Columns, cutoff?: (life: number) => number) {
+function simulateUnit(
+  rng: Random,
+  unit: number,
+  meanLife: number,
+  sensorDrift: number,
+  out: Columns,
+  cutoff?: (life: number) => number,
+) {
   const initialWear = rng.uniform(0, 0.15);
   const targetLife = Math.min(Math.max(rng.normal(meanLife, meanLife * 0.22), meanLife * 0.6), meanLife * 1.8);
   const growth = Math.log(1 + (1 - initialWear) / FAULT_SCALE) / targetLife;
@@ -114,7 +127,8 @@ function simulateUnit(rng: Random, unit: number, meanLife: number, out: Columns,
     out.values[1]!.push(round(rng.normal(0, 0.0003), 4));
     out.values[2]!.push(100);
     SENSORS.forEach((s, k) => {
-      const v = s.base + offsets[k]! + s.drift * damage + (s.noise > 0 ? rng.normal(0, s.noise) : 0);
+      const v =
+        s.base + offsets[k]! + s.drift * damage + (s.noise > 0 ? rng.normal(0, s.noise) + sensorDrift * s.noise : 0);
       out.values[k + 3]!.push(round(v, s.decimals));
     });
   }
@@ -126,7 +140,7 @@ function simulateUnit(rng: Random, unit: number, meanLife: number, out: Columns,
  * @throws SimulatorError for non-positive unit counts or an implausible mean life.
  */
 export function simulateTurbofan(options: SimulatorOptions = {}): TurbofanData {
-  const { seed = 42, trainUnits = 100, testUnits = 100, meanLife = 205 } = options;
+  const { seed = 42, trainUnits = 100, testUnits = 100, meanLife = 205, sensorDrift = 0 } = options;
   for (const [name, v] of [
     ['trainUnits', trainUnits],
     ['testUnits', testUnits],
@@ -138,12 +152,12 @@ export function simulateTurbofan(options: SimulatorOptions = {}): TurbofanData {
   }
   const rng = new Random(seed);
   const train = new Columns();
-  for (let u = 1; u <= trainUnits; u++) simulateUnit(rng, u, meanLife, train);
+  for (let u = 1; u <= trainUnits; u++) simulateUnit(rng, u, meanLife, sensorDrift, train);
   const test = new Columns();
   const rul = new Int32Array(testUnits);
   for (let u = 1; u <= testUnits; u++) {
     let cut = 0;
-    const life = simulateUnit(rng, u, meanLife, test, (l) => {
+    const life = simulateUnit(rng, u, meanLife, sensorDrift, test, (l) => {
       // Cut somewhere between 25 % and 97 % of life, leaving at least one cycle.
       cut = Math.max(1, Math.min(l - 1, Math.floor(l * rng.uniform(0.25, 0.97))));
       return cut;

@@ -27,7 +27,8 @@ export interface LoadedTurbofan extends TurbofanData {
 export async function loadTurbofan(options: LoadTurbofanOptions = {}): Promise<LoadedTurbofan> {
   const { dataDir, subset = 'FD001', ...sim } = options;
   if (dataDir) return { ...(await readCmapssDir(dataDir, subset)), source: `C-MAPSS ${subset} in ${dataDir}` };
-  return { ...simulateTurbofan(sim), source: `simulator (seed ${sim.seed ?? 42})` };
+  const drift = sim.sensorDrift ? `, sensor drift ${sim.sensorDrift} sd` : '';
+  return { ...simulateTurbofan(sim), source: `simulator (seed ${sim.seed ?? 42}${drift})` };
 }
 
 export interface PrepareOptions {

@@ -49,3 +49,17 @@ export class JsonModelError extends MLError {
     super(`XGBoost JSON model, ${at}: ${problem}`);
   }
 }
+
+/**
+ * A batch failed data validation with ERROR anomalies (the gate). The message is
+ * one line; `report` holds the full text report, `reportPath` where it was saved.
+ */
+export class DataValidationError extends MLError {
+  constructor(
+    message: string,
+    readonly report: string,
+    readonly reportPath: string | null,
+  ) {
+    super(message);
+  }
+}

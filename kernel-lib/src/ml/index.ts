@@ -4,6 +4,7 @@
  * in the lakehouse.
  */
 export {
+  DataValidationError,
   EvaluationError,
   FeatureMatrixError,
   GridSearchError,
@@ -82,4 +83,12 @@ export {
   type ValueThreshold,
 } from './evaluator.js';
 export { type ModelVersion, ModelRegistry, type RegisterOptions } from './registry.js';
+export {
+  type Baseline,
+  type BaselineCheck,
+  type BaselineCheckOptions,
+  type BaselineSpan,
+  DataBaselines,
+} from './baseline.js';
+export { RUN_CONTEXT_ENV, type RunContext, runContext } from './run-context.js';
 export { type GridResult, type GridSearchOptions, gridSearch, parameterGrid } from './grid.js';

@@ -33,6 +33,8 @@ export function homeLayout(home: string) {
     work: path.join(home, 'work'),
     /** Journals of runs in progress (run-journal.ts). */
     journal: path.join(home, 'journal'),
+    /** Files steps leave for the user (reports), per run and step; kept, unlike `work/`. */
+    runArtifacts: path.join(home, 'run-artifacts'),
   };
 }
 

@@ -34,7 +34,7 @@ import type { RunRecord, StepExecutionRecord } from './records.js';
 import { RunJournal } from './run-journal.js';
 import { bundlePath, runWorkDir, stepWorkDir } from './safe-paths.js';
 import { type NodeOutcome, schedule } from './scheduler.js';
-import { parseStepError, stepArguments } from './step-contract.js';
+import { bundleTakesRunContext, parseStepError, stepArguments } from './step-contract.js';
 import { isReferenceKind, pinReference, referenceStillCurrent } from './table-refs.js';
 import { type TracedReads, bundleTracesReads, checkTracedReads, readTracedReads } from './input-trace.js';
 import { type DependencyState, LaunchAhead } from './launch-ahead.js';
@@ -185,6 +185,9 @@ class Run {
   private readonly packageVersions = new PackageVersions();
   /** Steps whose bundle reports what its code reads (`--trace-reads`). */
   private readonly tracing = new Set<string>();
+  /** Bundles whose runtime takes `--run-context`. */
+  private readonly takesRunContext = new Set<string>();
+  private artifactsDir = '';
 
   constructor(
     private readonly runId: string,
@@ -206,6 +209,7 @@ class Run {
     // Killed runs are found through their journals: shown `interrupted`, resumable (active-runs.ts).
     const history = recorded && new HistoryWithActiveRuns(recorded, layout);
     this.workDir = runWorkDir(layout.work, this.runId);
+    this.artifactsDir = runWorkDir(layout.runArtifacts, this.runId);
 
     // Everything that can be wrong with the request is checked before any step runs.
     let given = o.params ?? {};
@@ -575,6 +579,7 @@ class Run {
     const bundle = bundlePath(this.dir, step);
     const text = await readFile(bundle, 'utf8').catch(() => '');
     if (bundleTracesReads(text)) this.tracing.add(step.name);
+    if (bundleTakesRunContext(text)) this.takesRunContext.add(step.name);
     return this.packageVersions.of(bundlePackages(text), path.dirname(bundle));
   }
 
@@ -623,6 +628,16 @@ class Run {
       params: Object.fromEntries(step.parameters.map((p) => [p, formatParameterValue(this.params[p] ?? null)])),
       metricsPath,
       tracePath,
+      ...(this.takesRunContext.has(step.name)
+        ? {
+            runContext: {
+              runId: this.runId,
+              step: step.name,
+              notebook: this.spec.notebook,
+              artifacts: stepWorkDir(this.artifactsDir, step.name),
+            },
+          }
+        : {}),
     });
     const maxAttempts = 1 + Math.max(0, step.retries);
     const started = Date.now();

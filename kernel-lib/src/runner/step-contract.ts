@@ -4,6 +4,8 @@
  * Nothing here is specific to the local runner — container engines build the
  * same command line with their own paths.
  */
+import type { RunContext } from '../ml/run-context.js';
+import { RUN_CONTEXT_FLAG } from '../pipeline/runtime/run-context.js';
 import { TRACE_READS_FLAG } from '../pipeline/runtime/trace-format.js';
 import type { StepErrorInfo } from './events.js';
 
@@ -15,7 +17,13 @@ export interface StepInvocation {
   metricsPath: string;
   /** Where the step writes what its code read (`--trace-reads`); omitted for bundles that cannot. */
   tracePath?: string;
+  /** The run, step and notebook (`--run-context`); omitted for bundles that predate it. */
+  runContext?: RunContext;
 }
+
+/** True when a bundle's runtime takes `--run-context`. */
+export const bundleTakesRunContext = (bundleText: string): boolean =>
+  bundleText.includes(JSON.stringify(RUN_CONTEXT_FLAG));
 
 /** `--in NAME=PATH … --out NAME=PATH … --param NAME=VALUE … --metrics PATH [--trace-reads PATH]`. */
 export function stepArguments(inv: StepInvocation): string[] {
@@ -25,6 +33,7 @@ export function stepArguments(inv: StepInvocation): string[] {
   for (const [n, v] of Object.entries(inv.params)) args.push('--param', `${n}=${v}`);
   args.push('--metrics', inv.metricsPath);
   if (inv.tracePath !== undefined) args.push(TRACE_READS_FLAG, inv.tracePath);
+  if (inv.runContext !== undefined) args.push(RUN_CONTEXT_FLAG, JSON.stringify(inv.runContext));
   return args;
 }
 

@@ -34,6 +34,18 @@ describe('parseStepArgs (STEP-CONTRACT.md)', () => {
     expect(a.metricsPath).toBe('/m.json');
   });
 
+  it('reads --run-context and refuses one that is not the context object', () => {
+    const base = ['--in', 'table=t', '--in', 'rows=r'];
+    const context = { runId: 'r1', step: 'train', notebook: 'nb.ipynb', artifacts: null };
+    expect(parseStepArgs([...base, '--run-context', JSON.stringify(context)], meta).runContext).toEqual(context);
+    expect(() => parseStepArgs([...base, '--run-context', '{"runId":""}'], meta)).toThrow(
+      /^step "train": --run-context expects \{"runId","step","notebook","artifacts"\} strings/,
+    );
+    expect(() => parseStepArgs([...base, '--run-context=nope'], meta)).toThrow(
+      /^step "train": --run-context is not JSON/,
+    );
+  });
+
   it('rejects unknown and missing names with StepUsageError naming them', () => {
     const base = ['--in', 'table=t', '--in', 'rows=r'];
     expect(() => parseStepArgs([...base, '--in', 'tabel=x'], meta)).toThrow(

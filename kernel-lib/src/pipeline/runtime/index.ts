@@ -10,6 +10,7 @@ import { StepRuntimeError, StepUsageError } from './errors.js';
 import { exitFlushed, exitStarted } from './flush-stdio.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
 import { collectReads } from './read-trace-collect.js';
+import { applyRunContext } from './run-context.js';
 import { enterCell, failureReport, STACK_FRAMES } from './report.js';
 import { closeOutputsAndSayDone, signalAt, signalReady } from './signal-pipe.js';
 import { startTracing, traceExclusions } from './trace-setup.js';
@@ -70,6 +71,7 @@ export async function runStep(
     // Lets a profiler tell waiting for the command line from running the step.
     performance.mark('stillwater:step-args');
     const args = parseStepArgs(argv, meta);
+    if (args.runContext) applyRunContext(args.runContext);
     const startedMs = Date.now();
     phase = 'run';
     const ctx = makeContext(meta, args);

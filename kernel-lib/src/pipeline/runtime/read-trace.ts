@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type FileIdentity, identityOf } from './read-trace-collect.js';
 import type { TracedTable } from './trace-format.js';
+import { RUN_CONTEXT_NAMES } from './run-context.js';
 
 /** lakehouse/access-events.ts (not imported: the runtime must not load the lakehouse). */
 const TABLE_ACCESS_CHANNEL = 'stillwater:delta-table-access';
@@ -77,7 +78,9 @@ export class ReadTrace {
 
     const realEnv = process.env;
     process.env = tracedEnv(realEnv, (name) => {
-      if (this.active && !this.recorded.env.has(name)) this.recorded.env.set(name, realEnv[name]);
+      if (this.active && !this.recorded.env.has(name) && !RUN_CONTEXT_NAMES.has(name)) {
+        this.recorded.env.set(name, realEnv[name]);
+      }
     });
     this.undo.push(() => {
       process.env = realEnv;
