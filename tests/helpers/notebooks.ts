@@ -1,7 +1,7 @@
 /** Writing small tagged tslab notebooks for tests, under tests/.out (so bundles resolve node_modules). */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './paths.js';
+import { freshOutDir } from './paths.js';
 
 export interface CodeCell {
   cell_type: 'code';
@@ -21,8 +21,7 @@ export const code = (tags: string[], source: string): CodeCell => ({
 
 /** Writes a notebook of `cells` (pipeline name `name`) into a fresh folder under tests/.out. */
 export function writeNotebook(name: string, cells: CodeCell[]): { dir: string; nb: string } {
-  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-  const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', `runner-${name}-`));
+  const dir = freshOutDir(`runner-${name}-`);
   const nb = path.join(dir, `${name}.ipynb`);
   writeFileSync(
     nb,

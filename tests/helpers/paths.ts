@@ -1,3 +1,4 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,3 +12,11 @@ export const venvPython = path.join(repoRoot, '.venv', 'bin', 'python');
 export const systemPython = '/usr/bin/python3';
 /** The built CLI. */
 export const cliPath = path.join(repoRoot, 'kernel-lib', 'dist', 'cli', 'main.js');
+/** Test output root (inside the repo, so bundles written there resolve node_modules). */
+export const testOutDir = path.join(repoRoot, 'tests', '.out');
+
+/** A fresh folder under tests/.out; creates tests/.out first, so a test file also runs alone. */
+export function freshOutDir(prefix: string): string {
+  mkdirSync(testOutDir, { recursive: true });
+  return mkdtempSync(path.join(testOutDir, prefix));
+}

@@ -10,13 +10,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaTable, writeCheckpoint } from '../../../kernel-lib/src/lakehouse/index.js';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { cliPath, freshOutDir } from '../../helpers/paths.js';
 import { cell, TSLAB } from './harness.js';
 import { makeTemplateTable } from './templates.js';
 
 let root = '';
 beforeAll(() => {
-  root = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'bad-input-ok-'));
+  root = freshOutDir('bad-input-ok-');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

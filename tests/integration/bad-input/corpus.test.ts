@@ -6,10 +6,10 @@
  * counts (tried, clear, bad). `BAD_INPUT_CLI=…/main.js` runs the corpus on another build (to count
  * an older one), `BAD_INPUT_ONLY=regex` only the cases whose "area: name" matches.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { cliPath, freshOutDir } from '../../helpers/paths.js';
 import { compileCases } from './cases-compile.js';
 import { runCases } from './cases-run.js';
 import { tableCases } from './cases-table.js';
@@ -26,9 +26,8 @@ let root = '';
 
 beforeAll(async () => {
   if (!existsSync(cli)) throw new Error(`build the CLI first (npm run build): ${cli} is missing`);
-  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
   // Under the repository, so compiled step bundles resolve node_modules.
-  root = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'bad-input-'));
+  root = freshOutDir('bad-input-');
   const templates = { table: await makeTemplateTable(root), pipeline: await makeTemplatePipeline(root) };
   const results = await pool(
     cases.map((c, i) => async () => {

@@ -3,14 +3,14 @@
  * (an export request to `@stillwater/kernel/lab-api`) run in a real tslab kernel, as the command runs it, compiles the notebook and writes the
  * export beside it.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RESULT_MIME } from '../../../extension/src/run/events.js';
 import { labSnippet } from '../../../extension/src/run/snippets.js';
 import { argoProblems, sharedRefsMissing } from '../../helpers/export-checks.js';
 import { code } from '../../helpers/notebooks.js';
-import { repoRoot } from '../../helpers/paths.js';
+import { freshOutDir, repoRoot } from '../../helpers/paths.js';
 import { runNotebookInTslab } from '../../helpers/tslab.js';
 
 const dirs: string[] = [];
@@ -20,8 +20,7 @@ afterAll(() => {
 
 describe.skipIf(sharedRefsMissing)('export snippet (JupyterLab "Export Pipeline…") in a tslab kernel', () => {
   it('compiles the notebook as shown and writes the Argo workflow beside it', async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const ws = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'export-snippet-'));
+    const ws = freshOutDir('export-snippet-');
     dirs.push(ws);
     const fixture = path.join(repoRoot, 'tests', 'fixtures', 'notebooks', 'diamond.ipynb');
     copyFileSync(fixture, path.join(ws, 'diamond.ipynb'));

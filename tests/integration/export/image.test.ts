@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stepArguments, stepsInOrder } from '../../../kernel-lib/src/export/container.js';
 import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { cliPath, freshOutDir, repoRoot } from '../../helpers/paths.js';
 
 const run = promisify(execFile);
 const cleanup: string[] = [];
@@ -23,8 +23,7 @@ afterAll(() => {
 
 describe('stillwater image', () => {
   it('runs every turbofan step from a clean copy of its context with the metrics of `stillwater run`', async () => {
-    mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-    const ws = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'image-'));
+    const ws = freshOutDir('image-');
     cleanup.push(ws);
     copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), path.join(ws, 'turbofan.ipynb'));
     const { stdout } = await run(

@@ -96,7 +96,11 @@ describe('DML conflict rules by isolation level', () => {
     const t = await table();
     const stale = await t.snapshot();
     const source = rows('a', [2, 7]);
-    const merge = { on: 't.p = s.p and t.k = s.k', whenMatchedDelete: {}, whenNotMatchedInsert: { values: '*' } };
+    const merge = {
+      on: 't.p = s.p and t.k = s.k',
+      whenMatchedDelete: {},
+      whenNotMatchedInsert: { values: '*' as const },
+    };
     await t.merge(rows('a', [5]), merge);
     const err = await mergeInto(t.storage, stale, source, merge).catch((e: Error) => e);
     expect(err).toBeInstanceOf(ConcurrentModificationError);

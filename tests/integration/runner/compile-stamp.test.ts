@@ -3,18 +3,17 @@
  * the notebook, a local module its bundles include, the compiler, or the compiled
  * output changed.
  */
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureCompiled } from '../../../kernel-lib/src/runner/compile-stamp.js';
-import { repoRoot } from '../../helpers/paths.js';
+import { freshOutDir, repoRoot } from '../../helpers/paths.js';
 
 const fixtures = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
 
 /** A fresh folder under tests/.out holding copies of `files` from the fixtures, and a home beside them. */
 function copiedFixtures(prefix: string, files: string[]): { dir: string; home: string; at: (f: string) => string } {
-  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-  const dir = mkdtempSync(path.join(repoRoot, 'tests', '.out', prefix));
+  const dir = freshOutDir(prefix);
   for (const f of files) copyFileSync(path.join(fixtures, f), path.join(dir, f));
   return { dir, home: path.join(dir, 'home'), at: (f) => path.join(dir, f) };
 }

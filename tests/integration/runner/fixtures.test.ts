@@ -3,13 +3,13 @@
  * (notebook → compile → run); for a sample, each step's stdout equals the
  * stdout of that step's cells in a top-to-bottom tslab run of the notebook.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
 import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { repoRoot } from '../../helpers/paths.js';
+import { freshOutDir, repoRoot } from '../../helpers/paths.js';
 import { cellStdout, runNotebookInTslab } from '../../helpers/tslab.js';
 
 const fixtures = path.join(repoRoot, 'tests', 'fixtures', 'notebooks');
@@ -27,8 +27,7 @@ const COMPARED = ['linear', 'parameters'];
 
 let work: string;
 beforeAll(() => {
-  mkdirSync(path.join(repoRoot, 'tests', '.out'), { recursive: true });
-  work = mkdtempSync(path.join(repoRoot, 'tests', '.out', 'runner-fixtures-'));
+  work = freshOutDir('runner-fixtures-');
 });
 
 function copyFixture(name: string): string {
