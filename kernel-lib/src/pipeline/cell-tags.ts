@@ -4,6 +4,7 @@
  */
 import type { DiagnosticCode } from './diagnostics.js';
 import { STEP_KINDS, type StepKind, type StepLimits } from './spec.js';
+import { CPU_QUANTITY, MEMORY_QUANTITY } from './quantity.js';
 
 export const STEP_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 /**
@@ -62,8 +63,6 @@ const ROLE_TAGS: Record<string, CellRole['role']> = {
   skip: 'skip',
 };
 
-const CPU_QUANTITY = /^[0-9]+(\.[0-9]+)?m?$/;
-const MEMORY_QUANTITY = /^[0-9]+(\.[0-9]+)?([EPTGMk]i?)?$/;
 const NON_NEGATIVE_INT = /^(0|[1-9][0-9]*)$/;
 const POSITIVE_INT = /^[1-9][0-9]*$/;
 
