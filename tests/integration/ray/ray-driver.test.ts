@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RayDriver, type RayLaunch, type RayStepEvent } from '../../../kernel-lib/src/runner/engine/ray/ray-driver.js';
-import { type RayCluster, rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.js';
+import { type RayCluster, rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.mjs';
 
 const missing = rayMissing();
 if (missing) console.warn(`skipped "Ray driver": ${missing}`);

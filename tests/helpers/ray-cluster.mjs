@@ -10,7 +10,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot } from './paths.js';
+import { fileURLToPath } from 'node:url';
+
+// Plain JS (with ray-cluster.d.mts) so the Ray benchmark, a .mjs script, starts the same cluster as the tests.
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const run = promisify(execFile);
 
@@ -19,7 +22,7 @@ export const rayPython = path.join(repoRoot, '.venv', 'bin', 'python');
 const rayBin = path.join(repoRoot, '.venv', 'bin', 'ray');
 
 /** Why a Ray cluster cannot be started here, or undefined when it can. */
-export function rayMissing(): string | undefined {
+export function rayMissing() {
   if (!existsSync(rayBin)) return `needs ray in ${path.relative(repoRoot, rayBin)} (npm test provisions it)`;
   try {
     execFileSync(rayPython, ['-c', 'import ray'], { stdio: 'ignore' });
@@ -29,24 +32,11 @@ export function rayMissing(): string | undefined {
   }
 }
 
-export interface RayCluster {
-  address: string;
-  tmpDir: string;
-  /**
-   * SIGKILLs the second node's Ray processes (its raylet and the workers under it) — not
-   * the step processes those workers started: they must end on their own.
-   */
-  killSecondNode(): void;
-  /** Pids of this cluster's processes and their descendants. */
-  pids(): number[];
-  stop(): Promise<void>;
-}
-
 /**
  * Ray gives a starting node a fixed 30 s to register; on a loaded two-core machine that
  * is sometimes too short, so a cluster that failed to start is torn down and started again.
  */
-export async function startRayCluster(attempts = 3): Promise<RayCluster> {
+export async function startRayCluster(attempts = 3) {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startRayClusterOnce();
@@ -59,7 +49,7 @@ export async function startRayCluster(attempts = 3): Promise<RayCluster> {
   }
 }
 
-async function startRayClusterOnce(): Promise<RayCluster> {
+async function startRayClusterOnce() {
   // Unix socket paths under the tmp dir must stay short (107 bytes).
   const tmpDir = mkdtempSync('/tmp/swray-');
   const [port, dashboardPort] = [await freePort(), await freePort()];
@@ -74,7 +64,8 @@ async function startRayClusterOnce(): Promise<RayCluster> {
   };
   const common = ['--node-ip-address', '127.0.0.1', '--num-cpus', '1', '--disable-usage-stats'];
   const address = `127.0.0.1:${port}`;
-  const cluster: RayCluster = {
+  /** @type {import('./ray-cluster.mjs').RayCluster} */
+  const cluster = {
     address,
     tmpDir,
     killSecondNode() {
@@ -120,25 +111,21 @@ async function startRayClusterOnce(): Promise<RayCluster> {
   return cluster;
 }
 
-function freePort(): Promise<number> {
+/** @returns {Promise<number>} */
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
+      const { port } = /** @type {{ port: number }} */ (server.address());
       server.close(() => resolve(port));
     });
   });
 }
 
-interface Proc {
-  pid: number;
-  ppid: number;
-  cmd: string;
-}
-
-function processes(): Proc[] {
-  const out: Proc[] = [];
+/** @returns {{ pid: number, ppid: number, cmd: string }[]} */
+function processes() {
+  const out = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -153,11 +140,11 @@ function processes(): Proc[] {
   return out;
 }
 
-function clusterProcesses(tmpDir: string): Proc[] {
+function clusterProcesses(tmpDir) {
   return processes().filter((p) => p.cmd.includes(tmpDir));
 }
 
-function withDescendants(roots: number[]): number[] {
+function withDescendants(roots) {
   const all = processes();
   const found = new Set(roots);
   let grew = true;
@@ -173,7 +160,7 @@ function withDescendants(roots: number[]): number[] {
   return [...found];
 }
 
-function killAll(pids: number[]): void {
+function killAll(pids) {
   for (const pid of pids) {
     try {
       process.kill(pid, 'SIGKILL');
