@@ -111,7 +111,18 @@ export function argoDag(text: string): Record<string, string[]> {
 export interface AirflowReading {
   dag: { dag_id: string; description: string };
   params: Record<string, unknown>;
-  operators: { task_id: string; cmds: string[]; arguments: string[]; rendered: string[]; retries: number }[];
+  operators: {
+    task_id: string;
+    cmds: string[];
+    arguments: string[];
+    rendered: string[];
+    retries: number;
+    /** The step's own image (Kale's `image:`), or null for the DAG's IMAGE. */
+    image: string | null;
+    annotations: Record<string, string>;
+    labels: Record<string, string>;
+    limits: Record<string, string>;
+  }[];
   edges: [string, string][];
 }
 

@@ -13,7 +13,10 @@ export const sampleStep = {
   cache: true,
   retries: 1,
   timeoutSeconds: 600,
-  limits: { cpu: '500m', memory: '2Gi' },
+  limits: { cpu: '500m', memory: '2Gi', 'nvidia.com/gpu': '1', 'ephemeral-storage': '10Gi' },
+  image: 'registry.example/team/steps:1.2',
+  annotations: { 'example.com/owner': 'ml: team a' },
+  labels: { team: 'ml' },
   source: [{ cell: 4, startLine: 1, endLine: 9 }],
   hash: 'a'.repeat(64),
 } satisfies Required<PipelineStep>;

@@ -6,10 +6,12 @@
  * and the operator's Jinja-templated fields get user text only as Jinja string
  * literals, so nothing in a name or value is ever evaluated.
  */
+import { keyedEntries } from '../pipeline/k8s-grammar.js';
 import type { PipelineParameter, PipelineSpec, PipelineStep } from '../pipeline/spec.js';
 import {
   defaultImage,
   type ExportOptions,
+  mapValues,
   renderArgument,
   SHARED_STORAGE,
   stepArguments,
@@ -105,13 +107,16 @@ export function toAirflow(spec: PipelineSpec, options: ExportOptions = {}): stri
       },
       metrics: () => `{{ ${pyString(XCOM_FILE)} }}`,
     }).map((parts) => renderArgument(parts, jinjaText));
-    const limits = Object.entries(step.limits).filter(([, v]) => v !== undefined);
+    const limits = keyedEntries(step.limits);
+    // image, annotations, labels and container_resources are Jinja-templated fields (their dicts' values, not keys).
+    const keyed = (field: string, entries: [string, string][]) =>
+      entries.length > 0 ? [`        ${field}=${pyLiteral(mapValues(entries, jinjaText))},`] : [];
     return [
       `    tasks[${pyString(id)}] = KubernetesPodOperator(`,
       `        task_id=${pyString(id)},`,
       `        name=${pyString(podName)},`,
       `        doc_md=${pyString(`Stillwater step ${JSON.stringify(step.name)} (${step.kind})`)},`,
-      '        image=IMAGE,',
+      step.image === undefined ? '        image=IMAGE,' : `        image=${pyString(jinjaText(step.image))},`,
       `        cmds=[${pyString(args[0]!)}],`,
       '        arguments=[',
       ...args.slice(1).map((a) => `            ${pyString(a)},`),
@@ -122,8 +127,10 @@ export function toAirflow(spec: PipelineSpec, options: ExportOptions = {}): stri
       `        retries=${step.retries},`,
       ...(step.timeoutSeconds !== null ? [`        execution_timeout=timedelta(seconds=${step.timeoutSeconds}),`] : []),
       ...(limits.length > 0
-        ? [`        container_resources=k8s.V1ResourceRequirements(limits=${pyLiteral(Object.fromEntries(limits))}),`]
+        ? [`        container_resources=k8s.V1ResourceRequirements(limits=${pyLiteral(mapValues(limits, jinjaText))}),`]
         : []),
+      ...keyed('annotations', keyedEntries(step.annotations)),
+      ...keyed('labels', keyedEntries(step.labels)),
       `        do_xcom_push=${step.metrics.length > 0 ? 'True' : 'False'},`,
       '    )',
     ];

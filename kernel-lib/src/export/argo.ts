@@ -5,15 +5,18 @@
  * artifact passing (the cluster's artifact repository). `../shared/argo/schema.json`
  * is the schema this has to satisfy.
  */
+import { keyedEntries } from '../pipeline/k8s-grammar.js';
 import type { PipelineSpec, PipelineStep } from '../pipeline/spec.js';
 import {
   defaultImage,
   type ExportOptions,
+  mapValues,
   parameterText,
   renderArgument,
   refuseBraces,
   SHARED_STORAGE,
   stepArguments,
+  stepImage,
   stepsInOrder,
 } from './container.js';
 import { dnsLabels, identifiers } from './names.js';
@@ -93,23 +96,27 @@ export function toArgo(spec: PipelineSpec, options: ExportOptions = {}): string 
       }));
     }
     if (step.metrics.length > 0) outputs.parameters = [{ name: 'metrics', valueFrom: { path: METRICS_FILE } }];
-    const limits: Json = {};
-    if (step.limits.cpu) limits.cpu = step.limits.cpu;
-    if (step.limits.memory) limits.memory = step.limits.memory;
+    const limits = keyedEntries(step.limits);
+    const labels = keyedEntries(step.labels);
+    // Argo substitutes {{…}} in the whole template, metadata and image included.
+    const annotations = {
+      ...mapValues(keyedEntries(step.annotations), escapeText),
+      'stillwater.dev/step': escapeText(step.name),
+    };
     return {
       name: task.get(step.name)!,
-      metadata: { annotations: { 'stillwater.dev/step': escapeText(step.name) } },
+      metadata: { annotations, ...(labels.length > 0 ? { labels: mapValues(labels, escapeText) } : {}) },
       ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
       ...(Object.keys(outputs).length > 0 ? { outputs } : {}),
       // IntOrString fields: Argo's schema types them as strings.
       ...(step.retries > 0 ? { retryStrategy: { limit: String(step.retries), retryPolicy: 'Always' } } : {}),
       ...(step.timeoutSeconds !== null ? { activeDeadlineSeconds: String(step.timeoutSeconds) } : {}),
       container: {
-        image,
+        image: escapeText(stepImage(step, image)),
         command: [args[0]!],
         args: args.slice(1),
         env: [{ name: 'STILLWATER_LAKEHOUSE_ROOT', value: SHARED_STORAGE.lakehouseRoot }],
-        ...(Object.keys(limits).length > 0 ? { resources: { limits } } : {}),
+        ...(limits.length > 0 ? { resources: { limits: Object.fromEntries(limits) } } : {}),
         volumeMounts: [{ name: VOLUME, mountPath: SHARED_STORAGE.mountPath }],
       },
     };

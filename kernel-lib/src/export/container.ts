@@ -92,6 +92,14 @@ export function refuseBraces(target: string, where: string): (text: string) => s
   };
 }
 
+/** The image a step runs in: its own (Kale's `image:` tag, which must hold the step image's layout) or the export's. */
+export const stepImage = (step: PipelineStep, image: string): string => step.image ?? image;
+
+/** The entries as an object, with `escapeText` applied to every value (keys are Kubernetes names, never templated). */
+export function mapValues(entries: [string, string][], escapeText: (text: string) => string): Record<string, string> {
+  return Object.fromEntries(entries.map(([k, v]) => [k, escapeText(v)]));
+}
+
 /** A parameter's default as the text `--param NAME=VALUE` takes (STEP-CONTRACT.md). */
 export function parameterText(p: PipelineParameter): string {
   if (p.type === 'json') return JSON.stringify(p.default);

@@ -5,16 +5,20 @@
  * SDK compiles (references in ../shared/kfp/ir): one component + executor per step,
  * artifacts between steps, pipeline parameters as typed root inputs.
  */
+import { isExtendedResource, keyedEntries } from '../pipeline/k8s-grammar.js';
 import type { PipelineParameter, PipelineSpec, PipelineStep } from '../pipeline/spec.js';
 import {
   defaultImage,
   type ExportOptions,
+  mapValues,
   renderArgument,
   refuseBraces,
   SHARED_STORAGE,
   stepArguments,
+  stepImage,
   stepsInOrder,
 } from './container.js';
+import { ExportValueError } from './errors.js';
 import { dnsLabels, identifiers, type NameAllocator } from './names.js';
 import { toYaml } from './yaml-emit.js';
 
@@ -83,6 +87,7 @@ export function toKfp(spec: PipelineSpec, options: ExportOptions = {}): string {
     components[`comp-${k.task}`] = componentSpec(step, k, stepParams);
     executors[`exec-${k.task}`] = { container: container(step, k, image) };
     platformExecutors[`exec-${k.task}`] = {
+      ...podMetadata(step),
       pvcMount: [
         {
           constant: claim,
@@ -196,14 +201,53 @@ function container(step: PipelineStep, k: StepKeys, image: string): Json {
   // KFP's IR has no timeout field: coreutils `timeout` (in the step image) enforces it in the container.
   const command =
     step.timeoutSeconds === null ? [args[0]!] : ['timeout', KILL_AFTER, String(step.timeoutSeconds), args[0]!];
-  const resources: Json = {};
-  if (step.limits.cpu) resources.resourceCpuLimit = step.limits.cpu;
-  if (step.limits.memory) resources.resourceMemoryLimit = step.limits.memory;
+  const resources = resourceSpec(step);
   return {
-    image,
+    image: escapeText(stepImage(step, image)),
     command,
     args: args.slice(1),
     env: [{ name: 'STILLWATER_LAKEHOUSE_ROOT', value: SHARED_STORAGE.lakehouseRoot }],
     ...(Object.keys(resources).length > 0 ? { resources } : {}),
+  };
+}
+
+/**
+ * The IR's `ResourceSpec`: cpu, memory and one accelerator (the KFP backend turns
+ * `resourceType`/`resourceCount` into the container limit of that name, e.g.
+ * nvidia.com/gpu). The IR has no field for any other resource: refused, not dropped.
+ */
+function resourceSpec(step: PipelineStep): Json {
+  const resources: Json = {};
+  const accelerators: [string, string][] = [];
+  for (const [resource, qty] of keyedEntries(step.limits)) {
+    if (resource === 'cpu') resources.resourceCpuLimit = qty;
+    else if (resource === 'memory') resources.resourceMemoryLimit = qty;
+    else if (isExtendedResource(resource)) accelerators.push([resource, qty]);
+    else
+      throw new ExportValueError(
+        `step ${JSON.stringify(step.name)}: limit:${resource} has no field in the KFP IR (cpu, memory and one accelerator)`,
+      );
+  }
+  if (accelerators.length > 1) {
+    throw new ExportValueError(
+      `step ${JSON.stringify(step.name)}: the KFP IR takes one accelerator per step, not ${accelerators.map(([r]) => r).join(' and ')}`,
+    );
+  }
+  const [accelerator] = accelerators;
+  if (accelerator) resources.accelerator = { resourceType: accelerator[0], resourceCount: accelerator[1] };
+  return resources;
+}
+
+/** Kale's annotation:/label: tags as the Kubernetes platform spec's `podMetadata` of the step's executor. */
+function podMetadata(step: PipelineStep): Json {
+  const escapeText = refuseBraces('KFP', `step ${JSON.stringify(step.name)}`);
+  const annotations = keyedEntries(step.annotations);
+  const labels = keyedEntries(step.labels);
+  if (annotations.length + labels.length === 0) return {};
+  return {
+    podMetadata: {
+      ...(annotations.length > 0 ? { annotations: mapValues(annotations, escapeText) } : {}),
+      ...(labels.length > 0 ? { labels: mapValues(labels, escapeText) } : {}),
+    },
   };
 }

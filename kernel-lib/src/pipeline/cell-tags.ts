@@ -3,8 +3,8 @@
  * Browser-safe: no Node APIs, no TypeScript compiler.
  */
 import type { DiagnosticCode } from './diagnostics.js';
+import { imageProblem, keyedEntries, labelValueProblem, limitProblem, qualifiedNameProblem } from './k8s-grammar.js';
 import { STEP_KINDS, type StepKind, type StepLimits } from './spec.js';
-import { CPU_QUANTITY, MEMORY_QUANTITY } from './quantity.js';
 
 export const STEP_NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
 /**
@@ -31,6 +31,12 @@ export interface StepOptions {
   retries?: number;
   timeoutSeconds?: number;
   limits: StepLimits;
+  /** Kale's `image:REF`: the container image the exports run the step in. */
+  image?: string;
+  /** Kale's `annotation:KEY:VALUE` tags: pod annotations in the exports. */
+  annotations?: Record<string, string>;
+  /** Kale's `label:KEY:VALUE` tags: pod labels in the exports. */
+  labels?: Record<string, string>;
 }
 
 /** What a cell is, according to its own tags alone. */
@@ -145,19 +151,49 @@ export function parseCellTags(tags: readonly string[]): ParsedCellTags {
         break;
       case 'limit': {
         optionTags.push(tag);
-        const c2 = value.indexOf(':');
+        // The quantity never holds ":", the resource name may not either: split at the last one.
+        const c2 = value.lastIndexOf(':');
         const what = c2 < 0 ? value : value.slice(0, c2);
         const qty = c2 < 0 ? '' : value.slice(c2 + 1);
-        if (what === 'cpu' && CPU_QUANTITY.test(qty)) options.limits.cpu = qty;
-        else if (what === 'memory' && MEMORY_QUANTITY.test(qty)) options.limits.memory = qty;
-        else problems.push(badValue(tag, 'expected limit:cpu:N (e.g. 2, 500m) or limit:memory:QTY (e.g. 512Mi, 2Gi)'));
+        const problem = c2 < 0 ? 'expected limit:RESOURCE:QTY (e.g. limit:memory:2Gi)' : limitProblem(what, qty);
+        if (problem) problems.push(badValue(tag, problem));
+        else setKeyed(options.limits, what, qty, tag);
+        break;
+      }
+      case 'image': {
+        optionTags.push(tag);
+        const problem = imageProblem(value);
+        if (problem) problems.push(badValue(tag, problem));
+        else if (options.image !== undefined && options.image !== value)
+          problems.push(conflict(tag, `image:${options.image}`));
+        else options.image = value;
+        break;
+      }
+      case 'annotation':
+      case 'label': {
+        optionTags.push(tag);
+        // KEY:VALUE — keys hold no ":", values may.
+        const c2 = value.indexOf(':');
+        const name = c2 < 0 ? value : value.slice(0, c2);
+        const text = c2 < 0 ? '' : value.slice(c2 + 1);
+        const problem =
+          c2 < 0
+            ? `expected ${key}:KEY:VALUE`
+            : (qualifiedNameProblem(name) ?? (key === 'label' ? labelValueProblem(text) : undefined));
+        const field = key === 'label' ? 'labels' : 'annotations';
+        if (problem) problems.push(badValue(tag, problem));
+        else {
+          const into = options[field] ?? {};
+          options[field] = into;
+          setKeyed(into, name, text, tag);
+        }
         break;
       }
       default:
         problems.push({
           tag,
           code: 'unknown-tag',
-          message: `unknown tag "${tag}" (expected step:NAME, block:NAME, prev:NAME, kind:…, imports, functions, pipeline-parameters, pipeline-metrics, skip, cache:…, retries:N, timeout:S, limit:cpu:N, limit:memory:QTY)`,
+          message: `unknown tag "${tag}" (expected step:NAME, block:NAME, prev:NAME, kind:…, imports, functions, pipeline-parameters, pipeline-metrics, skip, cache:…, retries:N, timeout:S, limit:RESOURCE:QTY, image:REF, annotation:KEY:VALUE, label:KEY:VALUE)`,
         });
     }
   }
@@ -174,10 +210,26 @@ export function parseCellTags(tags: readonly string[]): ParsedCellTags {
 
   if (role === 'step') return { role: { role: 'step', name: stepName, ...options }, problems };
   return { role: { role: role ?? 'continue' } as CellRole, problems };
+
+  /** One value per key (a resource, an annotation, a label): the same key twice with two values conflicts. */
+  function setKeyed(into: Record<string, string | undefined>, name: string, text: string, tag: string): void {
+    const before = into[name];
+    if (before !== undefined && before !== text)
+      problems.push(conflict(tag, tag.slice(0, tag.length - text.length) + before));
+    else into[name] = text;
+  }
 }
 
 function badValue(tag: string, why: string): TagProblem {
-  return { tag, code: 'bad-tag-value', message: `tag "${tag}": ${why}` };
+  return { tag, code: 'bad-tag-value', message: `tag "${shortTag(tag)}": ${why}` };
+}
+
+function conflict(tag: string, other: string): TagProblem {
+  return {
+    tag,
+    code: 'conflicting-tags',
+    message: `tag "${shortTag(tag)}" conflicts with tag "${shortTag(other)}": one value per key`,
+  };
 }
 
 /** The tag written for each single-tag role: the inverse of `ROLE_TAGS`. */
@@ -190,7 +242,17 @@ const TAG_OF_ROLE: Record<Exclude<CellRole['role'], 'step' | 'continue'>, string
 };
 
 /** Keys of the step options: meaningless (an error) on a cell that is not a step. */
-const STEP_OPTION_KEYS = new Set(['prev', 'kind', 'cache', 'retries', 'timeout', 'limit']);
+const STEP_OPTION_KEYS = new Set([
+  'prev',
+  'kind',
+  'cache',
+  'retries',
+  'timeout',
+  'limit',
+  'image',
+  'annotation',
+  'label',
+]);
 
 /** A tag as messages show it: a 240-character one is cut to its start. */
 function shortTag(tag: string): string {
@@ -212,7 +274,8 @@ export class CellTagFormatError extends Error {
  * The tags that say `role`: the inverse of `parseCellTags`, so
  * `parseCellTags(formatCellTags(r)).role` equals `r` (with `prev` deduplicated).
  * Role tags come first in a fixed order (`step:`, `kind:`, `prev:`…, `cache:`,
- * `retries:`, `timeout:`, `limit:cpu:`, `limit:memory:`), so an edit writes the same
+ * `retries:`, `timeout:`, `limit:cpu:`, `limit:memory:`, other `limit:`s, `image:`,
+ * `annotation:`s, `label:`s — keyed ones by key), so an edit writes the same
  * tags whatever the cell had before.
  *
  * `existing` is the cell's current tags. Tags the grammar would read as part of a role
@@ -234,6 +297,12 @@ export function formatCellTags(role: CellRole, existing: readonly string[] = [])
     if (role.timeoutSeconds !== undefined) own.push(`timeout:${role.timeoutSeconds}`);
     if (role.limits.cpu !== undefined) own.push(`limit:cpu:${role.limits.cpu}`);
     if (role.limits.memory !== undefined) own.push(`limit:memory:${role.limits.memory}`);
+    for (const [resource, qty] of keyedEntries(role.limits)) {
+      if (resource !== 'cpu' && resource !== 'memory') own.push(`limit:${resource}:${qty}`);
+    }
+    if (role.image !== undefined) own.push(`image:${role.image}`);
+    for (const [k, v] of keyedEntries(role.annotations)) own.push(`annotation:${k}:${v}`);
+    for (const [k, v] of keyedEntries(role.labels)) own.push(`label:${k}:${v}`);
   } else if (role.role !== 'continue') {
     own.push(TAG_OF_ROLE[role.role]);
   }

@@ -161,6 +161,9 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
       retries: s.retries,
       timeoutSeconds: s.timeoutSeconds,
       limits: s.limits,
+      ...(s.image !== undefined ? { image: s.image } : {}),
+      ...(s.annotations ? { annotations: s.annotations } : {}),
+      ...(s.labels ? { labels: s.labels } : {}),
       source: s.cells.map((cell) => ({ cell, startLine: 1, endLine: (sourceOf.get(cell) ?? '').split('\n').length })),
       hash: sha256(canonicalJson({ runtime: RUNTIME_VERSION, contract, entry: entries[i]!.source, locals }, 0)),
     });

@@ -33,6 +33,9 @@ export interface GraphStep {
   retries: number;
   timeoutSeconds: number | null;
   limits: StepLimits;
+  image?: string;
+  annotations?: Record<string, string>;
+  labels?: Record<string, string>;
 }
 
 export interface GraphEdge {
@@ -193,6 +196,9 @@ function mergeOptions(step: GraphStep, role: Extract<CellRole, { role: 'step' }>
   if (role.retries !== undefined) step.retries = role.retries;
   if (role.timeoutSeconds !== undefined) step.timeoutSeconds = role.timeoutSeconds;
   Object.assign(step.limits, role.limits);
+  if (role.image !== undefined) step.image = role.image;
+  if (role.annotations) step.annotations = { ...step.annotations, ...role.annotations };
+  if (role.labels) step.labels = { ...step.labels, ...role.labels };
 }
 
 function stepTag(tags: readonly string[], name: string): string {

@@ -69,10 +69,15 @@ export interface SourceRange {
   endLine: number;
 }
 
-/** Resource limits from `limit:cpu:N` / `limit:memory:QTY` tags (Kubernetes quantity syntax). */
+/**
+ * Resource limits from `limit:RESOURCE:QTY` tags (Kale's; Kubernetes resource names and
+ * quantities): `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or an extended
+ * resource such as `nvidia.com/gpu`. The local runner enforces `cpu` (slots) and `memory`.
+ */
 export interface StepLimits {
   cpu?: string;
   memory?: string;
+  [resource: string]: string | undefined;
 }
 
 export interface PipelineStep {
@@ -93,6 +98,12 @@ export interface PipelineStep {
   /** Wall-clock limit; null = no limit. */
   timeoutSeconds: number | null;
   limits: StepLimits;
+  /** Kale's `image:` tag: the container image the exports run this step in (absent: the export's image). */
+  image?: string;
+  /** Kale's `annotation:KEY:VALUE` tags: pod annotations in the exports (absent when none). */
+  annotations?: Record<string, string>;
+  /** Kale's `label:KEY:VALUE` tags: pod labels in the exports (absent when none). */
+  labels?: Record<string, string>;
   /** The notebook cells whose code this step runs (its own cells, not imports/functions). */
   source: SourceRange[];
   /** sha256 (hex) of everything that determines the step's behaviour: code, inputs, parameters. */

@@ -31,6 +31,8 @@ const HOSTILE = [
   '"""triple""" \'\'\'',
 ];
 const BRACES = '{{ 7*7 }} {% raw %}';
+/** Kale's annotation: values may hold anything: every hostile string as one. */
+const HOSTILE_ANNOTATIONS = Object.fromEntries(HOSTILE.map((v, i) => [`example.com/a${i}`, v]));
 
 const step = (name: string, over: Partial<PipelineStep>): PipelineStep => ({
   name,
@@ -79,6 +81,7 @@ function hostileSpec(values: string[]): PipelineSpec {
         retries: 2,
         timeoutSeconds: 60,
         limits: { cpu: '1', memory: '1Gi' },
+        annotations: HOSTILE_ANNOTATIONS,
       }),
       step(c, { deps: [b], inputs: [{ name: HOSTILE[7]!, from: b, marshal: 'structured-clone' }] }),
     ],
@@ -101,7 +104,11 @@ describe('injection corpus through the exporters', () => {
       const spec = hostileSpec([...rotated.slice(0, -1), BRACES]);
       const { text } = exportPipeline(spec, 'kfp', { image: 'img:1' });
       expect(kfpProblems(text)).toEqual([]);
-      const [ir] = yamlDocs(text);
+      const [ir, platform] = yamlDocs(text);
+      const pods = Object.values<{ podMetadata?: { annotations: object } }>(
+        platform!.platforms.kubernetes.deploymentSpec.executors,
+      );
+      expect(pods.map((e) => e.podMetadata?.annotations).filter(Boolean)).toEqual([HOSTILE_ANNOTATIONS]);
       expect(ir!.pipelineInfo.description).toBe(spec.description);
       const tasks = Object.values<{ taskInfo: { name: string } }>(ir!.root.dag.tasks).map((t) => t.taskInfo.name);
       expect(tasks.sort()).toEqual(spec.steps.map((s) => s.name).sort());
@@ -129,6 +136,12 @@ describe('injection corpus through the exporters', () => {
     expect(argoProblems(text)).toEqual([]);
     const [doc] = yamlDocs(text);
     expect(doc!.metadata.annotations['workflows.argoproj.io/description']).toBe(spec.description);
+    const annotated = doc!.spec.templates.filter(
+      (t: { metadata?: { annotations: Record<string, string> } }) => t.metadata?.annotations['example.com/a0'],
+    );
+    expect(annotated.map((t: { metadata: { annotations: object } }) => t.metadata.annotations)).toEqual([
+      { ...HOSTILE_ANNOTATIONS, 'stillwater.dev/step': spec.steps[1]!.name },
+    ]);
     const templates = doc!.spec.templates.filter((t: { container?: unknown }) => t.container);
     expect(
       templates
@@ -162,6 +175,7 @@ describe('injection corpus through the exporters', () => {
     const dag = readAirflow([file])[file]!;
     expect(dag.dag.description).toBe(spec.description);
     expect(dag.operators).toHaveLength(3);
+    expect(dag.operators.map((o) => o.annotations)).toEqual([{}, HOSTILE_ANNOTATIONS, {}]);
     // `rendered` is after Jinja (with the params' defaults) and Kubernetes' `$$` (airflow_check.py).
     const rendered = dag.operators.flatMap((o) => paramArgs(o.rendered));
     for (const p of spec.parameters) {

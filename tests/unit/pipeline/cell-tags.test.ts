@@ -28,6 +28,74 @@ describe('parseCellTags', () => {
     });
   });
 
+  it("reads Kale's image:, annotation:, label: and limit:RESOURCE:QTY tags", () => {
+    const r = parseCellTags([
+      'step:train',
+      'image:registry.example:5000/ml/steps:2.1',
+      'annotation:example.com/owner:team a: the ML people',
+      'annotation:note:',
+      'label:team:ml',
+      'label:app.kubernetes.io/part-of:turbofan',
+      'limit:nvidia.com/gpu:1',
+      'limit:memory:4Gi',
+      'limit:ephemeral-storage:10Gi',
+      'limit:hugepages-2Mi:512Mi',
+    ]);
+    expect(r.problems).toEqual([]);
+    expect(r.role).toEqual({
+      role: 'step',
+      name: 'train',
+      prev: [],
+      image: 'registry.example:5000/ml/steps:2.1',
+      // The value is everything after the key: colons and spaces included (Kale drops the colons).
+      annotations: { 'example.com/owner': 'team a: the ML people', note: '' },
+      labels: { team: 'ml', 'app.kubernetes.io/part-of': 'turbofan' },
+      limits: { 'nvidia.com/gpu': '1', memory: '4Gi', 'ephemeral-storage': '10Gi', 'hugepages-2Mi': '512Mi' },
+    });
+  });
+
+  it('refuses Kale tags a cluster would refuse, and one key with two values', () => {
+    const r = parseCellTags([
+      'step:a',
+      'limit:gpu:1',
+      'limit:nvidia.com/gpu:0.5',
+      'limit:kubernetes.io/foo:1',
+      'image:has space',
+      'image:UPPER/case',
+      'annotation:no-value',
+      'annotation:Bad Key:x',
+      'label:team:two words',
+      `label:team:${'x'.repeat(64)}`,
+      'annotation:stillwater.dev/step:mine',
+      'limit:memory:1Gi',
+      'limit:memory:2Gi',
+      'image:a:1',
+      'image:b:1',
+      'label:team:ml',
+      'label:team:ops',
+    ]);
+    expect(r.problems.map((p) => [p.tag.slice(0, 20), p.code])).toEqual([
+      ['limit:gpu:1', 'bad-tag-value'],
+      ['limit:nvidia.com/gpu', 'bad-tag-value'],
+      ['limit:kubernetes.io/', 'bad-tag-value'],
+      ['image:has space', 'bad-tag-value'],
+      ['image:UPPER/case', 'bad-tag-value'],
+      ['annotation:no-value', 'bad-tag-value'],
+      ['annotation:Bad Key:x', 'bad-tag-value'],
+      ['label:team:two words', 'bad-tag-value'],
+      ['label:team:xxxxxxxxx', 'bad-tag-value'],
+      ['annotation:stillwate', 'bad-tag-value'],
+      ['limit:memory:2Gi', 'conflicting-tags'],
+      ['image:b:1', 'conflicting-tags'],
+      ['label:team:ops', 'conflicting-tags'],
+    ]);
+    expect(r.problems[0]!.message).toContain('such as nvidia.com/gpu');
+    expect(r.problems.at(-1)!.message).toBe(
+      'tag "label:team:ops" conflicts with tag "label:team:ml": one value per key',
+    );
+    expect(parseCellTags(['imports', 'image:x:1']).problems[0]).toMatchObject({ code: 'option-without-step' });
+  });
+
   it('accepts Kale block: as an alias and the role tags', () => {
     expect(parseCellTags(['block:load']).role).toMatchObject({ role: 'step', name: 'load' });
     expect(parseCellTags(['imports']).role).toEqual({ role: 'imports' });

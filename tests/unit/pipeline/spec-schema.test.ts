@@ -17,7 +17,25 @@ describe('pipeline.schema.json ⇔ spec.ts', () => {
 
   it('requires exactly the fields the TypeScript types declare', () => {
     expect([...schema.required].sort()).toEqual(Object.keys(spec).sort());
-    expect([...schema.$defs.step.required].sort()).toEqual(Object.keys(step).sort());
+    // Kale's image/annotation/label tags are written only when a step has them.
+    const optional = ['image', 'annotations', 'labels'];
+    expect([...schema.$defs.step.required].sort()).toEqual(
+      Object.keys(step)
+        .filter((k) => !optional.includes(k))
+        .sort(),
+    );
+    expect(Object.keys(schema.$defs.step.properties).sort()).toEqual(Object.keys(step).sort());
+  });
+
+  it('takes any Kubernetes resource limit, image, annotations and labels; refuses what a cluster would', () => {
+    const withStep = (over: Record<string, unknown>) => ({ ...spec, steps: [{ ...step, ...over }] });
+    expect(specSchemaErrors(withStep({ limits: { 'amd.com/gpu': '2', 'hugepages-2Mi': '1Gi' } }))).toEqual([]);
+    expect(specSchemaErrors(withStep({ limits: { gpu: '1' } }))).toEqual([
+      '/steps/0/limits must NOT have additional properties',
+    ]);
+    expect(specSchemaErrors(withStep({ limits: { 'nvidia.com/gpu': '0.5' } })).length).toBe(1);
+    expect(specSchemaErrors(withStep({ labels: { team: 'has space' } })).length).toBe(1);
+    expect(specSchemaErrors(withStep({ annotations: { 'Bad Key': 'x' } })).length).toBeGreaterThan(0);
   });
 
   it('rejects bad specs with errors naming the field', () => {

@@ -26,6 +26,15 @@ const roles: CellRole[] = [
     limits: { cpu: '500m', memory: '2Gi' },
   },
   { role: 'step', name: '_x9', prev: [], cache: true, limits: { memory: '512Mi' } },
+  {
+    role: 'step',
+    name: 'kale',
+    prev: [],
+    limits: { cpu: '1', 'nvidia.com/gpu': '2', 'ephemeral-storage': '1Gi' },
+    image: 'python:3.11-slim',
+    annotations: { 'example.com/a': 'x: y', b: '' },
+    labels: { team: 'ml' },
+  },
 ];
 
 describe('formatCellTags (the inverse of parseCellTags)', () => {
