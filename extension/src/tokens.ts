@@ -41,6 +41,7 @@ export const CommandIDs = {
   run: 'stillwater:run',
   runFrom: 'stillwater:run-from-step',
   runOnly: 'stillwater:run-only-step',
+  rerun: 'stillwater:rerun',
   cancel: 'stillwater:cancel',
   openHistory: 'stillwater:open-history',
   editTags: 'stillwater:edit-tags',

@@ -2,10 +2,11 @@
  * Real JupyterLab for browser tests: a `jupyter lab` from the test venv on a free port,
  * rooted in a fresh folder inside the repository (so the tslab kernel resolves
  * `@stillwater/kernel` from node_modules), isolated from the user's own Jupyter config,
- * and Debian's chromium driven by playwright-core.
+ * serving this tree's `extension/labextension`, and Debian's chromium driven by
+ * playwright-core.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -37,6 +38,11 @@ export async function startLab(): Promise<Lab> {
   const dir = mkdtempSync(path.join(base, 'e2e-'));
   const root = path.join(dir, 'root');
   for (const d of ['root', 'config', 'data', 'runtime', 'workspaces', 'settings']) mkdirSync(path.join(dir, d));
+  // This tree's build of the extension, ahead of the one the shared venv links (the user
+  // data dir comes first on JupyterLab's labextensions path, and the first copy wins).
+  const ours = path.join(dir, 'data', 'labextensions', '@stillwater');
+  mkdirSync(ours, { recursive: true });
+  symlinkSync(path.join(repoRoot, 'extension', 'labextension'), path.join(ours, 'jupyterlab'));
   const port = await freePort();
   const jupyter = path.join(repoRoot, '.venv', 'bin', 'jupyter');
   let output = '';

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
 import { collectErrors, type Lab, launchBrowser, startLab } from './harness.js';
+import { CURRENT, dagSteps, openNotebook, runCommand, waitForRunEnd } from './page.js';
 
 const OUT = path.join(repoRoot, 'tests', '.out', 'e2e');
 const FIXTURE = path.join(repoRoot, 'tests', 'e2e', 'fixtures', 'squares.ipynb');
@@ -41,47 +42,6 @@ async function watchNodeStatuses(p: Page): Promise<void> {
     new MutationObserver(sample).observe(document.body, { subtree: true, childList: true, attributes: true });
     sample();
   });
-}
-
-async function dagSteps(p: Page): Promise<string[]> {
-  return p.$$eval('.sw-dag .sw-node', (nodes) => nodes.map((n) => (n as SVGGElement).dataset.step!).sort());
-}
-
-/** The visible notebook panel (others may sit in hidden tabs). */
-const CURRENT = '.jp-NotebookPanel:not(.lm-mod-hidden)';
-
-/** Opens a notebook in its own workspace and waits for its kernel and Stillwater UI. */
-async function openNotebook(p: Page, l: Lab, file: string): Promise<void> {
-  await p.goto(`${l.url}/lab/workspaces/${file.replace(/\W/g, '-')}/tree/${file}`);
-  await p.waitForFunction(
-    (name) => {
-      const app = (window as unknown as { jupyterapp?: { shell: { currentWidget: unknown } } }).jupyterapp;
-      const w = app?.shell.currentWidget as
-        | { context?: { path: string }; sessionContext?: { isReady: boolean } }
-        | undefined;
-      return w?.context?.path === name && !!w.sessionContext?.isReady;
-    },
-    file,
-    { timeout: 60_000 },
-  );
-  await p.waitForSelector('.sw-dag .sw-node');
-}
-
-async function runCommand(p: Page, id: string): Promise<void> {
-  await p.evaluate(
-    (command) =>
-      void (
-        window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } }
-      ).jupyterapp.commands.execute(command),
-    id,
-  );
-}
-
-async function waitForRunEnd(p: Page): Promise<void> {
-  await p.waitForSelector(
-    '.sw-run-status[data-status="done"], .sw-run-status[data-status="failed"], .sw-run-status[data-status="cancelled"]',
-    { timeout: 300_000 },
-  );
 }
 
 /** Saves through the app's own command (the user's act), then reloads the page. */

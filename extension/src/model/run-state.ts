@@ -17,6 +17,8 @@ export interface NodeRunState {
   reason?: string;
 }
 
+const ENDED_STEP = new Set<StepStatus>(['done', 'cached', 'failed', 'cancelled', 'skipped']);
+
 /** Keep the tail of the logs only: a chatty step must not grow the browser's memory. */
 const MAX_LOG_LINES = 500;
 
@@ -40,6 +42,12 @@ export class RunState {
 
   get finished(): boolean {
     return this.status === 'done' || this.status === 'failed' || this.status === 'cancelled';
+  }
+
+  /** Steps of this run that have stopped running (whatever the outcome), of all its steps. */
+  get progress(): { ended: number; total: number } {
+    const nodes = [...this.nodes.values()];
+    return { ended: nodes.filter((n) => ENDED_STEP.has(n.status)).length, total: nodes.length };
   }
 
   /** Folds one event in. Events of another run id (a stale stream) are ignored. */

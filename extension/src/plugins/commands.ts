@@ -6,9 +6,10 @@ import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/applica
 import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
 import { registerExportCommand } from './export-command.js';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { buildIcon, fastForwardIcon, redoIcon, runIcon, stopIcon, undoIcon } from '@jupyterlab/ui-components';
 import type { PipelineModel } from '../model/pipeline-model.js';
-import { PipelineActions } from '../run/pipeline-actions.js';
+import { PipelineActions, type RunSelection } from '../run/pipeline-actions.js';
 import { CommandIDs, IPipelineActions, IStillwaterPipelines } from '../tokens.js';
 
 /** The one PipelineActions of the app: the commands and the history view both require it. */
@@ -29,15 +30,17 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Compile, run (all, from a step, one step), cancel; undo/redo of tag edits.',
   autoStart: true,
   requires: [IStillwaterPipelines, INotebookTracker, IPipelineActions],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     tracker: INotebookTracker,
     actions: IPipelineActions,
     palette: ICommandPalette | null,
+    translator: ITranslator | null,
   ) => {
     const { commands } = app;
+    const trans = (translator ?? nullTranslator).load('stillwater');
 
     /** The current Stillwater notebook and its model, or null. */
     const current = (): { panel: NotebookPanel; model: PipelineModel } | null => {
@@ -55,35 +58,37 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
     const report = (title: string) => (err: unknown) =>
       void showErrorMessage(title, err instanceof Error ? err.message : String(err));
 
-    const startRun = (selection: { from?: string; only?: string }) => {
-      const c = current();
+    const startRun = (selection: RunSelection, c = current()) => {
       if (!c) return;
       const run = actions.run(c.panel, c.model, pipelines.settings.values, selection);
       notify();
-      return run.catch(report('Stillwater run failed')).finally(notify);
+      return run.catch(report(trans.__('Stillwater run failed'))).finally(notify);
     };
 
     commands.addCommand(CommandIDs.compile, {
-      label: 'Compile Pipeline',
-      caption: 'Compile the notebook into a pipeline (in the notebook’s kernel) and show the compiler’s diagnostics',
+      label: trans.__('Compile Pipeline'),
+      caption: trans.__(
+        'Compile the notebook into a pipeline (in the notebook’s kernel) and show the compiler’s diagnostics',
+      ),
       icon: buildIcon,
       isEnabled: () => !!current() && !actions.isRunning(current()?.model ?? null),
       execute: () => {
         const c = current();
         if (!c) return;
-        return actions.compile(c.panel, c.model).catch(report('Stillwater compile failed'));
+        return actions.compile(c.panel, c.model).catch(report(trans.__('Stillwater compile failed')));
       },
     });
     commands.addCommand(CommandIDs.run, {
-      label: 'Run Pipeline',
-      caption: 'Compile and run the whole pipeline; the DAG shows each step live',
+      label: trans.__('Run Pipeline'),
+      caption: trans.__('Compile and run the whole pipeline; the DAG shows each step live'),
       icon: runIcon,
       isEnabled: () => !!current() && !actions.isRunning(current()?.model ?? null),
       execute: () => startRun({}),
     });
     commands.addCommand(CommandIDs.runFrom, {
-      label: (args) => `Run Pipeline From ${(args.step as string | undefined) ?? activeStep() ?? 'This Step'}`,
-      caption: 'Run this step and everything downstream; earlier results come from the cache',
+      label: (args) =>
+        trans.__('Run Pipeline From %1', (args.step as string | undefined) ?? activeStep() ?? trans.__('This Step')),
+      caption: trans.__('Run this step and everything downstream; earlier results come from the cache'),
       icon: fastForwardIcon,
       isEnabled: (args) => !!(args.step ?? activeStep()) && !actions.isRunning(current()?.model ?? null),
       execute: (args) => {
@@ -92,8 +97,9 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
       },
     });
     commands.addCommand(CommandIDs.runOnly, {
-      label: (args) => `Run Only ${(args.step as string | undefined) ?? activeStep() ?? 'This Step'}`,
-      caption: 'Run just this step with its inputs from the newest earlier run',
+      label: (args) =>
+        trans.__('Run Only %1', (args.step as string | undefined) ?? activeStep() ?? trans.__('This Step')),
+      caption: trans.__('Run just this step with its inputs from the newest earlier run'),
       icon: runIcon,
       isEnabled: (args) => !!(args.step ?? activeStep()) && !actions.isRunning(current()?.model ?? null),
       execute: (args) => {
@@ -101,18 +107,39 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
         if (step) return startRun({ only: step });
       },
     });
+    /** The Stillwater notebook open at `path`, or the current one. */
+    const notebookAt = (path: string | undefined) => {
+      if (path === undefined) return current();
+      const panel = tracker.find((p) => p.context.path === path);
+      const model = panel ? pipelines.modelFor(panel) : null;
+      return panel && model ? { panel, model } : null;
+    };
+    commands.addCommand(CommandIDs.rerun, {
+      label: (args) =>
+        trans.__('Re-run With Parameters of %1', (args.runId as string | undefined) ?? trans.__('a Run')),
+      caption: trans.__('Run the pipeline again with exactly the parameters an earlier run used'),
+      icon: redoIcon,
+      isEnabled: (args) => {
+        const c = notebookAt(args.path as string | undefined);
+        return !!args.runId && !!c && !actions.isRunning(c.model);
+      },
+      execute: (args) => {
+        const runId = args.runId as string | undefined;
+        if (runId) return startRun({ paramsFrom: runId }, notebookAt(args.path as string | undefined));
+      },
+    });
     commands.addCommand(CommandIDs.cancel, {
-      label: 'Cancel Pipeline Run',
-      caption: 'Stop the running pipeline (running steps are killed)',
+      label: trans.__('Cancel Pipeline Run'),
+      caption: trans.__('Stop the running pipeline (running steps are killed)'),
       icon: stopIcon,
       isEnabled: () => actions.isRunning(current()?.model ?? null),
       execute: () => {
         const c = current();
-        if (c) return actions.cancel(c.panel, c.model).catch(report('Stillwater cancel failed'));
+        if (c) return actions.cancel(c.panel, c.model).catch(report(trans.__('Stillwater cancel failed')));
       },
     });
     commands.addCommand(CommandIDs.undoTags, {
-      label: 'Undo Tag Edit',
+      label: trans.__('Undo Tag Edit'),
       icon: undoIcon,
       isEnabled: () => !!current()?.model.history.canUndo,
       execute: () => {
@@ -121,7 +148,7 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
       },
     });
     commands.addCommand(CommandIDs.redoTags, {
-      label: 'Redo Tag Edit',
+      label: trans.__('Redo Tag Edit'),
       icon: redoIcon,
       isEnabled: () => !!current()?.model.history.canRedo,
       execute: () => {
@@ -130,7 +157,7 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
       },
     });
 
-    registerExportCommand(commands, actions, current, report);
+    registerExportCommand(commands, actions, current, report, trans);
 
     // Enablement follows the current notebook, its run and its tag history.
     const watched = new WeakSet<PipelineModel>();
@@ -148,9 +175,14 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
     watch();
 
     for (const command of Object.values(CommandIDs)) {
-      if (command === CommandIDs.editTags || command === CommandIDs.showPanel || command === CommandIDs.openHistory)
+      if (
+        command === CommandIDs.editTags ||
+        command === CommandIDs.showPanel ||
+        command === CommandIDs.openHistory ||
+        command === CommandIDs.rerun
+      )
         continue;
-      palette?.addItem({ command, category: 'Stillwater' });
+      palette?.addItem({ command, category: trans.__('Stillwater') });
     }
   },
 };

@@ -5,6 +5,7 @@
  */
 import { InputDialog, Notification } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { shareIcon } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import type { PipelineModel } from '../model/pipeline-model.js';
@@ -23,46 +24,52 @@ export function registerExportCommand(
   actions: Pick<PipelineActions, 'export' | 'isRunning'>,
   current: () => { panel: NotebookPanel; model: PipelineModel } | null,
   report: (title: string) => (err: unknown) => void,
+  trans: TranslationBundle = nullTranslator.load('stillwater'),
 ): void {
   commands.addCommand(CommandIDs.exportPipeline, {
-    label: 'Export Pipeline…',
-    caption: 'Export the pipeline for Kubeflow Pipelines, Argo or Airflow; the file is written beside the notebook',
+    label: trans.__('Export Pipeline…'),
+    caption: trans.__(
+      'Export the pipeline for Kubeflow Pipelines, Argo or Airflow; the file is written beside the notebook',
+    ),
     icon: shareIcon,
     isEnabled: () => !!current() && !actions.isRunning(current()?.model ?? null),
     execute: async (args) => {
       const c = current();
       if (!c) return;
-      const target = (args.target as ExportTarget | undefined) ?? (await askTarget());
+      const target = (args.target as ExportTarget | undefined) ?? (await askTarget(trans));
       if (!target) return;
       try {
         const outcome = await actions.export(c.panel, c.model, target);
-        notifyOutcome(outcome, target);
+        notifyOutcome(outcome, target, trans);
         return outcome;
       } catch (err) {
-        report('Stillwater export failed')(err);
+        report(trans.__('Stillwater export failed'))(err);
       }
     },
   });
 }
 
-async function askTarget(): Promise<ExportTarget | null> {
+async function askTarget(trans: TranslationBundle): Promise<ExportTarget | null> {
   const labels = Object.values(EXPORT_TARGET_LABELS);
-  const choice = await InputDialog.getItem({ title: 'Export pipeline to', items: labels, current: 0 });
+  const choice = await InputDialog.getItem({ title: trans.__('Export pipeline to'), items: labels, current: 0 });
   if (!choice.button.accept || choice.value === null) return null;
   const entry = Object.entries(EXPORT_TARGET_LABELS).find(([, label]) => label === choice.value);
   return (entry?.[0] as ExportTarget | undefined) ?? null;
 }
 
-function notifyOutcome(outcome: ExportOutcome, target: ExportTarget): void {
+function notifyOutcome(outcome: ExportOutcome, target: ExportTarget, trans: TranslationBundle): void {
   if (!outcome.ok) {
     const first = outcome.diagnostics.find((d) => d.severity === 'error');
-    Notification.error(`Export failed: the notebook does not compile${first ? ` (${first.message})` : ''}`, {
+    const why = first ? ` (${first.message})` : '';
+    Notification.error(trans.__('Export failed: the notebook does not compile%1', why), {
       autoClose: false,
     });
     return;
   }
-  const image = outcome.defaultImage ? ` Steps run in image ${outcome.image}: build it with \`stillwater image\`.` : '';
-  Notification.success(`Exported the ${EXPORT_TARGET_LABELS[target]} to ${outcome.file}.${image}`, {
+  const image = outcome.defaultImage
+    ? trans.__(' Steps run in image %1: build it with `stillwater image`.', outcome.image ?? '')
+    : '';
+  Notification.success(trans.__('Exported the %1 to %2.%3', EXPORT_TARGET_LABELS[target], outcome.file ?? '', image), {
     autoClose: 10_000,
   });
 }

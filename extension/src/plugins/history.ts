@@ -1,44 +1,92 @@
 /**
- * Open Run History: a main-area view of the current notebook's past runs, read from the
- * runner's history tables through the notebook's kernel.
+ * Open Run History: a main-area view of a notebook's past runs, read from the runner's
+ * history through the notebook's kernel. Views are tracked (WidgetTracker) and restored
+ * with the layout: each reopens for its notebook's path.
  */
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { historyIcon } from '@jupyterlab/ui-components';
 import { CommandIDs, IPipelineActions, IStillwaterPipelines } from '../tokens.js';
 import { HistoryView } from '../widgets/history-view.js';
 
+/** How long a restored history view waits for its notebook to be restored too. */
+const NOTEBOOK_WAIT_MS = 60_000;
+
 export const historyPlugin: JupyterFrontEndPlugin<void> = {
   id: '@stillwater/jupyterlab:history',
-  description: 'Past runs with status, duration, parameters and metrics; compare two runs.',
+  description: 'Past runs: filter, compare, metric trend, re-run with a run’s parameters.',
   autoStart: true,
   requires: [IStillwaterPipelines, INotebookTracker, IPipelineActions],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     tracker: INotebookTracker,
     actions: IPipelineActions,
     palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null,
   ) => {
+    const trans = (translator ?? nullTranslator).load('stillwater');
+    const views = new WidgetTracker<MainAreaWidget<HistoryView>>({ namespace: 'stillwater-history' });
+    void restorer?.restore(views, {
+      command: CommandIDs.openHistory,
+      args: (w) => ({ path: w.content.notebookPath }),
+      name: (w) => w.content.notebookPath,
+    });
+
+    /** The open notebook at `path`; a restored view may come before its notebook is back. */
+    const panelFor = (path: string): Promise<NotebookPanel> => {
+      const open = tracker.find((p) => p.context.path === path);
+      if (open) return Promise.resolve(open);
+      return new Promise((resolve, reject) => {
+        const onAdded = (_: unknown, p: NotebookPanel) => {
+          if (p.context.path !== path) return;
+          tracker.widgetAdded.disconnect(onAdded);
+          clearTimeout(timer);
+          resolve(p);
+        };
+        const timer = setTimeout(() => {
+          tracker.widgetAdded.disconnect(onAdded);
+          reject(new Error(trans.__('Open %1 to read its run history.', path)));
+        }, NOTEBOOK_WAIT_MS);
+        tracker.widgetAdded.connect(onAdded);
+      });
+    };
+
     app.commands.addCommand(CommandIDs.openHistory, {
-      label: 'Open Run History',
-      caption: 'Past pipeline runs of this notebook’s Stillwater home',
+      label: trans.__('Open Run History'),
+      caption: trans.__('Past pipeline runs of this notebook’s Stillwater home'),
       icon: historyIcon,
-      isEnabled: () => !!tracker.currentWidget && !!pipelines.modelFor(tracker.currentWidget),
-      execute: () => {
-        const panel = tracker.currentWidget;
-        if (!panel) return;
-        const view = new HistoryView(() => actions.history(panel));
+      isEnabled: (args) => !!args.path || (!!tracker.currentWidget && !!pipelines.modelFor(tracker.currentWidget)),
+      execute: (args) => {
+        const path = (args.path as string | undefined) ?? tracker.currentWidget?.context.path;
+        if (!path) return;
+        const existing = views.find((w) => w.content.notebookPath === path);
+        if (existing) {
+          app.shell.activateById(existing.id);
+          return existing.content.refresh();
+        }
+        const view: HistoryView = new HistoryView({
+          notebookPath: path,
+          trans,
+          load: async (filter, runIds) => actions.history(await panelFor(path), runIds, filter),
+          onRerun: (run) =>
+            void Promise.resolve(app.commands.execute(CommandIDs.rerun, { path, runId: run.runId })).then(() =>
+              view.refresh(),
+            ),
+        });
         const widget = new MainAreaWidget({ content: view });
-        widget.id = `stillwater-history-${panel.id}`;
-        widget.title.label = `Runs: ${panel.context.localPath.split('/').pop()}`;
+        widget.id = `stillwater-history-${encodeURIComponent(path)}`;
+        widget.title.label = trans.__('Runs: %1', path.split('/').pop() ?? path);
         widget.title.icon = historyIcon;
         widget.title.closable = true;
+        void views.add(widget);
         app.shell.add(widget, 'main', { mode: 'split-right' });
       },
     });
-    palette?.addItem({ command: CommandIDs.openHistory, category: 'Stillwater' });
+    palette?.addItem({ command: CommandIDs.openHistory, category: trans.__('Stillwater') });
   },
 };

@@ -1,9 +1,10 @@
 /**
  * The pipeline panel in the right sidebar, following the current Stillwater notebook.
  */
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { CommandToolbarButton, ICommandPalette } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
 import { type JumpTarget, PipelinePanel } from '../widgets/pipeline-panel.js';
@@ -35,23 +36,32 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The pipeline DAG, problems, parameters and run state in the right sidebar.',
   autoStart: true,
   requires: [IStillwaterPipelines],
-  optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, pipelines: IStillwaterPipelines, palette: ICommandPalette | null) => {
-    const panel = new PipelinePanel(pipelines, (nb, target) => jumpToCell(app, nb, target));
+  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    pipelines: IStillwaterPipelines,
+    palette: ICommandPalette | null,
+    restorer: ILayoutRestorer | null,
+    translator: ITranslator | null,
+  ) => {
+    const trans = (translator ?? nullTranslator).load('stillwater');
+    const panel = new PipelinePanel(pipelines, (nb, target) => jumpToCell(app, nb, target), trans);
     panel.title.icon = pipelineIcon;
-    panel.title.caption = 'Stillwater pipeline';
+    panel.title.caption = trans.__('Stillwater pipeline');
     app.shell.add(panel, 'right', { rank: 600 });
+    // Whether the panel is open (and which sidebar tab is active) comes back with the layout.
+    restorer?.add(panel, panel.id);
     // The DAG panel's own way to export (the command lives in the commands plugin).
     const exportButton = new CommandToolbarButton({ commands: app.commands, id: CommandIDs.exportPipeline });
     exportButton.addClass('sw-export-button');
     panel.insertWidget(1, exportButton);
 
     app.commands.addCommand(CommandIDs.showPanel, {
-      label: 'Show Pipeline Panel',
+      label: trans.__('Show Pipeline Panel'),
       icon: pipelineIcon,
       execute: () => app.shell.activateById(panel.id),
     });
-    palette?.addItem({ command: CommandIDs.showPanel, category: 'Stillwater' });
+    palette?.addItem({ command: CommandIDs.showPanel, category: trans.__('Stillwater') });
     // Open the panel the first time a Stillwater notebook becomes current.
     let opened = false;
     pipelines.currentChanged.connect((_, current) => {

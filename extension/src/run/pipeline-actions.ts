@@ -22,6 +22,9 @@ import { labSnippet } from './snippets.js';
 
 export type { CompileOutcome, ExportOutcome, ExportTarget, HistoryOutcome };
 
+/** Which steps run (`--from`/`--only`), and whose parameters (`--params-from`). */
+export type RunSelection = Pick<RunRequest, 'from' | 'only' | 'paramsFrom'>;
+
 /** How long Cancel waits for the run to stop by itself before interrupting the kernel. */
 const CANCEL_GRACE_MS = 15_000;
 
@@ -50,10 +53,16 @@ export class PipelineActions {
     panel: NotebookPanel,
     model: PipelineModel,
     settings: StillwaterSettingsValues,
-    selection: { from?: string; only?: string } = {},
+    selection: RunSelection = {},
   ): Promise<void> {
     if (this._running.has(model)) throw new Error('a run is already in progress for this notebook');
-    const label = selection.from ? `Run from ${selection.from}` : selection.only ? `Run only ${selection.only}` : 'Run';
+    const label = selection.from
+      ? `Run from ${selection.from}`
+      : selection.only
+        ? `Run only ${selection.only}`
+        : selection.paramsFrom
+          ? `Re-run ${selection.paramsFrom}`
+          : 'Run';
     const cancelFile = `cancel-${Math.random().toString(16).slice(2, 10)}`;
     this._running.set(model, cancelFile);
     model.startRun(label);
@@ -62,7 +71,10 @@ export class PipelineActions {
       const req: RunRequest = {
         kind: 'run',
         ...this._source(panel),
-        params: Object.fromEntries([...model.paramOverrides].map(([k, v]) => [k, paramText(v)])),
+        // A re-run takes exactly the earlier run's parameters, not the panel's edits.
+        params: selection.paramsFrom
+          ? {}
+          : Object.fromEntries([...model.paramOverrides].map(([k, v]) => [k, paramText(v)])),
         concurrency: settings.concurrency,
         cache: settings.cachePolicy !== 'no-cache',
         lakehouseRoot: settings.lakehouseRoot,

@@ -2,6 +2,7 @@
  * Renders a pipeline model's DAG as SVG: boxes coloured by kind, and during a run by
  * state (queued, running, cached, done, failed, cancelled, skipped) with durations.
  */
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { type ISignal, Signal } from '@lumino/signaling';
 import { layoutDag } from '../model/layout.js';
@@ -15,7 +16,7 @@ export class DagView extends Widget {
   /** Re-renders every second while a step runs, so its elapsed time counts up. */
   private _ticker: ReturnType<typeof setInterval> | null = null;
 
-  constructor() {
+  constructor(private readonly _trans: TranslationBundle = nullTranslator.load('stillwater')) {
     super();
     this.addClass('sw-DagView');
     this.render();
@@ -45,7 +46,9 @@ export class DagView extends Widget {
       this._tick(false);
       const empty = document.createElement('div');
       empty.className = 'sw-muted sw-dag-empty';
-      empty.textContent = model ? 'No steps yet: tag a cell step:NAME.' : 'Open a Stillwater notebook.';
+      empty.textContent = model
+        ? this._trans.__('No steps yet: tag a cell step:NAME.')
+        : this._trans.__('Open a Stillwater notebook.');
       node.append(empty);
       return;
     }

@@ -1,19 +1,56 @@
 /**
  * Run history of a notebook's Stillwater home: past runs with status, duration,
- * parameters and metrics; tick two to compare them side by side.
+ * parameters and metrics, filtered by status and parameter values (as `stillwater runs
+ * list --status --param` filters); tick runs to compare them side by side; a metric's
+ * trend across the pipeline's runs; a run's step details; re-run any run with its
+ * parameters.
  */
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
+import { redoIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
-import type { HistoryOutcome, RunRecord } from '@stillwater/kernel/contracts';
+import type { HistoryOutcome, RunFilter, RunRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
+import { el, showTime, showValue } from './dom.js';
+import { compareTable } from './run-compare.js';
+import { runDetails } from './run-details.js';
+import { numericMetrics, trendChart } from './trend-chart.js';
+
+export interface HistoryViewOptions {
+  /** The notebook whose home is shown (what layout restoration reopens). */
+  notebookPath: string;
+  /** The runs the filter admits, with the step executions of `runIds`. */
+  load: (filter: RunFilter, runIds: string[]) => Promise<HistoryOutcome>;
+  /** "Re-run with these parameters". */
+  onRerun?: (run: RunRecord) => void;
+  trans?: TranslationBundle;
+}
+
+const STATUSES = ['done', 'failed', 'cancelled', 'interrupted'] as const;
 
 export class HistoryView extends Widget {
+  readonly notebookPath: string;
   private _history: HistoryOutcome | null = null;
   private _error: string | null = null;
+  private _filterError: string | null = null;
   private readonly _selected: string[] = [];
+  private _status = '';
+  private _paramText = '';
+  private _metric: string | null = null;
+  /** The run whose steps are shown. */
+  private _details: string | null = null;
+  private _loading = false;
+  private readonly _trans: TranslationBundle;
+  /** The filter bar stays put across renders (keeps focus and typed text). */
+  private readonly _barNode: HTMLElement;
+  private readonly _body = el('div', 'sw-history-body');
 
-  constructor(private readonly _load: () => Promise<HistoryOutcome>) {
+  constructor(private readonly _options: HistoryViewOptions) {
     super();
+    this.notebookPath = _options.notebookPath;
+    this._trans = _options.trans ?? nullTranslator.load('stillwater');
     this.addClass('sw-HistoryView');
+    this._barNode = this._bar();
+    this.node.append(this._barNode, this._body);
     void this.refresh();
   }
 
@@ -21,112 +58,189 @@ export class HistoryView extends Widget {
     return this._history;
   }
 
+  /** The filter the bar's fields describe (throws on a parameter that is not NAME=VALUE). */
+  filter(): RunFilter {
+    const filter: RunFilter = {};
+    if (this._status) filter.status = [this._status as (typeof STATUSES)[number]];
+    const params: Record<string, string> = {};
+    for (const part of this._paramText.split(/[\s,]+/).filter(Boolean)) {
+      const eq = part.indexOf('=');
+      if (eq <= 0) throw new Error(this._trans.__('parameter filter "%1" is not NAME=VALUE', part));
+      params[part.slice(0, eq)] = part.slice(eq + 1);
+    }
+    if (Object.keys(params).length > 0) filter.params = params;
+    return filter;
+  }
+
   async refresh(): Promise<void> {
-    this.node.textContent = 'Loading run history…';
+    let filter: RunFilter;
     try {
-      this._history = await this._load();
+      filter = this.filter();
+      this._filterError = null;
+    } catch (err) {
+      this._filterError = err instanceof Error ? err.message : String(err);
+      this.render();
+      return;
+    }
+    this._loading = true;
+    this.render();
+    try {
+      this._history = await this._options.load(filter, this._details ? [this._details] : []);
       this._error = null;
     } catch (err) {
       this._error = err instanceof Error ? err.message : String(err);
     }
+    this._loading = false;
     this.render();
   }
 
-  /** Selects a run for comparison (keeps the two most recent picks). */
+  /** Ticks or unticks a run for comparison. */
   toggle(runId: string): void {
     const i = this._selected.indexOf(runId);
     if (i >= 0) this._selected.splice(i, 1);
-    else {
-      this._selected.push(runId);
-      if (this._selected.length > 2) this._selected.shift();
-    }
+    else this._selected.push(runId);
     this.render();
   }
 
+  /** Shows a run's steps (or hides them when it is the run shown). */
+  showDetails(runId: string): void {
+    this._details = this._details === runId ? null : runId;
+    if (this._details && !this._history?.steps[this._details]) void this.refresh();
+    else this.render();
+  }
+
   render(): void {
-    const node = this.node;
-    node.textContent = '';
-    const bar = el('div', 'sw-history-bar');
-    const refresh = el('button', 'jp-mod-styled sw-refresh', 'Refresh');
-    refresh.addEventListener('click', () => void this.refresh());
-    bar.append(refresh);
-    node.append(bar);
-    if (this._error) {
-      node.append(el('div', 'sw-run-error', this._error));
+    const t = this._trans;
+    const body = this._body;
+    body.textContent = '';
+    this.node.dataset.loading = String(this._loading);
+    if (this._loading && !this._history) {
+      body.append(el('p', 'sw-muted', t.__('Loading run history…')));
       return;
     }
+    if (this._error) {
+      body.append(el('div', 'sw-run-error', this._error));
+      return;
+    }
+    if (this._filterError) body.append(el('div', 'sw-run-error sw-filter-error', this._filterError));
     const h = this._history;
     if (!h) return;
-    bar.append(el('span', 'sw-muted', ` ${h.runs.length} runs in ${h.home}`));
+    body.append(el('div', 'sw-muted sw-history-count', t.__('%1 runs in %2', h.runs.length, h.home)));
     if (h.runs.length === 0) {
-      node.append(el('p', 'sw-muted', 'No runs yet.'));
+      body.append(el('p', 'sw-muted', t.__('No runs.')));
       return;
     }
+    body.append(this._runsTable(h.runs));
+    const details = this._details ? h.runs.find((r) => r.runId === this._details) : undefined;
+    if (details) body.append(runDetails(details, h.steps[details.runId] ?? null, t));
+    const picked = this._selected.map((id) => h.runs.find((r) => r.runId === id)).filter((r): r is RunRecord => !!r);
+    if (picked.length >= 2) body.append(compareTable(picked, t));
+    // The trend follows the newest run's pipeline (a home can hold several).
+    const pipeline = h.runs[0]!.pipeline;
+    const ofPipeline = h.runs.filter((r) => r.pipeline === pipeline);
+    const metrics = numericMetrics(ofPipeline);
+    if (metrics.length > 0) {
+      const metric = this._metric !== null && metrics.includes(this._metric) ? this._metric : metrics[0]!;
+      body.append(
+        trendChart({
+          runs: ofPipeline,
+          metric,
+          trans: t,
+          picked: this._selected,
+          onMetric: (m) => {
+            this._metric = m;
+            this.render();
+          },
+          onPoint: (runId) => this.toggle(runId),
+        }),
+      );
+    }
+  }
+
+  private _bar(): HTMLElement {
+    const t = this._trans;
+    const bar = el('div', 'sw-history-bar');
+    const refresh = el('button', 'jp-mod-styled sw-refresh', t.__('Refresh'));
+    refresh.addEventListener('click', () => void this.refresh());
+    const status = el('select', 'jp-mod-styled sw-filter-status');
+    status.title = t.__('Only runs that ended so');
+    for (const s of ['', ...STATUSES]) {
+      const o = el('option', '', s === '' ? t.__('any status') : t.__(s));
+      o.value = s;
+      status.append(o);
+    }
+    status.addEventListener('change', () => {
+      this._status = status.value;
+      void this.refresh();
+    });
+    const params = el('input', 'jp-mod-styled sw-filter-params');
+    params.placeholder = t.__('parameter filter: NAME=VALUE …');
+    params.title = t.__('Only runs with these parameter values (as `stillwater runs list --param`)');
+    params.addEventListener('change', () => {
+      this._paramText = params.value;
+      void this.refresh();
+    });
+    // Typing here must not reach the notebook's keyboard shortcuts.
+    params.addEventListener('keydown', (e) => e.stopPropagation());
+    bar.append(refresh, status, params);
+    return bar;
+  }
+
+  /** One row per run, compact enough for a split panel: run (status · duration), start, values, re-run. */
+  private _runsTable(runs: readonly RunRecord[]): HTMLElement {
+    const t = this._trans;
     const table = el('table', 'sw-history');
     const head = el('tr');
-    for (const t of ['', 'run', 'status', 'started', 'duration', 'parameters', 'metrics']) head.append(el('th', '', t));
+    for (const label of ['', t.__('run'), t.__('started'), t.__('parameters'), t.__('metrics'), ''])
+      head.append(el('th', '', label));
     table.append(head);
-    for (const r of h.runs) {
+    for (const r of runs) {
       const tr = el('tr', `sw-run sw-status-${r.status}`);
       tr.dataset.runId = r.runId;
-      const pick = el('input') as HTMLInputElement;
+      if (r.runId === this._details) tr.classList.add('sw-details-open');
+      const pick = el('input');
       pick.type = 'checkbox';
       pick.checked = this._selected.includes(r.runId);
-      pick.title = 'Compare';
+      pick.title = t.__('Compare');
       pick.addEventListener('change', () => this.toggle(r.runId));
-      const td = el('td');
-      td.append(pick);
+      const pickCell = el('td');
+      pickCell.append(pick);
+      const id = el('a', 'sw-run-id sw-mono', r.runId);
+      id.href = '#';
+      id.title = t.__('Show this run’s steps');
+      id.addEventListener('click', (e) => {
+        e.preventDefault();
+        this.showDetails(r.runId);
+      });
+      const runCell = el('td', 'sw-run-cell');
+      const outcome = el('div', 'sw-run-outcome', `${t.__(r.status)} · ${formatDuration(r.durationMs)}`);
+      runCell.append(id, outcome);
+      const rerunCell = el('td');
+      if (this._options.onRerun) {
+        const rerun = el('button', 'jp-Button jp-mod-minimal sw-rerun');
+        rerun.title = t.__('Re-run with these parameters');
+        rerun.setAttribute('aria-label', rerun.title);
+        rerun.append(redoIcon.element({ tag: 'span', stylesheet: 'toolbarButton' }));
+        rerun.addEventListener('click', () => this._options.onRerun?.(r));
+        rerunCell.append(rerun);
+      }
       tr.append(
-        td,
-        el('td', 'sw-mono', r.runId),
-        el('td', '', r.status),
-        el('td', '', new Date(r.startedAt).toLocaleString()),
-        el('td', '', formatDuration(r.durationMs)),
-        el('td', 'sw-mono', summarize(r.params)),
-        el('td', 'sw-mono', summarize(r.metrics)),
+        pickCell,
+        runCell,
+        el('td', '', showTime(r.startedAt)),
+        valuesCell('sw-params-cell', r.params),
+        valuesCell('sw-metrics-cell', r.metrics),
+        rerunCell,
       );
       table.append(tr);
     }
-    node.append(table);
-    if (this._selected.length === 2) node.append(this._comparison());
-  }
-
-  private _comparison(): HTMLElement {
-    const runs = this._selected.map((id) => this._history!.runs.find((r) => r.runId === id)!) as [RunRecord, RunRecord];
-    const box = el('div', 'sw-compare');
-    box.append(el('h3', 'sw-section', `Compare ${runs[0].runId} ↔ ${runs[1].runId}`));
-    const table = el('table', 'sw-compare-table');
-    const head = el('tr');
-    head.append(el('th', '', ''), el('th', '', runs[0].runId), el('th', '', runs[1].runId));
-    table.append(head);
-    for (const section of ['params', 'metrics'] as const) {
-      const keys = [...new Set([...Object.keys(runs[0][section]), ...Object.keys(runs[1][section])])].sort();
-      for (const k of keys) {
-        const a = JSON.stringify(runs[0][section][k]);
-        const b = JSON.stringify(runs[1][section][k]);
-        const tr = el('tr', a === b ? '' : 'sw-diff');
-        tr.append(
-          el('th', '', `${section === 'params' ? 'param' : 'metric'} ${k}`),
-          el('td', '', a ?? '—'),
-          el('td', '', b ?? '—'),
-        );
-        table.append(tr);
-      }
-    }
-    box.append(table);
-    return box;
+    return table;
   }
 }
 
-function summarize(o: Record<string, unknown>): string {
-  return Object.entries(o)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : JSON.stringify(v)}`)
-    .join(' ');
-}
-
-function el(tag: string, className?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
+/** NAME=VALUE, one per line (a narrow column then breaks between entries, not inside). */
+function valuesCell(className: string, values: Record<string, unknown>): HTMLElement {
+  const td = el('td', `sw-mono sw-values ${className}`);
+  for (const [k, v] of Object.entries(values)) td.append(el('div', '', `${k}=${showValue(v)}`));
+  return td;
 }

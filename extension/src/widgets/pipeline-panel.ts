@@ -4,10 +4,12 @@
  * (editable for the next run) and the run's status, errors and metrics.
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import type { PipelineChange, PipelineModel } from '../model/pipeline-model.js';
 import type { IStillwaterPipelines } from '../tokens.js';
 import { DagView, formatDuration } from './dag-view.js';
+import { el } from './dom.js';
 
 /** Where a click should take the user: a cell (by index) and optionally a line in it. */
 export interface JumpTarget {
@@ -16,7 +18,7 @@ export interface JumpTarget {
 }
 
 export class PipelinePanel extends Panel {
-  readonly dag = new DagView();
+  readonly dag: DagView;
   private readonly _header = new Widget();
   private readonly _details = new Widget();
   private _panel: NotebookPanel | null = null;
@@ -25,8 +27,10 @@ export class PipelinePanel extends Panel {
   constructor(
     private readonly _pipelines: IStillwaterPipelines,
     private readonly _jump: (panel: NotebookPanel, target: JumpTarget) => void,
+    private readonly _trans: TranslationBundle = nullTranslator.load('stillwater'),
   ) {
     super();
+    this.dag = new DagView(_trans);
     this.id = 'stillwater-pipeline-panel';
     this.addClass('sw-PipelinePanel');
     this._header.addClass('sw-panel-header');
@@ -71,27 +75,30 @@ export class PipelinePanel extends Panel {
   }
 
   private _renderHeader(): void {
+    const t = this._trans;
     const h = this._header.node;
     h.textContent = '';
-    const title = el('div', 'sw-panel-title', this._panel ? this._panel.context.localPath : 'Stillwater pipeline');
+    const title = el(
+      'div',
+      'sw-panel-title',
+      this._panel ? this._panel.context.localPath : t.__('Stillwater pipeline'),
+    );
     h.append(title);
     const run = this._model?.run;
     const status = el('div', 'sw-run-status');
-    if (!run) status.textContent = this._model ? 'Not run yet' : '';
+    if (!run) status.textContent = this._model ? t.__('Not run yet') : '';
     else {
       status.dataset.status = run.status;
-      const nodes = [...run.nodes.values()];
-      const finished = nodes.filter((n) =>
-        ['done', 'cached', 'failed', 'cancelled', 'skipped'].includes(n.status),
-      ).length;
-      const time = run.durationMs !== null ? ` in ${formatDuration(run.durationMs)}` : '';
-      const progress = run.finished ? '' : ` · ${finished}/${nodes.length} steps`;
-      status.textContent = `${run.label}: ${run.status}${time}${progress}`;
+      const { ended, total } = run.progress;
+      const time = run.durationMs !== null ? t.__(' in %1', formatDuration(run.durationMs)) : '';
+      const progress = run.finished ? '' : t.__(' · %1/%2 steps', ended, total);
+      status.textContent = `${t.__(run.label)}: ${t.__(run.status)}${time}${progress}`;
     }
     h.append(status);
   }
 
   private _renderDetails(): void {
+    const t = this._trans;
     const d = this._details.node;
     d.textContent = '';
     const model = this._model;
@@ -104,7 +111,7 @@ export class PipelinePanel extends Panel {
       box.append(el('strong', '', `${run.error.type}: `), document.createTextNode(run.error.message));
       const cell = run.error.cell;
       if (cell !== undefined) {
-        const link = el('a', 'sw-jump', ` → cell ${cell}${run.error.line ? `, line ${run.error.line}` : ''}`);
+        const link = el('a', 'sw-jump', this._cellRef(cell, run.error.line));
         link.setAttribute('href', '#');
         link.addEventListener('click', (e) => {
           e.preventDefault();
@@ -125,7 +132,7 @@ export class PipelinePanel extends Panel {
         );
         const cell = node.error.cell;
         if (cell !== undefined) {
-          const link = el('a', 'sw-jump', ` → cell ${cell}${node.error.line ? `, line ${node.error.line}` : ''}`);
+          const link = el('a', 'sw-jump', this._cellRef(cell, node.error.line));
           link.setAttribute('href', '#');
           link.addEventListener('click', (e) => {
             e.preventDefault();
@@ -139,7 +146,7 @@ export class PipelinePanel extends Panel {
 
     const metrics = run ? Object.entries(run.metrics) : [];
     if (metrics.length > 0) {
-      d.append(el('h3', 'sw-section', 'Metrics'));
+      d.append(el('h3', 'sw-section', t.__('Metrics')));
       const table = el('table', 'sw-metrics');
       for (const [name, value] of metrics) {
         const tr = el('tr');
@@ -151,7 +158,7 @@ export class PipelinePanel extends Panel {
     }
 
     const problems = model.analysis.diagnostics;
-    d.append(el('h3', 'sw-section', `Problems (${problems.length})`));
+    d.append(el('h3', 'sw-section', t.__('Problems (%1)', problems.length)));
     const list = el('ul', 'sw-diagnostics');
     for (const p of problems) {
       const li = el('li', `sw-diagnostic sw-${p.severity}`, p.message);
@@ -159,17 +166,17 @@ export class PipelinePanel extends Panel {
       if (p.cell !== undefined) {
         const cell = p.cell;
         li.classList.add('sw-clickable');
-        li.title = 'Go to the cell';
+        li.title = t.__('Go to the cell');
         li.addEventListener('click', () => this._jump(panel, { cellIndex: cell, ...(p.line ? { line: p.line } : {}) }));
       }
       list.append(li);
     }
-    if (problems.length === 0) list.append(el('li', 'sw-muted', 'none'));
+    if (problems.length === 0) list.append(el('li', 'sw-muted', t.__('none')));
     d.append(list);
 
     const compiled = model.compileResult;
     if (compiled) {
-      const title = compiled.ok ? `Compiled (${compiled.diagnostics.length} warnings)` : 'Compile failed';
+      const title = compiled.ok ? t.__('Compiled (%1 warnings)', compiled.diagnostics.length) : t.__('Compile failed');
       d.append(el('h3', `sw-section sw-compile-${compiled.ok ? 'ok' : 'failed'}`, title));
       if (compiled.dir) d.append(el('div', 'sw-muted sw-compile-dir', compiled.dir));
       const clist = el('ul', 'sw-diagnostics sw-compile-diagnostics');
@@ -189,16 +196,16 @@ export class PipelinePanel extends Panel {
 
     const params = model.analysis.parameters;
     if (params.length > 0) {
-      d.append(el('h3', 'sw-section', 'Parameters (next run)'));
+      d.append(el('h3', 'sw-section', t.__('Parameters (next run)')));
       const table = el('table', 'sw-params');
       for (const p of params) {
         const tr = el('tr');
-        const input = el('input') as HTMLInputElement;
+        const input = el('input');
         input.type = 'text';
         input.dataset.param = p.name;
         input.placeholder = p.defaultValue;
         input.value = model.paramOverrides.get(p.name) ?? '';
-        input.setAttribute('aria-label', `Parameter ${p.name}`);
+        input.setAttribute('aria-label', t.__('Parameter %1', p.name));
         input.addEventListener('change', () => model.setParam(p.name, input.value.trim() || null));
         input.addEventListener('keydown', (e) => e.stopPropagation());
         const td = el('td');
@@ -210,7 +217,7 @@ export class PipelinePanel extends Panel {
     }
 
     if (run && run.logs.length > 0) {
-      d.append(el('h3', 'sw-section', 'Log'));
+      d.append(el('h3', 'sw-section', t.__('Log')));
       const pre = el('pre', 'sw-log');
       pre.textContent = run.logs
         .slice(-40)
@@ -219,13 +226,11 @@ export class PipelinePanel extends Panel {
       d.append(pre);
     }
   }
-}
 
-function el(tag: string, className?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
+  /** " → cell 3, line 2": where a failure is, as a link text. */
+  private _cellRef(cell: number, line: number | undefined): string {
+    return line ? this._trans.__(' → cell %1, line %2', cell, line) : this._trans.__(' → cell %1', cell);
+  }
 }
 
 function formatValue(v: unknown): string {

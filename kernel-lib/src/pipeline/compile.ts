@@ -30,6 +30,11 @@ export interface CompileOptions {
   outDir?: string;
   /** Validate only: tags, DAG, data flow, marshal kinds; write nothing. */
   check?: boolean;
+  /**
+   * The notebook's own file name when compiling a copy of it (the lab's snapshot of an
+   * unsaved notebook): the pipeline is named after it, so its runs stay one pipeline.
+   */
+  notebookName?: string;
 }
 
 export interface CheckResult {
@@ -170,7 +175,7 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   }
   const withoutHash: Omit<PipelineSpec, 'hash'> = {
     specVersion: PIPELINE_SPEC_VERSION,
-    name: graph.settings.name ?? pipelineNameFrom(notebookName),
+    name: graph.settings.name ?? pipelineNameFrom(options.notebookName ?? notebookName),
     description: graph.settings.description ?? '',
     notebook: toPosix(path.relative(outDir, notebookAbs)),
     lakehouseRoot: graph.settings.lakehouseRoot ?? null,

@@ -66,6 +66,8 @@ describe('lab API (the extension’s kernel requests)', () => {
     expect(ok).toMatchObject({ kind: 'compile', ok: true, dir: path.join(dir, 'labcompile.pipeline') });
     const spec = JSON.parse(readFileSync(path.join(ok.dir, 'pipeline.json'), 'utf8'));
     expect(spec.steps.map((s: { name: string }) => s.name).sort()).toEqual(['load', 'sum']);
+    // Named after the notebook, not the snapshot: its runs stay one pipeline in the history.
+    expect(spec.name).toBe('labcompile');
     expect(readFileSync(nb, 'utf8')).toBe(onDisk);
     expect(readdirSync(dir).filter((f) => f.includes('snapshot'))).toEqual([]);
 
