@@ -155,10 +155,12 @@ class Driver:
     def live_nodes(self):
         return [n for n in self.ray.nodes() if n.get("Alive")]
 
-    def feasible(self, resources, num_cpus, memory):
+    def feasible(self, resources, num_cpus, num_gpus, memory):
         need = dict(resources)
         if num_cpus:
             need["CPU"] = num_cpus
+        if num_gpus:
+            need["GPU"] = num_gpus
         if memory:
             need["memory"] = memory
         for node in self.live_nodes():
@@ -171,21 +173,25 @@ class Driver:
         step_id = msg["id"]
         resources = {k: float(v) for k, v in (msg.get("resources") or {}).items()}
         num_cpus = float(msg.get("numCpus", 1))
+        num_gpus = float(msg.get("numGpus") or 0)
         memory = msg.get("memory")
-        if not self.feasible(resources, num_cpus, memory):
+        if not self.feasible(resources, num_cpus, num_gpus, memory):
+            asked = {**resources, "CPU": num_cpus, **({"GPU": num_gpus} if num_gpus else {}),
+                     **({"memory": memory} if memory else {})}
             emit({"type": "rejected", "id": step_id,
-                  "message": "no live node of the Ray cluster offers "
-                             + json.dumps({**resources, "CPU": num_cpus, **({"memory": memory} if memory else {})})})
+                  "message": "no live node of the Ray cluster offers " + json.dumps(asked)})
             return
         options = {"num_cpus": num_cpus, "resources": resources, "name": f"stillwater:{step_id}"}
+        if num_gpus:
+            options["num_gpus"] = num_gpus
         if memory:
             options["memory"] = int(memory)
         gen = self.step_task.options(**options).remote(msg["argv"], msg.get("env"), msg.get("cwd"))
         with self.lock:
             self.tasks[step_id] = gen
-        threading.Thread(target=self.follow, args=(step_id, gen, resources, num_cpus, memory), daemon=True).start()
+        threading.Thread(target=self.follow, args=(step_id, gen), daemon=True).start()
 
-    def follow(self, step_id, gen, resources, num_cpus, memory):
+    def follow(self, step_id, gen):
         node_id = None
         nodes = {}
         try:

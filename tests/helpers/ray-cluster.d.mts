@@ -17,5 +17,5 @@ export interface RayCluster {
   stop(): Promise<void>;
 }
 
-/** A head (`head` resource) and a second node (`second`), one CPU each, on loopback, in a fresh RAY_TMPDIR. */
+/** A head (resource `example.com/head`) and a second node (`example.com/second`), one CPU each, on loopback, in a fresh RAY_TMPDIR. */
 export declare function startRayCluster(attempts?: number): Promise<RayCluster>;

@@ -1,6 +1,7 @@
 /**
  * A real two-node Ray cluster on loopback for the Ray engine's tests and benchmark:
- * a head with the custom resource `head` and a second node with `second`, each with one
+ * a head with the custom resource `example.com/head` and a second node with
+ * `example.com/second` (domain-qualified, as a `limit:RESOURCE:N` tag names them), each with one
  * CPU, in a fresh RAY_TMPDIR. `stop` ends exactly this cluster's processes (found by
  * their session folder, and everything they spawned) — never `ray stop`, which would end
  * every Ray on the machine.
@@ -69,7 +70,9 @@ async function startRayClusterOnce() {
     address,
     tmpDir,
     killSecondNode() {
-      const raylet = clusterProcesses(tmpDir).find((p) => p.cmd.includes('raylet/raylet') && p.cmd.includes('second'));
+      const raylet = clusterProcesses(tmpDir).find(
+        (p) => p.cmd.includes('raylet/raylet') && p.cmd.includes('example.com/second'),
+      );
       if (!raylet) throw new Error('the second Ray node is not running');
       const steps = new Set(
         processes()
@@ -98,12 +101,12 @@ async function startRayClusterOnce() {
         '--dashboard-port',
         String(dashboardPort),
         '--resources',
-        '{"head": 1}',
+        '{"example.com/head": 1}',
         ...common,
       ],
       { env },
     );
-    await run(rayBin, ['start', '--address', address, '--resources', '{"second": 1}', ...common], { env });
+    await run(rayBin, ['start', '--address', address, '--resources', '{"example.com/second": 1}', ...common], { env });
   } catch (err) {
     await cluster.stop();
     throw err;

@@ -72,14 +72,14 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
 
   it('connects once and lists both nodes with their custom resources', () => {
     expect(driver.connectMs).toBeGreaterThan(0);
-    expect(driver.nodes.flatMap((n) => n.resources).sort()).toEqual(['head', 'second']);
+    expect(driver.nodes.flatMap((n) => n.resources).sort()).toEqual(['example.com/head', 'example.com/second']);
   });
 
   it('places a step by its resources and streams its output whole, utf-8 split across chunks included', async () => {
     const code = `process.stdout.write('€'.repeat(50000)); process.stderr.write('done ✓\\n'); process.exitCode = 3;`;
-    const step = follow(driver, nodeStep('placed', code, { second: 1 }));
+    const step = follow(driver, nodeStep('placed', code, { 'example.com/second': 1 }));
     const started = await step.whenStarted;
-    expect(started.node.resources).toEqual(['second']);
+    expect(started.node.resources).toEqual(['example.com/second']);
     expect(await step.ended).toEqual({ type: 'exit', code: 3, signal: null });
     expect(step.text('stdout')).toBe('€'.repeat(50000));
     expect(step.text('stderr')).toBe('done ✓\n');
@@ -87,7 +87,7 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
 
   it('cancelling a running step ends its process group', async () => {
     const code = `require('child_process').spawn(process.execPath, ['-e', 'setInterval(()=>{}, 1000)'], { stdio: 'inherit' }); console.log(process.pid); setInterval(() => {}, 1000);`;
-    const step = follow(driver, nodeStep('cancelled', code, { head: 1 }));
+    const step = follow(driver, nodeStep('cancelled', code, { 'example.com/head': 1 }));
     const started = await step.whenStarted;
     driver.cancel('cancelled');
     const end = await step.ended;
@@ -102,7 +102,7 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
   }, 60_000);
 
   it('a node killed under its step reports the step lost on that node, and the step process dies', async () => {
-    const step = follow(driver, nodeStep('orphan', 'setInterval(() => {}, 1000)', { second: 1 }));
+    const step = follow(driver, nodeStep('orphan', 'setInterval(() => {}, 1000)', { 'example.com/second': 1 }));
     const started = await step.whenStarted;
     cluster.killSecondNode();
     const end = await step.ended;

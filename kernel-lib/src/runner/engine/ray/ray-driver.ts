@@ -29,6 +29,8 @@ export interface RayLaunch {
   /** Custom resources the node must offer (from the step's `limit:` tags). */
   resources: Record<string, number>;
   numCpus: number;
+  /** Ray's `GPU` resource (from `limit:nvidia.com/gpu:N`). */
+  numGpus?: number;
   /** Bytes of Ray's logical `memory` resource. */
   memory?: number;
 }
