@@ -9,10 +9,6 @@
  */
 import type { Command } from 'commander';
 
-// `stillwater run DIR`: the pipeline's first steps boot while the rest of this CLI loads
-// (runner/early-launch.ts) — hence nothing else is imported before this line.
-const discardEarly =
-  process.argv[2] === 'run' ? await (await import('./early-run.js')).launchEarly(process.argv.slice(3)) : undefined;
 const { Command: CommandClass } = await import('commander');
 const { runCli } = await import('./run-cli.js');
 
@@ -41,4 +37,3 @@ const groups = requested !== undefined && requested in commandGroups ? [requeste
 for (const name of groups) (await commandGroups[name]!())(program);
 
 await runCli(program, process.argv);
-discardEarly?.();

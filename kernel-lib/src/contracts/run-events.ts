@@ -69,6 +69,8 @@ export interface StepEvent extends EventBase {
   error?: StepErrorInfo;
   /** Why a step was skipped or cached (e.g. "upstream step `a` failed", "run abc123"). */
   reason?: string;
+  /** Where the attempt runs or ran (`running`, `retrying`, `done`, `failed`, `cancelled`): a host name (local engine), a worker node (Ray). */
+  node?: string;
 }
 
 /** A chunk of a step's stdout or stderr. */
@@ -89,6 +91,8 @@ export interface RunFinishedEvent extends EventBase {
   metrics: Record<string, MetricValue>;
   /** The first step failure (or the cancellation), when the run did not succeed. */
   error?: StepErrorInfo & { step?: string };
+  /** The engine that ran the steps (`local`, `ray`), and how long opening it took (ms). */
+  engine?: { name: string; setupMs: number };
 }
 
 export type RunEvent = RunStartedEvent | StepEvent | LogEvent | RunFinishedEvent;

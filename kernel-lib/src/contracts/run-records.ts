@@ -53,4 +53,6 @@ export interface StepExecutionRecord {
   reason: string | null;
   /** What the step's code read besides its inputs (files, tables, environment variables), when traced. */
   tracedInputs?: TracedReads | null;
+  /** Where its last attempt ran (a host name, a Ray node); null when it did not execute. */
+  node?: string | null;
 }

@@ -235,7 +235,7 @@ function findCycle(steps: readonly GraphStep[], edges: readonly GraphEdge[]): st
  * Steps in an order where every step follows its dependencies (Kahn, ties in
  * notebook order). Throws if the graph has a cycle; check diagnostics first.
  */
-export function topologicalOrder(steps: readonly Pick<GraphStep, 'name' | 'deps'>[]): string[] {
+export function topologicalOrder(steps: readonly { name: string; deps: readonly string[] }[]): string[] {
   const remaining = new Map(steps.map((s) => [s.name, new Set(s.deps.filter((d) => d !== s.name))]));
   const order: string[] = [];
   while (remaining.size > 0) {

@@ -1,7 +1,9 @@
 /**
- * Graph helpers over steps and their `deps`: topological order, ancestors and
- * descendants (for `--from`, `--only` and failure propagation).
+ * The runner's view of a pipeline's DAG: a loaded spec's dependencies must name its
+ * own steps and form no cycle (the order itself is pipeline/graph.ts's
+ * `topologicalOrder`, the one definition), and `--from` selects a step's descendants.
  */
+import { topologicalOrder } from '../pipeline/graph.js';
 import { PipelineLoadError } from './errors.js';
 
 export interface DagNode {
@@ -9,29 +11,19 @@ export interface DagNode {
   deps: readonly string[];
 }
 
-/** Steps in a topological order, stable with respect to the given order. Throws on cycles or unknown deps. */
-export function topologicalOrder<T extends DagNode>(nodes: readonly T[]): T[] {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
+/** Throws a PipelineLoadError for a dependency on an unknown step, or a cycle. */
+export function checkDependencies(nodes: readonly DagNode[]): void {
+  const names = new Set(nodes.map((n) => n.name));
   for (const n of nodes) {
     for (const d of n.deps) {
-      if (!byName.has(d)) throw new PipelineLoadError(`step \`${n.name}\` depends on unknown step \`${d}\``);
+      if (!names.has(d)) throw new PipelineLoadError(`step \`${n.name}\` depends on unknown step \`${d}\``);
     }
   }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const out: T[] = [];
-  const visit = (n: T, trail: string[]) => {
-    const s = state.get(n.name);
-    if (s === 'done') return;
-    if (s === 'visiting') {
-      throw new PipelineLoadError(`steps form a cycle: ${[...trail, n.name].join(' → ')}`);
-    }
-    state.set(n.name, 'visiting');
-    for (const d of n.deps) visit(byName.get(d)!, [...trail, n.name]);
-    state.set(n.name, 'done');
-    out.push(n);
-  };
-  for (const n of nodes) visit(n, []);
-  return out;
+  try {
+    topologicalOrder(nodes);
+  } catch (err) {
+    throw new PipelineLoadError((err as Error).message);
+  }
 }
 
 /** Every step that (transitively) depends on `name`, not including `name`. */
@@ -45,20 +37,6 @@ export function descendants(nodes: readonly DagNode[], name: string): Set<string
     if (out.has(c)) continue;
     out.add(c);
     stack.push(...(children.get(c) ?? []));
-  }
-  return out;
-}
-
-/** Every step `name` (transitively) depends on, not including `name`. */
-export function ancestors(nodes: readonly DagNode[], name: string): Set<string> {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  const out = new Set<string>();
-  const stack = [...(byName.get(name)?.deps ?? [])];
-  while (stack.length > 0) {
-    const d = stack.pop()!;
-    if (out.has(d)) continue;
-    out.add(d);
-    stack.push(...(byName.get(d)?.deps ?? []));
   }
   return out;
 }

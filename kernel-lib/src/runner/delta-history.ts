@@ -57,6 +57,7 @@ function stepExecutionsTable(steps: readonly StepExecutionRecord[]): arrow.Table
     ['error', u, steps.map((s) => json(s.error))],
     ['reason', u, steps.map((s) => s.reason)],
     ['traced_inputs', u, steps.map((s) => json(s.tracedInputs))],
+    ['node', u, steps.map((s) => s.node ?? null)],
   ]);
 }
 
@@ -228,5 +229,6 @@ function toStepRecord(r: Record<string, unknown>): StepExecutionRecord {
     error: parse<StepErrorInfo | null>(r.error, null),
     reason: str(r.reason),
     tracedInputs: parse<StepExecutionRecord['tracedInputs']>(r.traced_inputs, null),
+    node: str(r.node),
   };
 }

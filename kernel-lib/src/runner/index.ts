@@ -47,5 +47,7 @@ export * from './runs-query.js';
 export * from './run-pipeline.js';
 export * from './scheduler.js';
 export * from './step-contract.js';
-export * from './step-process.js';
+export * from './engine/engine.js';
+export * from './engine/counting-slots.js';
+export { LocalEngine, LocalLauncher, type LauncherOptions } from './engine/local/launcher.js';
 export * from './table-refs.js';

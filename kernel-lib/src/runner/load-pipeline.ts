@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PIPELINE_SPEC_VERSION, type PipelineSpec } from '../pipeline/spec.js';
 import { specSchemaErrors } from '../pipeline/spec-schema.js';
-import { topologicalOrder } from './dag.js';
+import { checkDependencies } from './dag.js';
 import { InvalidSpecError, PipelineLoadError } from './errors.js';
 import { ensureCompiled } from './compile-stamp.js';
 import { resolveHome } from './home.js';
@@ -84,7 +84,7 @@ function checked(spec: PipelineSpec, dir: string, where: string): LoadedPipeline
       );
     }
   }
-  topologicalOrder(spec.steps);
+  checkDependencies(spec.steps);
   return { spec, dir };
 }
 

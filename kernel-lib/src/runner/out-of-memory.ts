@@ -6,13 +6,16 @@
  * so the failure reads "step `a` ran out of memory (heap limit 64 MB) in cell 7".
  */
 import type { StepErrorInfo } from './events.js';
-import type { StepProcessResult } from './step-process.js';
+import type { StepExit } from './engine/engine.js';
 
 /** V8's last words when an allocation fails at the heap limit (also "Reached heap limit", "Ineffective mark-compacts near heap limit"). */
 const V8_HEAP_OOM = /FATAL ERROR: .*JavaScript heap out of memory/;
 
 /** The step's error when its process died of heap exhaustion, else undefined. */
-export function outOfMemoryError(step: string, p: StepProcessResult): StepErrorInfo | undefined {
+export function outOfMemoryError(
+  step: string,
+  p: Pick<StepExit, 'signal' | 'exitCode' | 'stderrTail' | 'heapLimitMb' | 'lastAt'>,
+): StepErrorInfo | undefined {
   const aborted = p.signal === 'SIGABRT' || p.exitCode === 134;
   if (!aborted || !V8_HEAP_OOM.test(p.stderrTail)) return undefined;
   const limit = p.heapLimitMb !== undefined ? ` (heap limit ${p.heapLimitMb} MB)` : '';

@@ -4,6 +4,7 @@
  * a typo fails in milliseconds rather than after an hour of training.
  */
 import type { JsonValue, PipelineParameter } from '../pipeline/spec.js';
+import { formatParamText, parseParamText, splitAssignment } from '../pipeline/runtime/param-text.js';
 import { ParameterError } from './errors.js';
 
 /**
@@ -13,36 +14,26 @@ import { ParameterError } from './errors.js';
 export function parseAssignments(assignments: readonly string[]): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const a of assignments) {
-    const eq = a.indexOf('=');
-    if (eq <= 0) throw new ParameterError(a, `--param expects NAME=VALUE, got \`${a}\``);
-    out[a.slice(0, eq)] = a.slice(eq + 1);
+    const assignment = splitAssignment(a);
+    if (!assignment) throw new ParameterError(a, `--param expects NAME=VALUE, got \`${a}\``);
+    out[assignment[0]] = assignment[1];
   }
   return out;
 }
 
-/** Parses one value as the parameter's declared type, or throws a ParameterError naming it. */
+/** What the runner's messages say a value of each type looks like. */
+const EXPECTED: Record<PipelineParameter['type'], string> = {
+  number: 'a number',
+  boolean: 'true or false',
+  string: 'a string',
+  json: 'a JSON value',
+};
+
+/** Parses one value as the parameter's declared type (param-text.ts), or throws a ParameterError naming it. */
 export function parseParameterValue(param: PipelineParameter, text: string): JsonValue {
-  const bad = (expected: string) =>
-    new ParameterError(param.name, `parameter \`${param.name}\` expects ${expected}, got \`${text}\``);
-  switch (param.type) {
-    case 'number': {
-      const v = Number(text);
-      if (text.trim() === '' || !Number.isFinite(v)) throw bad('a number');
-      return v;
-    }
-    case 'boolean':
-      if (text === 'true') return true;
-      if (text === 'false') return false;
-      throw bad('true or false');
-    case 'string':
-      return text;
-    case 'json':
-      try {
-        return JSON.parse(text) as JsonValue;
-      } catch {
-        throw bad('a JSON value');
-      }
-  }
+  const parsed = parseParamText(param.type, text);
+  if (parsed.ok) return parsed.value;
+  throw new ParameterError(param.name, `parameter \`${param.name}\` expects ${EXPECTED[param.type]}, got \`${text}\``);
 }
 
 /** Values of every parameter: defaults, overridden by `given` (text or already-typed values). */
@@ -81,6 +72,4 @@ function checkTyped(p: PipelineParameter, v: JsonValue): JsonValue {
 }
 
 /** The `--param NAME=VALUE` text a step receives for a value (strings raw, everything else as JSON). */
-export function formatParameterValue(v: JsonValue): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
+export const formatParameterValue = formatParamText;

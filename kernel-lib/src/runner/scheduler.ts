@@ -1,16 +1,23 @@
 /**
- * Topological scheduling with bounded concurrency. A node starts as soon as all
- * its dependencies succeeded and a slot is free; when a node fails, everything
+ * Topological scheduling over the engine's slots. A node starts as soon as all its
+ * dependencies succeeded and the engine grants it a slot (engine/engine.ts, `Slots`:
+ * the engine owns the `--concurrency` count); when a node fails, everything
  * downstream of it is skipped while independent branches carry on. After
  * cancellation nothing new starts and whatever has not started is skipped.
  */
 import type { DagNode } from './dag.js';
+import type { Slots } from './engine/engine.js';
 
 export type NodeOutcome = 'succeeded' | 'failed' | 'cancelled';
 export type ScheduleOutcome = NodeOutcome | 'skipped';
 
-export interface ScheduleOptions<T extends DagNode> {
-  concurrency: number;
+/** A node to schedule: `slots` is how many `--concurrency` slots it holds while it runs (default 1). */
+export interface ScheduleNode extends DagNode {
+  slots?: number;
+}
+
+export interface ScheduleOptions<T extends ScheduleNode> {
+  slots: Slots;
   /** Runs one node; a rejected promise counts as `failed`. */
   run: (node: T) => Promise<NodeOutcome>;
   /** Called once per node that will never run, with the reason. */
@@ -19,28 +26,32 @@ export interface ScheduleOptions<T extends DagNode> {
 }
 
 /** Runs `nodes` (deps among themselves only) and resolves with every node's outcome. */
-export async function schedule<T extends DagNode>(
+export async function schedule<T extends ScheduleNode>(
   nodes: readonly T[],
   options: ScheduleOptions<T>,
 ): Promise<Map<string, ScheduleOutcome>> {
   const outcome = new Map<string, ScheduleOutcome>();
   const pending = new Map(nodes.map((n) => [n.name, n]));
-  const concurrency = Math.max(1, Math.floor(options.concurrency));
-  let running = 0;
+  const inFlight = new Set<string>();
+  const { slots } = options;
 
   return new Promise((resolve) => {
+    let finished = false;
+    let pumping = false;
+    let again = false;
+
     const skip = (node: T, reason: string) => {
       pending.delete(node.name);
       outcome.set(node.name, 'skipped');
       options.onSkip?.(node, reason);
     };
 
-    const pump = () => {
-      // Propagate failures and cancellation to nodes that can no longer run.
+    /** Propagates failures and cancellation to nodes that can no longer run. */
+    const propagate = () => {
       let changed = true;
       while (changed) {
         changed = false;
-        for (const node of pending.values()) {
+        for (const node of [...pending.values()]) {
           if (options.signal?.aborted) {
             skip(node, 'run cancelled');
             changed = true;
@@ -57,27 +68,57 @@ export async function schedule<T extends DagNode>(
           }
         }
       }
+    };
+
+    /** Starts every node whose dependencies succeeded and which gets a slot. */
+    const start = (): boolean => {
+      let refused = false;
       for (const node of [...pending.values()]) {
-        if (running >= concurrency) break;
         if (!node.deps.every((d) => outcome.get(d) === 'succeeded')) continue;
+        if (!slots.tryAcquire(node.name, node.slots)) {
+          refused = true;
+          continue;
+        }
         pending.delete(node.name);
-        running++;
+        inFlight.add(node.name);
         options
           .run(node)
           .catch((): NodeOutcome => 'failed')
           .then((o) => {
-            running--;
+            inFlight.delete(node.name);
             outcome.set(node.name, o);
+            // Releasing calls `pump` back (the slot is free), as does a freed booting slot.
+            slots.release(node.name, o === 'succeeded');
             pump();
           });
       }
-      if (running === 0) {
+      return refused;
+    };
+
+    const pump = () => {
+      if (finished) return;
+      // Slots call back while a pump is under way (a skipped node's process freed its slot).
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = true;
+      let refused: boolean;
+      do {
+        again = false;
+        propagate();
+        refused = start();
+      } while (again);
+      pumping = false;
+      if (inFlight.size === 0 && !refused) {
         // Nothing running and nothing startable: deps outside the node set can never be met.
         for (const node of [...pending.values()]) skip(node, 'depends on a step outside this run');
+        finished = true;
         resolve(outcome);
       }
     };
 
+    slots.onFree(pump);
     options.signal?.addEventListener('abort', () => pump(), { once: true });
     pump();
   });

@@ -21,6 +21,8 @@ export interface HandStep {
   cache?: boolean;
   retries?: number;
   timeoutSeconds?: number | null;
+  /** `limit:cpu:N` / `limit:memory:QTY`. */
+  limits?: { cpu?: string; memory?: string };
   /**
    * Body of `async function (inputs, params) { … }` returning `{outputs, metrics}`.
    * It runs in the step process; it may throw, exit, or kill itself.
@@ -91,7 +93,7 @@ export function writeHandPipeline(
       cache: s.cache ?? true,
       retries: s.retries ?? 0,
       timeoutSeconds: s.timeoutSeconds ?? null,
-      limits: {},
+      limits: s.limits ?? {},
       source: [{ cell: s.cell ?? 0, startLine: 1, endLine: bodyLines.length }],
       hash: hashText(source),
     };

@@ -7,11 +7,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileNotebook } from '../../../kernel-lib/src/pipeline/compile.js';
 import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { launchStepProcess } from '../../../kernel-lib/src/runner/step-process.js';
+import { ProcessGroups } from '../../../kernel-lib/src/runner/engine/local/process-groups.js';
+import { launchStepProcess } from '../../../kernel-lib/src/runner/engine/local/step-process.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 
 async function run(target: string, options: RunOptions) {
@@ -47,6 +48,10 @@ function processesMentioning(text: string): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return ps.stdout.split('\n').filter((l) => l.includes(text) && !l.includes('ps -eo'));
 }
+
+/** The process groups of the step processes these tests start directly. */
+const groups = new ProcessGroups();
+afterAll(() => groups.close());
 
 describe('launching steps ahead of their turn', () => {
   it('boots the downstream process while upstream computes, and it still gets its inputs', async () => {
@@ -153,7 +158,7 @@ describe('a step reading its command line from stdin (--args-from-stdin)', () =>
 
   it('says it is ready once its imports are loaded, before its command line arrives', async () => {
     const { dir, bundle } = await compiled();
-    const waiting = launchStepProcess({ script: bundle('make'), cwd: dir });
+    const waiting = launchStepProcess({ script: bundle('make'), cwd: dir }, groups);
     expect(await waiting.ready).toBe(true);
     const out = path.join(dir, 'ready.v8');
     const done = await waiting.run(['--out', `n=${out}`]);
@@ -162,7 +167,7 @@ describe('a step reading its command line from stdin (--args-from-stdin)', () =>
     // A script without the step runtime never says so: `ready` settles false when it ends.
     const script = path.join(dir, 'plain.mjs');
     writeFileSync(script, 'console.log("hi")');
-    const plain = launchStepProcess({ script, cwd: dir }, []);
+    const plain = launchStepProcess({ script, cwd: dir }, groups, []);
     expect(await plain.ready).toBe(false);
     expect((await plain.run([])).exitCode).toBe(0);
   });

@@ -3,7 +3,7 @@
  * that follow the step entry contract (so each behaviour is provoked exactly).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PipelineSpec } from '../../../kernel-lib/src/pipeline/spec.js';
@@ -84,6 +84,28 @@ describe('scheduling and results', () => {
     const { result } = await run(spec, { home: freshHome(), pipelineDir: dir, params: { k: 2 } });
     expect(result.metrics).toEqual({ total: 32 });
     await expect(runPipeline(spec, { history: false }).result).rejects.toThrow('needs `pipelineDir`');
+  });
+
+  it('a `limit:cpu:2` branch runs alone at concurrency 2; events and records say where steps ran', async () => {
+    const dir = writeHandPipeline('diamond', diamond({ b: { limits: { cpu: '2' } } }), { parameters: params });
+    const { events, result } = await run(dir, { home: freshHome(), concurrency: 2 });
+    expect(result.status).toBe('done');
+    const span = (s: string) => {
+      const ev = stepEvents(events, s);
+      return [Date.parse(ev.find((e) => e.status === 'running')!.time), Date.parse(ev.at(-1)!.time)] as const;
+    };
+    const [b0, b1] = span('b');
+    const [c0, c1] = span('c');
+    expect(b1 <= c0 || c1 <= b0).toBe(true);
+    const host = hostname();
+    for (const step of ['a', 'b', 'c', 'd']) {
+      const ev = stepEvents(events, step);
+      expect(ev.find((e) => e.status === 'running')?.node).toBe(host);
+      expect(ev.find((e) => e.status === 'done')?.node).toBe(host);
+    }
+    expect(result.stepExecutions.map((r) => r.node)).toEqual([host, host, host, host]);
+    expect(result.engine.name).toBe('local');
+    expect(events.at(-1)).toMatchObject({ type: 'run-finished', engine: { name: 'local' } });
   });
 
   it('with concurrency 1 runs the branches one after the other', async () => {

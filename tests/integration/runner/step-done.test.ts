@@ -7,11 +7,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileNotebook } from '../../../kernel-lib/src/pipeline/compile.js';
 import type { RunEvent } from '../../../kernel-lib/src/runner/events.js';
 import { runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { launchStepProcess } from '../../../kernel-lib/src/runner/step-process.js';
+import { ProcessGroups } from '../../../kernel-lib/src/runner/engine/local/process-groups.js';
+import { launchStepProcess } from '../../../kernel-lib/src/runner/engine/local/step-process.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 import { cliPath } from '../../helpers/paths.js';
 
@@ -57,13 +58,17 @@ setTimeout(() => {}, 60000);
   return { script, pids };
 }
 
+/** The process groups of the step processes these tests start directly. */
+const groups = new ProcessGroups();
+afterAll(() => groups.close());
+
 describe('a step saying done', () => {
   it('has ended with exit 0 and all its output once stdout and stderr close; its group is killed', async () => {
     const { dir } = writeNotebook('done-signal', []);
     const { script, pids } = lingeringStep(dir, { sayDone: true });
     const output: string[] = [];
     const started = Date.now();
-    const result = await launchStepProcess({ script, cwd: dir }, []).run([], {
+    const result = await launchStepProcess({ script, cwd: dir }, groups, []).run([], {
       onOutput: (_stream, text) => output.push(text),
     });
     // The script would linger for a minute: the runner did not wait for its process to end.
@@ -79,7 +84,7 @@ describe('a step saying done', () => {
   it('without done, the exit status decides (here: a timeout kills the lingering step)', async () => {
     const { dir } = writeNotebook('no-done-signal', []);
     const { script, pids } = lingeringStep(dir, { sayDone: false });
-    const result = await launchStepProcess({ script, cwd: dir }, []).run([], { timeoutMs: 1500 });
+    const result = await launchStepProcess({ script, cwd: dir }, groups, []).run([], { timeoutMs: 1500 });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
     const [stepPid, childPid] = JSON.parse(readFileSync(pids, 'utf8')) as [number, number];
     expect(await waitUntilGone(stepPid)).toBe(true);

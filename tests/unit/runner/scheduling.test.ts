@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ancestors, descendants, topologicalOrder } from '../../../kernel-lib/src/runner/dag.js';
+import { checkDependencies, descendants } from '../../../kernel-lib/src/runner/dag.js';
+import { PipelineLoadError } from '../../../kernel-lib/src/runner/errors.js';
 import { type NodeOutcome, schedule } from '../../../kernel-lib/src/runner/scheduler.js';
+import { CountingSlots } from '../../../kernel-lib/src/runner/engine/counting-slots.js';
 
 const diamond = [
   { name: 'd', deps: ['b', 'c'] },
@@ -12,32 +14,56 @@ const diamond = [
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('dag', () => {
-  it('orders topologically, stable w.r.t. the given order', () => {
-    expect(topologicalOrder(diamond).map((n) => n.name)).toEqual(['a', 'b', 'c', 'd', 'e']);
-  });
-  it('rejects cycles and unknown deps, naming the steps', () => {
+  it('accepts a DAG and rejects cycles and unknown deps, naming the steps (PipelineLoadError)', () => {
+    expect(() => checkDependencies(diamond)).not.toThrow();
     expect(() =>
-      topologicalOrder([
+      checkDependencies([
         { name: 'x', deps: ['y'] },
         { name: 'y', deps: ['x'] },
       ]),
-    ).toThrow('steps form a cycle: x → y → x');
-    expect(() => topologicalOrder([{ name: 'x', deps: ['nope'] }])).toThrow('step `x` depends on unknown step `nope`');
+    ).toThrow(PipelineLoadError);
+    expect(() =>
+      checkDependencies([
+        { name: 'x', deps: ['y'] },
+        { name: 'y', deps: ['x'] },
+      ]),
+    ).toThrow('steps form a cycle among: x, y');
+    expect(() => checkDependencies([{ name: 'x', deps: ['nope'] }])).toThrow('step `x` depends on unknown step `nope`');
   });
-  it('finds ancestors and descendants', () => {
+  it('finds descendants', () => {
     expect([...descendants(diamond, 'a')].sort()).toEqual(['b', 'c', 'd']);
-    expect([...ancestors(diamond, 'd')].sort()).toEqual(['a', 'b', 'c']);
     expect(descendants(diamond, 'e').size).toBe(0);
   });
 });
 
 describe('scheduler', () => {
+  it("asks for a node's weight in slots: a `limit:cpu:2` node runs alone at concurrency 2", async () => {
+    const slots = new CountingSlots(2);
+    const overlaps: string[] = [];
+    const running = new Set<string>();
+    const nodes = [
+      { name: 'heavy', deps: [], slots: 2 },
+      { name: 'x', deps: [] },
+      { name: 'y', deps: [] },
+    ];
+    await schedule(nodes, {
+      slots,
+      run: async (n) => {
+        if (running.has('heavy') || (n.name === 'heavy' && running.size > 0)) overlaps.push(n.name);
+        running.add(n.name);
+        await tick(15);
+        running.delete(n.name);
+        return 'succeeded';
+      },
+    });
+    expect(overlaps).toEqual([]);
+  });
   it('never exceeds the concurrency and respects dependencies', async () => {
     let running = 0;
     let peak = 0;
     const finished: string[] = [];
     const out = await schedule(diamond, {
-      concurrency: 2,
+      slots: new CountingSlots(2),
       run: async (n) => {
         for (const d of n.deps) expect(finished).toContain(d);
         running++;
@@ -55,7 +81,7 @@ describe('scheduler', () => {
   it('skips descendants of a failure and finishes independent branches', async () => {
     const skipped: [string, string][] = [];
     const out = await schedule(diamond, {
-      concurrency: 4,
+      slots: new CountingSlots(4),
       run: async (n): Promise<NodeOutcome> => {
         if (n.name === 'b') throw new Error('boom');
         return 'succeeded';
@@ -76,7 +102,7 @@ describe('scheduler', () => {
     const ac = new AbortController();
     const started: string[] = [];
     const out = await schedule(diamond, {
-      concurrency: 1,
+      slots: new CountingSlots(1),
       signal: ac.signal,
       run: async (n) => {
         started.push(n.name);
@@ -90,7 +116,10 @@ describe('scheduler', () => {
   });
 
   it('does not hang on deps outside the node set', async () => {
-    const out = await schedule([{ name: 'x', deps: ['elsewhere'] }], { concurrency: 1, run: async () => 'succeeded' });
+    const out = await schedule([{ name: 'x', deps: ['elsewhere'] }], {
+      slots: new CountingSlots(1),
+      run: async () => 'succeeded',
+    });
     expect(out.get('x')).toBe('skipped');
   });
 });

@@ -2,6 +2,7 @@
 import type { JsonValue, MarshalKind, ParameterType } from '../spec.js';
 import { StepUsageError } from './errors.js';
 import type { RunContext } from '../../ml/run-context.js';
+import { parseParamText, splitAssignment } from './param-text.js';
 import { parseRunContext, RUN_CONTEXT_FLAG } from './run-context.js';
 import { TRACE_READS_FLAG } from './trace-format.js';
 
@@ -97,13 +98,13 @@ export function parseStepArgs(argv: readonly string[], meta: StepMeta): StepArgs
       args.runContext = parseRunContext(meta.step, value);
       continue;
     }
-    const sep = value.indexOf('=');
-    if (sep <= 0)
+    const assignment = splitAssignment(value);
+    if (!assignment)
       throw new StepUsageError(
         `step "${meta.step}": ${flag} expects NAME=${flag === '--param' ? 'VALUE' : 'PATH'}, got "${value}"`,
       );
-    const name = value.slice(0, sep);
-    value = value.slice(sep + 1);
+    const [name] = assignment;
+    value = assignment[1];
     if (flag === '--in') {
       if (!Object.hasOwn(meta.inputs, name))
         throw new StepUsageError(`step "${meta.step}" has no input "${name}" (inputs: ${list(meta.inputs)})`, name);
@@ -130,29 +131,13 @@ export function parseStepArgs(argv: readonly string[], meta: StepMeta): StepArgs
   return args;
 }
 
-/** Parses `--param` text by the parameter's declared type. */
+/** Parses `--param` text by the parameter's declared type (param-text.ts). */
 export function parseParamValue(step: string, name: string, type: ParameterType, text: string): unknown {
-  const fail = (why: string) =>
-    new StepUsageError(`step "${step}": --param ${name}=${JSON.stringify(text)}: ${why}`, name);
-  switch (type) {
-    case 'string':
-      return text;
-    case 'number': {
-      const n = text.trim() === '' ? Number.NaN : Number(text);
-      if (!Number.isFinite(n)) throw fail('expected a finite number');
-      return n;
-    }
-    case 'boolean':
-      if (text === 'true') return true;
-      if (text === 'false') return false;
-      throw fail('expected true or false');
-    case 'json':
-      try {
-        return JSON.parse(text);
-      } catch (e) {
-        throw fail(`expected JSON (${(e as Error).message})`);
-      }
-  }
+  const parsed = parseParamText(type, text);
+  if (parsed.ok) return parsed.value;
+  const why =
+    parsed.detail !== undefined ? `expected ${parsed.expected} (${parsed.detail})` : `expected ${parsed.expected}`;
+  throw new StepUsageError(`step "${step}": --param ${name}=${JSON.stringify(text)}: ${why}`, name);
 }
 
 function list(o: object): string {

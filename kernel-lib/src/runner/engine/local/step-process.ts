@@ -15,8 +15,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ARGS_FROM_STDIN } from '../pipeline/runtime/args.js';
-import { forgetReaped, reapIfRunnerDies } from './step-reaper.js';
+import { ARGS_FROM_STDIN } from '../../../pipeline/runtime/args.js';
+import { type ProcessGroups, killGroup } from './process-groups.js';
 
 export interface LaunchOptions {
   /** Script to run with `node` (the step bundle). */
@@ -60,29 +60,6 @@ export interface StepProcessResult {
 const STDERR_TAIL_BYTES = 64 * 1024;
 /** The child's file descriptor on which the step runtime says `ready`, then `done`. */
 const READY_FD = 3;
-const live = new Set<number>();
-let exitHookInstalled = false;
-
-/** If the runner exits while steps run (e.g. an uncaught error), take the step groups with it. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pid of live) killGroup(pid, 'SIGKILL');
-  });
-}
-
-function killGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
-  }
-}
 
 type Ending = Pick<StepProcessResult, 'exitCode' | 'signal' | 'spawnError'>;
 
@@ -107,12 +84,15 @@ export class StepProcess {
   private lastAt: string | undefined;
   /**
    * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
-   * STEP-CONTRACT.md), false if it ends first or its runtime does not say (older bundles).
+   * STEP-CONTRACT.md), false if it ends first.
    */
   readonly ready: Promise<boolean>;
 
-  constructor(launch: LaunchOptions, args: string[] | undefined) {
-    installExitHook();
+  constructor(
+    launch: LaunchOptions,
+    args: string[] | undefined,
+    private readonly groups: ProcessGroups,
+  ) {
     this.deferred = args === undefined;
     this.child = spawn(process.execPath, [...(launch.nodeArgs ?? []), launch.script, ...(args ?? [ARGS_FROM_STDIN])], {
       cwd: launch.cwd,
@@ -134,10 +114,7 @@ export class StepProcess {
       signals.once('close', () => resolve(false));
       signals.once('error', () => resolve(false));
     });
-    if (this.pid !== undefined) {
-      live.add(this.pid);
-      reapIfRunnerDies(this.pid);
-    }
+    if (this.pid !== undefined) groups.add(this.pid);
     // A step that dies before reading its arguments closes the pipe; the exit status tells why.
     this.child.stdin?.on('error', () => {});
     this.child.stdout!.setEncoding('utf8');
@@ -200,8 +177,7 @@ export class StepProcess {
     if (this.pid !== undefined) {
       // Reap anything the step left running in its group.
       killGroup(this.pid, 'SIGKILL');
-      live.delete(this.pid);
-      forgetReaped(this.pid);
+      this.groups.delete(this.pid);
     }
     this.onEnd?.(e);
   }
@@ -271,6 +247,11 @@ export class StepProcess {
   }
 }
 
+/** Starts a step now with its arguments (`args`), or ahead of its turn (`undefined`: arguments come with `run`). */
+export function launchStepProcess(launch: LaunchOptions, groups: ProcessGroups, args?: string[]): StepProcess {
+  return new StepProcess(launch, args, groups);
+}
+
 /**
  * Bundles compiled before launching ahead existed would reject `--args-from-stdin`,
  * so they are started the plain way. The runtime in every newer bundle holds the
@@ -278,22 +259,8 @@ export class StepProcess {
  */
 export function bundleReadsArgsFromStdin(bundle: string): boolean {
   try {
-    return runtimeReadsArgsFromStdin(readFileSync(bundle, 'utf8'));
+    return readFileSync(bundle, 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
   } catch {
     return false;
   }
-}
-
-/** The same, for a bundle's text already at hand. */
-export const runtimeReadsArgsFromStdin = (bundleText: string): boolean =>
-  bundleText.includes(JSON.stringify(ARGS_FROM_STDIN));
-
-/** Starts a step now with its arguments (`args`), or ahead of its turn (`undefined`: arguments come with `run`). */
-export function launchStepProcess(launch: LaunchOptions, args?: string[]): StepProcess {
-  return new StepProcess(launch, args);
-}
-
-/** Starts a step with its arguments and supervises it to the end. */
-export function runStepProcess(options: StepProcessOptions): Promise<StepProcessResult> {
-  return new StepProcess(options, options.args).run(options.args, options);
 }
