@@ -5,6 +5,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { tagIcon } from '@jupyterlab/ui-components';
 import { CommandIDs, IStillwaterPipelines } from '../tokens.js';
 import { TagBarManager } from '../widgets/tag-bars.js';
@@ -14,18 +15,20 @@ export const tagBarsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Shows and edits each code cell’s Stillwater role above the cell.',
   autoStart: true,
   requires: [IStillwaterPipelines, INotebookTracker],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     tracker: INotebookTracker,
     palette: ICommandPalette | null,
+    translator: ITranslator | null,
   ) => {
+    const trans = (translator ?? nullTranslator).load('stillwater');
     const managers = new Map<NotebookPanel, TagBarManager>();
     const attach = (panel: NotebookPanel) => {
       const model = pipelines.modelFor(panel);
       if (!model || managers.has(panel) || !pipelines.settings.values.showTagBars) return;
-      managers.set(panel, new TagBarManager(panel.content, model));
+      managers.set(panel, new TagBarManager(panel.content, model, trans));
       panel.disposed.connect(() => {
         managers.get(panel)?.dispose();
         managers.delete(panel);
@@ -42,8 +45,8 @@ export const tagBarsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.editTags, {
-      label: 'Edit Stillwater Tags of This Cell',
-      caption: 'Set the cell’s role, step name, kind and dependencies',
+      label: trans.__('Edit Stillwater Tags of This Cell'),
+      caption: trans.__('Set the cell’s role, step name, kind and dependencies'),
       icon: tagIcon,
       isEnabled: () => {
         const panel = tracker.currentWidget;
@@ -56,6 +59,6 @@ export const tagBarsPlugin: JupyterFrontEndPlugin<void> = {
         managers.get(panel)?.barFor(cell.model.id)?.toggleEditor();
       },
     });
-    palette?.addItem({ command: CommandIDs.editTags, category: 'Stillwater' });
+    palette?.addItem({ command: CommandIDs.editTags, category: trans.__('Stillwater') });
   },
 };

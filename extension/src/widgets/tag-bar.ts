@@ -3,6 +3,7 @@
  * imports/functions/parameters/metrics/skip), its "depends on" chips, and problems the
  * grammar found in its tags. Clicking the bar opens the tag editor below it.
  */
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { PipelineChange, PipelineModel } from '../model/pipeline-model.js';
 import type { CellRole } from '../model/types.js';
@@ -22,7 +23,11 @@ export class TagBar extends Widget {
   private readonly _chips: HTMLElement;
   private _editor: TagEditor | null = null;
 
-  constructor(model: PipelineModel, cellId: string) {
+  constructor(
+    model: PipelineModel,
+    cellId: string,
+    private readonly _trans: TranslationBundle = nullTranslator.load('stillwater'),
+  ) {
     super();
     this._model = model;
     this.cellId = cellId;
@@ -30,7 +35,7 @@ export class TagBar extends Widget {
     this.node.dataset.cellId = cellId;
     this._chips = document.createElement('div');
     this._chips.className = 'sw-chips';
-    this._chips.title = 'Edit Stillwater tags';
+    this._chips.title = _trans.__('Edit Stillwater tags');
     this._chips.tabIndex = 0;
     this._chips.addEventListener('click', () => this.toggleEditor());
     this._chips.addEventListener('keydown', (e) => {
@@ -51,7 +56,7 @@ export class TagBar extends Widget {
       this.closeEditor();
       return;
     }
-    this._editor = new TagEditor(this._model, this.cellId, () => this.closeEditor());
+    this._editor = new TagEditor(this._model, this.cellId, () => this.closeEditor(), this._trans);
     Widget.attach(this._editor, this.node);
     this.addClass('sw-mod-editing');
     this._editor.node.querySelector<HTMLElement>('.sw-step-name, .sw-role')?.focus();
@@ -67,6 +72,7 @@ export class TagBar extends Widget {
   }
 
   render(): void {
+    const t = this._trans;
     const { analysis } = this._model;
     const role = analysis.roles.get(this.cellId) ?? { role: 'continue', prev: [] };
     const chips = this._chips;
@@ -75,10 +81,12 @@ export class TagBar extends Widget {
     if (role.role === 'step') {
       const step = analysis.steps.find((s) => s.cellId === this.cellId);
       const kind = step?.kind ?? role.kind ?? 'other';
-      chips.append(chip(`sw-chip sw-step-chip sw-kind-${kind}`, role.name ?? '', `step ${role.name} (${kind})`));
-      for (const p of role.prev) chips.append(chip('sw-chip sw-dep-chip', `← ${p}`, `depends on ${p}`));
+      chips.append(
+        chip(`sw-chip sw-step-chip sw-kind-${kind}`, role.name ?? '', t.__('step %1 (%2)', role.name ?? '', kind)),
+      );
+      for (const p of role.prev) chips.append(chip('sw-chip sw-dep-chip', `← ${p}`, t.__('depends on %1', p)));
     } else if (role.role === 'continue') {
-      chips.append(chip('sw-chip sw-add-chip', '+ tag', 'No Stillwater role: part of the block above'));
+      chips.append(chip('sw-chip sw-add-chip', t.__('+ tag'), t.__('No Stillwater role: part of the block above')));
     } else {
       chips.append(chip(`sw-chip sw-role-chip sw-role-${role.role}`, ROLE_CHIPS[role.role], role.role));
     }

@@ -4,6 +4,7 @@
  */
 import type { Cell } from '@jupyterlab/cells';
 import type { Notebook } from '@jupyterlab/notebook';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import type { PanelLayout } from '@lumino/widgets';
 import type { PipelineModel } from '../model/pipeline-model.js';
@@ -16,6 +17,7 @@ export class TagBarManager implements IDisposable {
   constructor(
     private readonly _notebook: Notebook,
     private readonly _model: PipelineModel,
+    private readonly _trans?: TranslationBundle,
   ) {
     _notebook.model?.cells.changed.connect(this.sync, this);
     this.sync();
@@ -39,7 +41,7 @@ export class TagBarManager implements IDisposable {
       if (cell.model.type !== 'code' || cell.isDisposed) continue;
       live.add(cell);
       if (this._bars.has(cell)) continue;
-      const bar = new TagBar(this._model, cell.model.id);
+      const bar = new TagBar(this._model, cell.model.id, this._trans);
       (cell.layout as PanelLayout).insertWidget(0, bar);
       this._bars.set(cell, bar);
     }

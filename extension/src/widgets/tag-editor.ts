@@ -3,9 +3,11 @@
  * steps to depend on. It edits a draft and writes ordinary cell tags only on Apply, via
  * the pipeline model (so renames propagate and the edit is one undo step).
  */
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { STEP_KINDS, stepNameProblem } from '../model/grammar.js';
 import type { PipelineModel } from '../model/pipeline-model.js';
+import { el } from './dom.js';
 import { CELL_ROLES, type CellRole, type CellRoleName, type StepKind } from '../model/types.js';
 
 const ROLE_LABELS: Record<CellRoleName, string> = {
@@ -24,7 +26,12 @@ export class TagEditor extends Widget {
   private _draft: CellRole;
   private readonly _onDone: () => void;
 
-  constructor(model: PipelineModel, cellId: string, onDone: () => void) {
+  constructor(
+    model: PipelineModel,
+    cellId: string,
+    onDone: () => void,
+    private readonly _trans: TranslationBundle = nullTranslator.load('stillwater'),
+  ) {
     super();
     this._model = model;
     this._cellId = cellId;
@@ -71,26 +78,27 @@ export class TagEditor extends Widget {
   }
 
   private _render(): void {
+    const t = this._trans;
     const node = this.node;
     node.textContent = '';
     const d = this._draft;
 
-    const role = el('select', 'sw-role') as HTMLSelectElement;
-    role.setAttribute('aria-label', 'Cell role');
-    for (const r of CELL_ROLES) role.append(option(r, ROLE_LABELS[r], r === d.role));
+    const role = el('select', 'sw-role');
+    role.setAttribute('aria-label', t.__('Cell role'));
+    for (const r of CELL_ROLES) role.append(option(r, t.__(ROLE_LABELS[r]), r === d.role));
     role.addEventListener('change', () => {
       this._draft.role = role.value as CellRoleName;
       if (this._draft.role === 'step') this._draft.kind ??= 'other';
       this._render();
     });
-    node.append(field('Role', role));
+    node.append(field(t.__('Role'), role));
 
     if (d.role === 'step') {
-      const name = el('input', 'sw-step-name') as HTMLInputElement;
+      const name = el('input', 'sw-step-name');
       name.type = 'text';
       name.placeholder = 'step_name';
       name.value = d.name ?? '';
-      name.setAttribute('aria-label', 'Step name');
+      name.setAttribute('aria-label', t.__('Step name'));
       const error = el('div', 'sw-name-error');
       const refresh = () => {
         const problem = this.problem;
@@ -107,22 +115,22 @@ export class TagEditor extends Widget {
         if (e.key === 'Escape') this._onDone();
         e.stopPropagation(); // keep notebook shortcuts out of the text box
       });
-      node.append(field('Name', name), error);
+      node.append(field(t.__('Name'), name), error);
 
-      const kind = el('select', 'sw-kind') as HTMLSelectElement;
-      kind.setAttribute('aria-label', 'Step kind');
+      const kind = el('select', 'sw-kind');
+      kind.setAttribute('aria-label', t.__('Step kind'));
       for (const k of STEP_KINDS) kind.append(option(k, k, k === (d.kind ?? 'other')));
       kind.addEventListener('change', () => {
         this._draft.kind = kind.value as StepKind;
       });
-      node.append(field('Kind', kind));
+      node.append(field(t.__('Kind'), kind));
 
       const deps = el('div', 'sw-deps');
       const earlier = this._earlierSteps();
-      if (earlier.length === 0) deps.append(el('span', 'sw-muted', 'no earlier steps'));
+      if (earlier.length === 0) deps.append(el('span', 'sw-muted', t.__('no earlier steps')));
       for (const step of earlier) {
         const label = el('label', 'sw-dep');
-        const box = el('input') as HTMLInputElement;
+        const box = el('input');
         box.type = 'checkbox';
         box.value = step;
         box.checked = d.prev.includes(step);
@@ -134,26 +142,19 @@ export class TagEditor extends Widget {
         label.append(box, document.createTextNode(step));
         deps.append(label);
       }
-      node.append(field('Depends on', deps));
+      node.append(field(t.__('Depends on'), deps));
       queueMicrotask(refresh);
     }
 
     const buttons = el('div', 'sw-editor-buttons');
-    const apply = el('button', 'sw-apply jp-mod-styled jp-mod-accept', 'Apply') as HTMLButtonElement;
+    const apply = el('button', 'sw-apply jp-mod-styled jp-mod-accept', t.__('Apply'));
     apply.addEventListener('click', () => this.apply());
-    const cancel = el('button', 'sw-cancel jp-mod-styled', 'Cancel') as HTMLButtonElement;
+    const cancel = el('button', 'sw-cancel jp-mod-styled', t.__('Cancel'));
     cancel.addEventListener('click', () => this._onDone());
     apply.disabled = this.problem !== null;
     buttons.append(apply, cancel);
     node.append(buttons);
   }
-}
-
-function el(tag: string, className?: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 function option(value: string, label: string, selected: boolean): HTMLOptionElement {

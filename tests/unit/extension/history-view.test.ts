@@ -1,0 +1,137 @@
+// @vitest-environment jsdom
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+import './setup.js';
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+import type { HistoryOutcome, RunFilter, RunRecord } from '@stillwater/kernel/contracts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryView } from '../../../extension/src/widgets/history-view.js';
+import { compareTable } from '../../../extension/src/widgets/run-compare.js';
+import { numericMetrics, trendPoints } from '../../../extension/src/widgets/trend-chart.js';
+
+const trans = nullTranslator.load('stillwater');
+
+function run(runId: string, minute: number, params: Record<string, unknown>, metrics: RunRecord['metrics']): RunRecord {
+  return {
+    runId,
+    pipeline: 'squares',
+    pipelineHash: 'h',
+    pipelineDir: '/x/squares.pipeline',
+    status: 'done',
+    startedAt: `2026-12-04T18:${String(minute).padStart(2, '0')}:00.000Z`,
+    endedAt: `2026-12-04T18:${String(minute).padStart(2, '0')}:02.000Z`,
+    durationMs: 2000,
+    params,
+    metrics,
+    resumeOf: null,
+    selection: 'all',
+    error: null,
+  };
+}
+
+// Newest first, as the history lists them.
+const RUNS = [
+  run('r3', 3, { N: 6, OFFSET: 1 }, { total: 532, note: 'x' }),
+  run('r2', 2, { N: 4, OFFSET: 1 }, { total: 130, note: 'x' }),
+  run('r1', 1, { N: 6, OFFSET: 1 }, { total: 532, note: 'x' }),
+];
+
+describe('compare table', () => {
+  it('has a column per run, oldest first, and marks values that differ from the first run', () => {
+    const table = compareTable([RUNS[0]!, RUNS[1]!, RUNS[2]!], trans);
+    const runs = [...table.querySelectorAll<HTMLElement>('th.sw-compare-run')].map((th) => th.dataset.runId);
+    expect(runs).toEqual(['r1', 'r2', 'r3']);
+    expect(table.querySelectorAll('col')).toHaveLength(4);
+    const changed = (row: string) =>
+      [...table.querySelectorAll<HTMLElement>(`tr[data-row="${row}"] td.sw-changed`)].map((td) => td.dataset.runId);
+    expect(changed('param:N')).toEqual(['r2']);
+    expect(changed('metric:total')).toEqual(['r2']);
+    expect(changed('param:OFFSET')).toEqual([]);
+    expect(table.querySelector('tr[data-row="param:N"]')!.classList.contains('sw-diff')).toBe(true);
+    expect(table.querySelector('tr[data-row="metric:note"]')!.classList.contains('sw-diff')).toBe(false);
+  });
+
+  it('shows a value one run lacks as a change', () => {
+    const extra = run('r4', 4, { N: 6, OFFSET: 1, SEED: 7 }, { total: 532 });
+    const table = compareTable([RUNS[2]!, extra], trans);
+    const cells = [...table.querySelectorAll('tr[data-row="param:SEED"] td')].map((td) => td.textContent);
+    expect(cells).toEqual(['—', '7']);
+    expect(table.querySelector('tr[data-row="param:SEED"] td.sw-changed')).not.toBeNull();
+  });
+});
+
+describe('trend', () => {
+  it('takes the numeric metrics, oldest run first', () => {
+    expect(numericMetrics(RUNS)).toEqual(['total']);
+    expect(trendPoints(RUNS, 'total').map((p) => [p.run.runId, p.value])).toEqual([
+      ['r1', 532],
+      ['r2', 130],
+      ['r3', 532],
+    ]);
+  });
+});
+
+describe('history view', () => {
+  let view: HistoryView | null = null;
+  afterEach(() => view?.dispose());
+
+  /** A view over RUNS whose loader records what it was asked (the kernel filters for real). */
+  function open(reruns: string[] = []) {
+    const asked: { filter: RunFilter; runIds: string[] }[] = [];
+    view = new HistoryView({
+      notebookPath: 'squares.ipynb',
+      trans,
+      load: async (filter, runIds): Promise<HistoryOutcome> => {
+        asked.push({ filter, runIds });
+        return { kind: 'history', home: '/x/.stillwater', runs: RUNS, steps: {} };
+      },
+      onRerun: (r) => reruns.push(r.runId),
+    });
+    Widget.attach(view, document.body);
+    return { view, asked };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('sends the status and NAME=VALUE filters, and says which parameter filter it cannot read', async () => {
+    const { view, asked } = open();
+    await settle();
+    expect(asked[0]!.filter).toEqual({});
+    const status = view.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!;
+    status.value = 'failed';
+    status.dispatchEvent(new Event('change'));
+    const params = view.node.querySelector<HTMLInputElement>('input.sw-filter-params')!;
+    params.value = 'N=4, OFFSET=1';
+    params.dispatchEvent(new Event('change'));
+    await settle();
+    expect(asked.at(-1)!.filter).toEqual({ status: ['failed'], params: { N: '4', OFFSET: '1' } });
+    const before = asked.length;
+    params.value = 'N';
+    params.dispatchEvent(new Event('change'));
+    await settle();
+    expect(asked).toHaveLength(before);
+    expect(view.node.querySelector('.sw-filter-error')!.textContent).toBe('parameter filter "N" is not NAME=VALUE');
+  });
+
+  it('compares ticked runs, draws the trend, re-runs a run, and asks for a run’s steps', async () => {
+    const reruns: string[] = [];
+    const { view, asked } = open(reruns);
+    await settle();
+    expect(view.node.querySelector('.sw-compare-table')).toBeNull();
+    for (const id of ['r1', 'r2']) {
+      const box = view.node.querySelector<HTMLInputElement>(`tr.sw-run[data-run-id="${id}"] input[type=checkbox]`)!;
+      box.checked = true;
+      box.dispatchEvent(new Event('change'));
+    }
+    expect(view.node.querySelectorAll('.sw-compare-table th.sw-compare-run')).toHaveLength(2);
+    const dots = [...view.node.querySelectorAll<SVGCircleElement>('.sw-trend-chart circle.sw-chart-point')];
+    expect(dots.map((d) => d.dataset.runId)).toEqual(['r1', 'r2', 'r3']);
+    expect(dots.map((d) => d.classList.contains('sw-picked'))).toEqual([true, true, false]);
+    view.node.querySelector<HTMLButtonElement>('tr.sw-run[data-run-id="r1"] button.sw-rerun')!.click();
+    expect(reruns).toEqual(['r1']);
+    view.node.querySelector<HTMLAnchorElement>('tr.sw-run[data-run-id="r2"] a.sw-run-id')!.click();
+    await settle();
+    expect(asked.at(-1)!.runIds).toEqual(['r2']);
+    expect(view.node.querySelector<HTMLElement>('.sw-run-details')!.dataset.runId).toBe('r2');
+  });
+});
