@@ -6,7 +6,7 @@
  * these declarations.
  */
 import type { Diagnostic } from '../pipeline/diagnostics.js';
-import type { RunRecord, StepExecutionRecord } from './run-records.js';
+import type { RunRecord, StepExecutionRecord, TableVersionLineage } from './run-records.js';
 
 /** The MIME type each run event is displayed under (the value is the event as JSON text). */
 export type RunEventMime = 'application/vnd.stillwater.run-event+json';
@@ -68,7 +68,16 @@ export interface HistoryRequest {
   filter?: RunFilter;
 }
 
-export type LabRequest = CompileRequest | RunRequest | ExportRequest | HistoryRequest;
+/** Which run and step wrote a table version, from which inputs (`stillwater runs lineage`). */
+export interface LineageRequest {
+  kind: 'lineage';
+  /** The table's folder, relative to the notebook's folder or absolute. */
+  table: string;
+  /** Default: the latest version. */
+  version?: number;
+}
+
+export type LabRequest = CompileRequest | RunRequest | ExportRequest | HistoryRequest | LineageRequest;
 
 export interface CompileOutcome {
   kind: 'compile';
@@ -98,4 +107,12 @@ export interface HistoryOutcome {
   steps: Record<string, StepExecutionRecord[]>;
 }
 
-export type LabOutcome = CompileOutcome | ExportOutcome | HistoryOutcome;
+export interface LineageOutcome {
+  kind: 'lineage';
+  ok: boolean;
+  lineage?: TableVersionLineage;
+  /** Why there is no answer (no such table or version), one line. */
+  error?: string;
+}
+
+export type LabOutcome = CompileOutcome | ExportOutcome | HistoryOutcome | LineageOutcome;

@@ -4,7 +4,9 @@
  * `stillwater table read`, and evolvable without schema changes.
  */
 import type { MetricValue, RunStatus, StepErrorInfo, StepStatus } from './run-events.js';
-import type { TracedReads } from '../pipeline/runtime/trace-format.js';
+import type { TableVersion, TracedReads } from '../pipeline/runtime/trace-format.js';
+
+export type { TableVersion } from '../pipeline/runtime/trace-format.js';
 
 /** One row of `history/runs`: a finished (or cancelled) run. */
 export interface RunRecord {
@@ -55,4 +57,47 @@ export interface StepExecutionRecord {
   tracedInputs?: TracedReads | null;
   /** Where its last attempt ran (a host name, a Ray node); null when it did not execute. */
   node?: string | null;
+  /**
+   * Lineage of an execution (issue 16 item 1): exact table versions read and written and the
+   * run artifacts left; null when the step did not execute in this run (cached, skipped) or
+   * was recorded before lineage. The artifacts it consumed and produced are `inputs`/`outputs`.
+   */
+  lineage?: StepLineage | null;
+}
+
+/** What one step execution read and wrote, exactly. */
+export interface StepLineage {
+  /** Delta table versions its code read (not those it wrote itself and read back). */
+  tablesRead: TableVersion[];
+  /** Delta table versions it committed: its own writes and those of ModelRegistry, DataBaselines… */
+  tablesWritten: TableVersion[];
+  /** Files it left in its run artifacts folder (reports), by content hash; paths relative to that folder. */
+  runArtifacts: { path: string; sha256: string }[];
+}
+
+/** Which run and step wrote one version of a Delta table, from which inputs (`stillwater runs lineage`). */
+export interface TableVersionLineage {
+  /** Absolute path of the table. */
+  table: string;
+  version: number;
+  /** The commit's operation (`WRITE`, `MERGE`, `CREATE TABLE`…) and time (ISO-8601). */
+  operation: string | null;
+  committedAt: string;
+  /**
+   * Run, step and notebook from the commit's `commitInfo.stillwater`, else from the history's
+   * record of the step that wrote it; null when no Stillwater run wrote this version.
+   */
+  writtenBy: { runId: string; step: string; notebook: string | null } | null;
+  /** That run and step execution as this home's history has them (null when not in it). */
+  run: RunRecord | null;
+  stepExecution: StepExecutionRecord | null;
+  /** What the step read and consumed: null when its execution is not in the history. */
+  inputs: {
+    tables: TableVersion[];
+    /** Step inputs by content hash, with the step of the same run that produced each. */
+    artifacts: { name: string; sha256: string; fromStep: string | null }[];
+    /** Files its code read, by content hash (null: changed while the step ran). */
+    files: { path: string; sha256: string | null }[];
+    params: Record<string, unknown>;
+  } | null;
 }

@@ -8,12 +8,12 @@ import type { ExportOutcome, LabRequest } from '../contracts/lab.js';
 import { exportToFile } from '../export/export-file.js';
 import { compileSource } from './compile.js';
 import { type LabDisplay, showOutcome } from './display.js';
-import { historyForLab } from './history.js';
+import { historyForLab, lineageForLab } from './history.js';
 import { runFromLab } from './run.js';
 
 export { compileSource } from './compile.js';
 export { type LabDisplay, RESULT_MIME, RUN_EVENT_MIME } from './display.js';
-export { historyForLab } from './history.js';
+export { historyForLab, lineageForLab } from './history.js';
 export { runFromLab } from './run.js';
 
 /** Answers one request; relative paths are taken from `cwd` (the kernel starts in the notebook's folder). */
@@ -27,6 +27,8 @@ export async function handleLabRequest(req: LabRequest, display: LabDisplay, cwd
       return showOutcome(display, await exportFromLab(req, cwd));
     case 'history':
       return showOutcome(display, await historyForLab(req, cwd));
+    case 'lineage':
+      return showOutcome(display, await lineageForLab(req, cwd));
   }
 }
 

@@ -26,3 +26,28 @@ const accesses = channel(TABLE_ACCESS_CHANNEL);
 export function publishTableAccess(access: TableAccess): void {
   if (accesses.hasSubscribers) accesses.publish(access);
 }
+
+/**
+ * Fields every commit of this process adds to its `commitInfo`, asked of whoever listens
+ * on this channel just before the commit is written: a pipeline step's runtime adds the
+ * run, step and notebook it executes for (lineage), without the lakehouse knowing of runs.
+ * Subscribers put their fields into `fields`, under a key of their own; the commit's own
+ * fields (operation, readVersion, …) always win.
+ */
+export const COMMIT_INFO_CHANNEL = 'stillwater:delta-commit-info';
+
+export interface CommitInfoRequest {
+  /** The table's storage root. */
+  table: string;
+  operation: string;
+  fields: Record<string, unknown>;
+}
+
+const commitInfoRequests = channel(COMMIT_INFO_CHANNEL);
+
+export function commitInfoFields(table: string, operation: string): Record<string, unknown> {
+  if (!commitInfoRequests.hasSubscribers) return {};
+  const request: CommitInfoRequest = { table, operation, fields: {} };
+  commitInfoRequests.publish(request);
+  return request.fields;
+}

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile, Txn } from './actions.js';
 import { checkpointInterval, writeCheckpoint } from './checkpoint-write.js';
-import { publishTableAccess } from './access-events.js';
+import { commitInfoFields, publishTableAccess } from './access-events.js';
 import { readCommitIfExists, tryCommit } from './commit.js';
 import { type Conflict, findConflict, type IsolationLevel, isolationLevelOf, type ReadSet } from './conflicts.js';
 import { CommitRetryExhaustedError, ConcurrentModificationError } from './errors.js';
@@ -199,6 +199,7 @@ export class Transaction {
 
   private buildActions(): Action[] {
     const commitInfo: CommitInfo = {
+      ...commitInfoFields(this.storage.root, this.options.operation),
       timestamp: Date.now(),
       operation: this.options.operation,
       operationParameters: stringValues(this.options.operationParameters ?? {}),

@@ -13,6 +13,7 @@ import { DeltaTable } from '../lakehouse/table.js';
 import type { StepErrorInfo } from './events.js';
 import type { RunHistory } from './history.js';
 import { homeLayout } from './home.js';
+import { stepLineage } from './lineage.js';
 import type { RunRecord, StepExecutionRecord } from './records.js';
 
 type Column = [name: string, type: arrow.DataType, values: unknown[]];
@@ -56,7 +57,9 @@ function stepExecutionsTable(steps: readonly StepExecutionRecord[]): arrow.Table
     ['metrics', u, steps.map((s) => json(s.metrics))],
     ['error', u, steps.map((s) => json(s.error))],
     ['reason', u, steps.map((s) => s.reason)],
-    ['traced_inputs', u, steps.map((s) => json(s.tracedInputs))],
+    // The trace's table versions are the lineage column's: not stored twice.
+    ['traced_inputs', u, steps.map((s) => json(s.tracedInputs && { ...s.tracedInputs, lineage: undefined }))],
+    ['lineage', u, steps.map((s) => json(s.lineage))],
     ['node', u, steps.map((s) => s.node ?? null)],
   ]);
 }
@@ -83,16 +86,26 @@ export class DeltaRunHistory implements RunHistory {
   readonly runs: DeltaTable;
   readonly steps: DeltaTable;
 
+  private readonly runArtifacts: string;
+
   constructor(home: string) {
     const layout = homeLayout(home);
     this.runs = new DeltaTable(layout.runsTable);
     this.steps = new DeltaTable(layout.stepsTable);
+    this.runArtifacts = layout.runArtifacts;
   }
 
   /** Step executions first: a run row then always has its steps (readers key on runs). */
   async recordRun(run: RunRecord, steps: readonly StepExecutionRecord[]): Promise<void> {
+    const withLineage = await Promise.all(
+      steps.map(async (s) =>
+        s.lineage !== undefined ? s : { ...s, lineage: await stepLineage(s, this.runArtifacts) },
+      ),
+    );
     // mergeSchema: tables written before a column was added gain it.
-    if (steps.length > 0) await this.steps.append(stepExecutionsTable(steps), { ...STEPS_TABLE, mergeSchema: true });
+    if (steps.length > 0) {
+      await this.steps.append(stepExecutionsTable(withLineage), { ...STEPS_TABLE, mergeSchema: true });
+    }
     await this.runs.append(runsTable([run]), RUNS_TABLE);
   }
 
@@ -230,5 +243,6 @@ function toStepRecord(r: Record<string, unknown>): StepExecutionRecord {
     reason: str(r.reason),
     tracedInputs: parse<StepExecutionRecord['tracedInputs']>(r.traced_inputs, null),
     node: str(r.node),
+    lineage: parse<StepExecutionRecord['lineage']>(r.lineage, null),
   };
 }

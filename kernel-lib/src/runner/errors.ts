@@ -59,3 +59,6 @@ export class HistoryWriteError extends RunnerError {}
 
 /** A step exited successfully without writing an output the pipeline declares. */
 export class MissingOutputError extends RunnerError {}
+
+/** `runs lineage TABLE[@VERSION]`: the reference is malformed or names no version of the table. */
+export class LineageQueryError extends RunnerError {}

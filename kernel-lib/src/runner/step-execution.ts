@@ -133,7 +133,8 @@ export class StepExecution {
       ? {
           runId: this.ctx.runId,
           step: step.name,
-          notebook: this.ctx.notebook,
+          // Absolute: commits carry it (commitInfo.stillwater), read far from the pipeline folder.
+          notebook: path.resolve(this.ctx.pipelineDir, this.ctx.notebook),
           artifacts: stepWorkDir(this.ctx.artifactsDir, step.name),
         }
       : undefined;

@@ -9,6 +9,7 @@ import { ARGS_FROM_STDIN, type StepArgs, type StepMeta, parseStepArgs, readArgsF
 import { StepRuntimeError, StepUsageError } from './errors.js';
 import { exitFlushed, exitStarted } from './flush-stdio.js';
 import { preloadMarshalling, readVariable, writeVariable } from './marshal.js';
+import { tagCommits } from './commit-tags.js';
 import { collectReads } from './read-trace-collect.js';
 import { applyRunContext } from './run-context.js';
 import { enterCell, failureReport, STACK_FRAMES } from './report.js';
@@ -71,7 +72,10 @@ export async function runStep(
     // Lets a profiler tell waiting for the command line from running the step.
     performance.mark('stillwater:step-args');
     const args = parseStepArgs(argv, meta);
-    if (args.runContext) applyRunContext(args.runContext);
+    if (args.runContext) {
+      applyRunContext(args.runContext);
+      tagCommits(args.runContext);
+    }
     const startedMs = Date.now();
     phase = 'run';
     const ctx = makeContext(meta, args);

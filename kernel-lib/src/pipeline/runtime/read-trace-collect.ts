@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RecordedReads } from './read-trace.js';
-import type { TracedFile, TracedReads } from './trace-format.js';
+import type { TableLineage, TableVersion, TracedFile, TracedReads } from './trace-format.js';
 
 // The originals, captured before any tracing wraps them.
 const { statSync, readdirSync } = fs;
@@ -83,7 +83,19 @@ export async function collectReads(recorded: RecordedReads, options: CollectOpti
     files: files.filter((f): f is TracedFile => f !== undefined).sort((a, b) => a.path.localeCompare(b.path)),
     tables: [...recorded.tables.values()].sort((a, b) => a.path.localeCompare(b.path)),
     env,
+    lineage: tableLineage(recorded.versions),
   };
+}
+
+/** The versions read (but not the step's own, read back) and written, by table then version. */
+export function tableLineage(versions: RecordedReads['versions']): TableLineage {
+  const byTable = (a: TableVersion, b: TableVersion) => a.table.localeCompare(b.table) || a.version - b.version;
+  const wrote = [...versions.wrote].flatMap(([table, vs]) => vs.map((version) => ({ table, version })));
+  const own = new Set(wrote.map((w) => `${w.version}@${w.table}`));
+  const read = [...versions.read]
+    .flatMap(([table, vs]) => [...vs].map((version) => ({ table, version })))
+    .filter((r) => !own.has(`${r.version}@${r.table}`));
+  return { read: read.sort(byTable), wrote: wrote.sort(byTable) };
 }
 
 function realpathOrSelf(file: string): string {

@@ -37,12 +37,19 @@ export interface RecordedReads {
   reads: Map<string, { kind: ReadKind; at: FileIdentity }>;
   tables: Map<string, TracedTable>;
   env: Map<string, string | undefined>;
+  /** Lineage: every version of each table the code read, and every version it committed, in order. */
+  versions: { read: Map<string, Set<number>>; wrote: Map<string, number[]> };
 }
 
 type AnyFn = (...args: unknown[]) => unknown;
 
 export class ReadTrace {
-  readonly recorded: RecordedReads = { reads: new Map(), tables: new Map(), env: new Map() };
+  readonly recorded: RecordedReads = {
+    reads: new Map(),
+    tables: new Map(),
+    env: new Map(),
+    versions: { read: new Map(), wrote: new Map() },
+  };
   private readonly undo: Array<() => void> = [];
   private active = false;
 
@@ -128,6 +135,9 @@ export class ReadTrace {
 
   private table(a: TableAccess): void {
     if (!this.active || typeof a?.table !== 'string' || !path.isAbsolute(a.table)) return;
+    const { read, wrote } = this.recorded.versions;
+    if (a.kind === 'commit') wrote.set(a.table, [...(wrote.get(a.table) ?? []), a.version]);
+    else read.set(a.table, (read.get(a.table) ?? new Set()).add(a.version));
     const seen = this.recorded.tables.get(a.table);
     const timeTravel = a.kind === 'read' && a.timeTravel;
     // The latest version the step saw or made counts; a time-travel read only needs its version to exist.

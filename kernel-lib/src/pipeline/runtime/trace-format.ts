@@ -32,9 +32,26 @@ export interface TracedTable {
   timeTravel: boolean;
 }
 
+/** One version of one Delta table. */
+export interface TableVersion {
+  /** Absolute path of the table. */
+  table: string;
+  version: number;
+}
+
+/** Lineage: the exact table versions the step's code read and the ones it committed. */
+export interface TableLineage {
+  /** Versions read, except those the step committed itself (reading back its own writes). */
+  read: TableVersion[];
+  /** Versions committed, in commit order per table. */
+  wrote: TableVersion[];
+}
+
 export interface TracedReads {
   files: TracedFile[];
   tables: TracedTable[];
   /** Environment variable name → sha256 of its value, or null when it was not set. */
   env: Record<string, string | null>;
+  /** Absent in traces of runtimes that predate lineage. */
+  lineage?: TableLineage;
 }
