@@ -6,7 +6,7 @@
  * menu's Pipeline menu, again with a changed parameter, open the history from the menu,
  * compare the two runs (both columns inside the panel, the changed values highlighted),
  * read the metric trend, filter, re-run the first run with its parameters (same metrics),
- * follow the run in the status bar, switch to the dark theme (kind colours and chart
+ * read a run's steps and lineage, follow the run in the status bar, switch to the dark theme (kind colours and chart
  * background follow), reload and find the history tab and the pipeline panel restored.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -204,6 +204,15 @@ describe('Stillwater run history, Pipeline menu, status bar, theme, restoration 
         rs.map((r) => (r as HTMLElement).dataset.step).sort(),
       ),
     ).toEqual(['cube', 'load', 'square', 'summarize']);
+    // Its lineage: the step artifacts each step consumed and produced, by content hash.
+    const lineage = await page.$$eval(`${HISTORY} .sw-run-details tr.sw-lineage-row`, (rs) =>
+      rs.map(
+        (r) => `${(r as HTMLElement).dataset.step} ${(r as HTMLElement).dataset.how} ${r.children[2]!.textContent}`,
+      ),
+    );
+    expect(lineage).toEqual(
+      expect.arrayContaining(['load produced values', 'summarize consumed squares', 'summarize consumed cubes']),
+    );
     await page.screenshot({ path: path.join(OUT, 'history-light.png') });
 
     // Dark theme: kind colours and the chart background follow it.

@@ -1,11 +1,12 @@
 /**
- * One run's details in the history view: the run's selection and error, and each step's
- * execution (status, cache hit and why, attempts, duration, error).
+ * One run's details in the history view: the run's selection and error, each step's
+ * execution (status, cache hit and why, attempts, duration, error) and its lineage.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { RunRecord, StepExecutionRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
 import { el } from './dom.js';
+import { lineageTable } from './run-lineage.js';
 
 export function runDetails(
   run: RunRecord,
@@ -42,5 +43,7 @@ export function runDetails(
     table.append(tr);
   }
   box.append(table);
+  const lineage = lineageTable(steps, t);
+  if (lineage) box.append(lineage);
   return box;
 }
