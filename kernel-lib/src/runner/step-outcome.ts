@@ -42,7 +42,7 @@ export function exitError(step: PipelineStep, p: StepExit): StepErrorInfo | unde
       ...base,
     };
   }
-  const oom = outOfMemoryError(step.name, p);
+  const oom = outOfMemoryError(step.name, p, step.limits.memory);
   if (oom) return { ...oom, ...base };
   if (p.signal) {
     return { type: 'Signal', message: `step \`${step.name}\` was killed by ${p.signal}`, ...base };

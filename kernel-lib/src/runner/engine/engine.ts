@@ -67,6 +67,8 @@ export interface StepExit {
   lastAt?: string;
   /** Where it ran: a host name (local), a worker node id (Ray). */
   node: string;
+  /** The engine killed the step for exceeding its `limit:memory` (`limit`), at this resident size. */
+  memoryExceeded?: { limit: string; residentBytes: number };
 }
 
 /**

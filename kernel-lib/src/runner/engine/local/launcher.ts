@@ -11,9 +11,10 @@
  * process only waits), and the idle task holds one while it runs. When the step of a
  * booting process gets its turn, the process's slot becomes one of the step's.
  *
- * How a step's process is started — its command, environment, and later its memory
- * limit — is decided in one place, `launchOptions(step)`, for a step started in its
- * turn and one launched ahead alike.
+ * How a step's process is started — its command, environment, its heap bound by
+ * `limit:memory` — is decided in one place, `launchOptions(step)`, for a step started
+ * in its turn and one launched ahead alike; while it runs, memory-limit.ts watches its
+ * resident memory against that limit.
  */
 import { hostname } from 'node:os';
 import { clampWeight } from '../counting-slots.js';
@@ -28,6 +29,7 @@ import type {
   StepLaunch,
 } from '../engine.js';
 import { type DependencyState, byLaunchPriority, qualifiesToLaunchAhead } from './launch-ahead.js';
+import { heapLimitArgs, memoryLimitBytes, watchMemory } from './memory-limit.js';
 import { ProcessGroups } from './process-groups.js';
 import {
   type LaunchOptions,
@@ -118,6 +120,8 @@ export class LocalLauncher implements EngineRun, Slots {
     this.ready.delete(step);
     const ahead = this.take(step);
     const p = ahead ?? launchStepProcess(this.launchOptions(launch), this.groups, launch.args);
+    const limit = memoryLimitBytes(launch.limits);
+    const memory = limit !== undefined && p.pid !== undefined ? watchMemory(p.pid, limit) : undefined;
     onEvent({ type: 'started', node: this.node });
     // Once this step's own imports are loaded, its children may boot beside it.
     void p.ready.then((ready) => {
@@ -131,7 +135,12 @@ export class LocalLauncher implements EngineRun, Slots {
       killGraceMs: launch.killGraceMs,
       onOutput: (stream, text) => onEvent({ type: 'output', stream, text }),
     });
-    return toExit(result, this.node);
+    memory?.stop();
+    const exit = toExit(result, this.node);
+    if (memory?.exceededBytes !== undefined && launch.limits.memory !== undefined) {
+      exit.memoryExceeded = { limit: launch.limits.memory, residentBytes: memory.exceededBytes };
+    }
+    return exit;
   }
 
   drop(step: string): void {
@@ -222,7 +231,13 @@ export class LocalLauncher implements EngineRun, Slots {
 
   /** How the process of `step` is started (the per-step hook: limits go here). */
   private launchOptions(step: Pick<PlannedStep, 'bundle' | 'limits'>): LaunchOptions {
-    return { script: step.bundle, cwd: this.plan.cwd, env: this.plan.env };
+    const nodeArgs = heapLimitArgs(memoryLimitBytes(step.limits));
+    return {
+      script: step.bundle,
+      cwd: this.plan.cwd,
+      env: this.plan.env,
+      ...(nodeArgs.length > 0 ? { nodeArgs } : {}),
+    };
   }
 
   /** A slot may be free: the scheduler asks again, then what is left goes to launching ahead. */

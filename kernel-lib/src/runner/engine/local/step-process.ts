@@ -66,7 +66,8 @@ type Ending = Pick<StepProcessResult, 'exitCode' | 'signal' | 'spawnError'>;
 /** A started step process: `run` it (once) or `discard` it. */
 export class StepProcess {
   private readonly child: ChildProcess;
-  private readonly pid: number | undefined;
+  /** The process (and process group) id; undefined when it could not be started. */
+  readonly pid: number | undefined;
   private readonly deferred: boolean;
   private stderrTail = '';
   /** Output that arrived before `run` attached a listener (e.g. warnings printed while importing). */
