@@ -31,7 +31,7 @@ import {
 import { columnMappingMode, type LogColumnView, logColumnView, toLogicalBatch } from './column-mapping.js';
 import { withoutDeletedRows } from './deletion-vectors/apply.js';
 import { loadDeletionVector } from './deletion-vectors/descriptor.js';
-import { decodeParquet } from './parquet-read.js';
+import { decodeParquet, decodeParquetColumns } from './parquet-read.js';
 import { parquetConcurrency } from './parquet-write.js';
 import { type PartitionScalar, parsePartitionValue } from './partition.js';
 import { deltaToArrow, type StructType } from './schema.js';
@@ -87,11 +87,13 @@ export async function scanWithStats(snapshot: Snapshot, storage: Storage, opts: 
   const mode = columnMappingMode(snapshot.protocol, snapshot.metadata);
   const logView = logColumnView(schema, snapshot.partitionColumns, mode);
   const dvFiles = new Map<string, Promise<Uint8Array>>();
+  const fileColumns = projectedFileColumns(schema, needed, snapshot.partitionColumns, mode);
   const files = prefetchFiles(
     storage,
     snapshot,
     (add) => (bound ? mayMatchFile(bound, logicalStats(add, logView)) : true),
     dvFiles,
+    fileColumns,
   );
   for (const next of files) {
     if (rows >= limit) break;
@@ -141,6 +143,7 @@ function* prefetchFiles(
   snapshot: Snapshot,
   survives: (add: AddFile) => boolean,
   dvFiles: Map<string, Promise<Uint8Array>>,
+  columns: string[] | undefined,
 ): Generator<{ add: AddFile; table?: Promise<DataFile> }> {
   const ahead = Math.max(1, parquetConcurrency());
   const queue: { add: AddFile; table?: Promise<DataFile> }[] = [];
@@ -154,7 +157,7 @@ function* prefetchFiles(
         queue.push({ add });
         continue;
       }
-      const table = readDataFile(storage, add, snapshot, dvFiles);
+      const table = readDataFile(storage, add, snapshot, dvFiles, columns);
       table.catch(() => {});
       queue.push({ add, table });
       inFlight++;
@@ -164,6 +167,25 @@ function* prefetchFiles(
     if (next.table) inFlight--;
     yield next;
   }
+}
+
+/**
+ * The file columns to decode when a scan needs only some of a table's columns
+ * (a projection, a DML predicate): the needed non-partition columns, or
+ * undefined to decode whole files — when every column is needed, only
+ * partition columns are, a needed column is nested, or column mapping renames
+ * them (physical names differ).
+ */
+function projectedFileColumns(
+  schema: StructType,
+  needed: StructType['fields'],
+  partitionColumns: string[],
+  mode: string,
+): string[] | undefined {
+  if (mode !== 'none' || needed.length >= schema.fields.length) return undefined;
+  const data = needed.filter((f) => !partitionColumns.includes(f.name));
+  if (data.length === 0 || data.some((f) => typeof f.type !== 'string')) return undefined;
+  return data.map((f) => f.name);
 }
 
 function resolveColumns(schema: StructType, columns?: string[]): StructType['fields'] {
@@ -202,11 +224,14 @@ async function readDataFile(
   add: AddFile,
   snapshot: Snapshot,
   dvFiles: Map<string, Promise<Uint8Array>>,
+  columns?: string[],
 ): Promise<DataFile> {
   const dv = add.deletionVector;
   const deleted = dv ? loadDeletionVector(storage, dv, add.path, dvFiles) : undefined;
   deleted?.catch(() => {}); // reported below, after the data file's own errors
-  const table = await readParquetFile(storage, add, snapshot);
+  const table =
+    (columns && (await readParquetColumns(storage, add, snapshot, columns))) ??
+    (await readParquetFile(storage, add, snapshot));
   return deleted ? { table, deleted: await deleted } : { table };
 }
 
@@ -216,26 +241,55 @@ async function readParquetFile(storage: Storage, add: AddFile, snapshot: Snapsho
   try {
     bytes = await storage.read(rel);
   } catch (e) {
-    if ((e as Error).name === 'StorageNotFoundError') {
-      throw new DataFileError(
-        `data file ${rel} of table ${storage.root} (version ${snapshot.version}) is missing: the log references it but it does not exist`,
-        { cause: e },
-      );
-    }
-    throw new DataFileError(`data file ${rel} of table ${storage.root} cannot be read: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw unreadable(storage, rel, snapshot, e);
   }
   try {
     // LocalStorage returns a fresh copy of the file, which may be handed to a worker without
     // another copy; other storages might return bytes they keep (a cache, an in-memory fake).
     return await decodeParquet(bytes, storage instanceof LocalStorage);
   } catch (e) {
-    throw new DataFileError(
-      `data file ${rel} of table ${storage.root} is not a readable Parquet file (truncated or corrupt): ${String(e)}`,
+    throw corrupt(storage, rel, e);
+  }
+}
+
+/** Some columns of a data file, reading only their byte ranges where the storage allows; undefined if the file lacks one. */
+async function readParquetColumns(
+  storage: Storage,
+  add: AddFile,
+  snapshot: Snapshot,
+  columns: string[],
+): Promise<arrow.Table | undefined> {
+  const rel = dataFilePath(storage, add);
+  let file: Blob;
+  try {
+    file = storage.openBlob ? await storage.openBlob(rel) : new Blob([await storage.read(rel)]);
+  } catch (e) {
+    throw unreadable(storage, rel, snapshot, e);
+  }
+  try {
+    return await decodeParquetColumns(file, columns);
+  } catch (e) {
+    throw corrupt(storage, rel, e);
+  }
+}
+
+function unreadable(storage: Storage, rel: string, snapshot: Snapshot, e: unknown): DataFileError {
+  if ((e as Error).name === 'StorageNotFoundError') {
+    return new DataFileError(
+      `data file ${rel} of table ${storage.root} (version ${snapshot.version}) is missing: the log references it but it does not exist`,
       { cause: e },
     );
   }
+  return new DataFileError(`data file ${rel} of table ${storage.root} cannot be read: ${(e as Error).message}`, {
+    cause: e,
+  });
+}
+
+function corrupt(storage: Storage, rel: string, e: unknown): DataFileError {
+  return new DataFileError(
+    `data file ${rel} of table ${storage.root} is not a readable Parquet file (truncated or corrupt): ${String(e)}`,
+    { cause: e },
+  );
 }
 
 /** Builds a batch with exactly the work schema's columns and types. */

@@ -117,26 +117,18 @@ export function takeData(d: arrow.Data, idx: ArrayLike<number>): arrow.Data {
     }
     return makeAnyData({ ...base, data: out });
   }
-  if (
-    arrow.DataType.isInt(type) ||
-    arrow.DataType.isFloat(type) ||
-    arrow.DataType.isDate(type) ||
-    arrow.DataType.isTimestamp(type) ||
-    arrow.DataType.isTime(type) ||
-    arrow.DataType.isDecimal(type) ||
-    arrow.DataType.isInterval(type) ||
-    arrow.DataType.isDuration(type) ||
-    arrow.DataType.isFixedSizeBinary(type)
-  ) {
-    const src = d.values as unknown as { length: number; [i: number]: number | bigint };
-    const stride = d.stride;
-    const Ctor = (d.values as unknown as { constructor: new (n: number) => typeof src }).constructor;
-    const out = new Ctor(n * stride);
-    for (let k = 0; k < n; k++) {
-      const s = idx[k]! * stride;
-      for (let w = 0; w < stride; w++) out[k * stride + w] = src[s + w]!;
+  if (isFixedWidth(type)) {
+    const { values: src, stride } = rawValues(d);
+    const out = new (src.constructor as new (n: number) => RawValues)(n * stride);
+    if (stride === 1) {
+      for (let k = 0; k < n; k++) out[k] = src[idx[k]!]!;
+    } else {
+      for (let k = 0; k < n; k++) {
+        const s = idx[k]! * stride;
+        for (let w = 0; w < stride; w++) out[k * stride + w] = src[s + w]!;
+      }
     }
-    return makeAnyData({ ...base, data: out });
+    return makeAnyData({ ...base, data: asValues(d, out) });
   }
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) {
     const { offsets, bytes } = gatherVarWidth(d, idx);
@@ -213,4 +205,152 @@ function gatherVarWidth(d: arrow.Data, idx: ArrayLike<number>): { offsets: Int32
     bytes.set(bytesIn.subarray(at(i), at(i + 1)), offsets[k]!);
   }
   return { offsets, bytes };
+}
+
+/** Types whose rows are `stride` elements of one `values` buffer. */
+function isFixedWidth(type: arrow.DataType): boolean {
+  return (
+    arrow.DataType.isInt(type) ||
+    arrow.DataType.isFloat(type) ||
+    arrow.DataType.isDate(type) ||
+    arrow.DataType.isTimestamp(type) ||
+    arrow.DataType.isTime(type) ||
+    arrow.DataType.isDecimal(type) ||
+    arrow.DataType.isInterval(type) ||
+    arrow.DataType.isDuration(type) ||
+    arrow.DataType.isFixedSizeBinary(type)
+  );
+}
+
+type RawValues =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+/**
+ * A chunk's values as a typed array whose elements copy without allocating:
+ * 64-bit integers are viewed as pairs of 32-bit words (reading a BigInt64Array
+ * boxes every value as a BigInt), float64 as two words too (copying a double
+ * through a JS number may canonicalise a NaN's payload).
+ */
+function rawValues(d: arrow.Data): { values: RawValues; stride: number } {
+  const v = d.values as unknown as ArrayBufferView & { length: number; BYTES_PER_ELEMENT: number };
+  if (v.BYTES_PER_ELEMENT === 8) {
+    return { values: new Int32Array(v.buffer, v.byteOffset, v.length * 2), stride: d.stride * 2 };
+  }
+  return { values: v as unknown as RawValues, stride: d.stride };
+}
+
+/** `raw` (built like `rawValues(d)`) viewed as `d`'s own values type. */
+function asValues(d: arrow.Data, raw: RawValues): ArrayBufferView {
+  const Ctor = (
+    d.values as unknown as { constructor: new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView }
+  ).constructor;
+  const per = (d.values as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  return new Ctor(raw.buffer, raw.byteOffset, raw.byteLength / per);
+}
+
+/**
+ * One column (its chunks, in order) as a single new chunk in which the rows at
+ * each patch's `positions` are replaced by that patch's rows 0, 1, …: UPDATE
+ * and MERGE rewrite a file with its updated rows in place, copying the column
+ * once instead of gathering every kept row. Undefined when the type is not
+ * fixed-width (or a patch's layout differs): callers then gather instead.
+ */
+export function patchColumn(chunks: arrow.Data[], patches: Patch[]): arrow.Data | undefined {
+  const first = chunks[0];
+  if (first && (arrow.DataType.isUtf8(first.type) || arrow.DataType.isBinary(first.type))) {
+    return patchVarWidth(chunks, patches);
+  }
+  if (!first || !isFixedWidth(first.type)) return undefined;
+  const Ctor = first.values.constructor;
+  if (patches.some((p) => p.data.values?.constructor !== Ctor || p.data.stride !== first.stride)) return undefined;
+  if (chunks.some((c) => c.values?.constructor !== Ctor || c.stride !== first.stride)) return undefined;
+  const n = chunks.reduce((a, c) => a + c.length, 0);
+  const { values: proto, stride } = rawValues(first);
+  const out = new (proto.constructor as new (n: number) => RawValues)(n * stride);
+  let row = 0;
+  for (const c of chunks) {
+    out.set(rawValues(c).values.subarray(0, c.length * stride), row * stride);
+    row += c.length;
+  }
+  for (const p of patches) {
+    const src = rawValues(p.data).values;
+    for (let k = 0; k < p.positions.length; k++) {
+      const at = p.positions[k]! * stride;
+      for (let w = 0; w < stride; w++) out[at + w] = src[k * stride + w]!;
+    }
+  }
+  const { bitmap, nullCount } = patchedValidity(chunks, patches, n);
+  return makeAnyData({ type: first.type, length: n, nullCount, nullBitmap: bitmap, data: asValues(first, out) });
+}
+
+type Patch = { positions: ArrayLike<number>; data: arrow.Data };
+
+/** The validity bitmap of a patched column (none when neither side has nulls). */
+function patchedValidity(chunks: arrow.Data[], patches: Patch[], n: number) {
+  if (chunks.every((c) => c.nullCount === 0) && patches.every((p) => p.data.nullCount === 0)) {
+    return { bitmap: undefined, nullCount: 0 };
+  }
+  const bitmap = new Uint8Array(((n + 63) & ~63) >> 3);
+  const set = (i: number, valid: boolean): void => {
+    if (valid) bitmap[i >> 3]! |= 1 << (i & 7);
+    else bitmap[i >> 3]! &= ~(1 << (i & 7));
+  };
+  let row = 0;
+  for (const c of chunks) for (let i = 0; i < c.length; i++) set(row++, isValidAt(c, i));
+  for (const p of patches) for (let k = 0; k < p.positions.length; k++) set(p.positions[k]!, isValidAt(p.data, k));
+  let nullCount = 0;
+  for (let i = 0; i < n; i++) if (!((bitmap[i >> 3]! >> (i & 7)) & 1)) nullCount++;
+  return { bitmap, nullCount };
+}
+
+/** `patchColumn` for strings and binary (32-bit offsets): each row's bytes from the original or its patch. */
+function patchVarWidth(chunks: arrow.Data[], patches: Patch[]): arrow.Data | undefined {
+  const all = [...chunks, ...patches.map((p) => p.data)];
+  if (all.some((d) => !(d.valueOffsets instanceof Int32Array) || d.type.typeId !== chunks[0]!.type.typeId)) {
+    return undefined;
+  }
+  const n = chunks.reduce((a, c) => a + c.length, 0);
+  // Where each output row comes from: a chunk (index) or a patch (chunks.length + index), and its row there.
+  const srcOf = new Int32Array(n);
+  const rowOf = new Int32Array(n);
+  let row = 0;
+  chunks.forEach((c, ci) => {
+    for (let i = 0; i < c.length; i++, row++) {
+      srcOf[row] = ci;
+      rowOf[row] = i;
+    }
+  });
+  patches.forEach((p, pi) => {
+    for (let k = 0; k < p.positions.length; k++) {
+      srcOf[p.positions[k]!] = chunks.length + pi;
+      rowOf[p.positions[k]!] = k;
+    }
+  });
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const o = all[srcOf[i]!]!.valueOffsets as Int32Array;
+    offsets[i + 1] = offsets[i]! + o[rowOf[i]! + 1]! - o[rowOf[i]!]!;
+  }
+  const bytes = new Uint8Array(offsets[n]!);
+  for (let i = 0; i < n; i++) {
+    const d = all[srcOf[i]!]!;
+    const o = d.valueOffsets as Int32Array;
+    bytes.set((d.values as Uint8Array).subarray(o[rowOf[i]!]!, o[rowOf[i]! + 1]!), offsets[i]!);
+  }
+  const { bitmap, nullCount } = patchedValidity(chunks, patches, n);
+  return makeAnyData({
+    type: chunks[0]!.type,
+    length: n,
+    nullCount,
+    nullBitmap: bitmap,
+    valueOffsets: offsets,
+    data: bytes,
+  });
 }

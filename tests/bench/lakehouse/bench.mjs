@@ -1,7 +1,8 @@
 // Lakehouse benchmark (issue 2, acceptance 6). Not a test: prints times and ratios.
 //  1. write + read 1,000,000 rows × 26 numeric columns as a Delta table, vs pyarrow
 //     writing/reading the same shape of data as one Parquet file (snappy both), in the same run;
-//  2. snapshot load of a table with 10,000 commits vs 100 commits (checkpoints on).
+//  2. snapshot load of a table with 10,000 commits vs 100 commits (checkpoints on);
+//  3. MERGE, DELETE with deletion vectors, OPTIMIZE (dml.mjs; BENCH_SKIP_DML=1 skips it).
 // Targets: write and read ≤ 1.5× pyarrow; snapshot ratio ≤ 1.5 and ≤ 100 ms.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -159,3 +160,4 @@ for (const style of ['progress', 'tiny-adds']) {
   );
 }
 rmSync(work, { recursive: true, force: true });
+if (process.env.BENCH_SKIP_DML !== '1') await import('./dml.mjs');

@@ -7,7 +7,7 @@ import * as arrow from 'apache-arrow';
 import { ExpressionError } from '../errors.js';
 import { type ScalarReader, scalarReader } from '../expr.js';
 import { type DeltaType, type StructType, typeToString } from '../schema.js';
-import { takeData } from '../take.js';
+import { patchColumn, takeData } from '../take.js';
 import { columnFromValues, replaceColumns } from './columns.js';
 import { type Bound, bindRowExpr, boundRefs, evalBound, type RowContext, type Scope, type Value } from './row-eval.js';
 
@@ -112,6 +112,37 @@ export function applyAssignments(base: arrow.Table, assignments: Assignment[], i
   if (assignments.length === 0 || base.numRows === 0) return base;
   const replace = evaluateAssignments(base.numRows, assignments, inputs);
   checkNotNull(base.schema, replace);
+  return replaceColumns(base, replace);
+}
+
+/**
+ * `base` with rows updated in place: each update's assignments are evaluated
+ * for its rows (`inputs[0].rows` are positions in `base`) and written over
+ * those positions, column by column; unassigned columns are kept as they are
+ * (no copy). Undefined when an assigned column's type cannot be patched —
+ * callers then take the updated and the other rows separately.
+ */
+export function patchAssignments(
+  base: arrow.Table,
+  updates: { assignments: Assignment[]; inputs: ScopeRows[] }[],
+): arrow.Table | undefined {
+  const patches = new Map<number, { positions: ArrayLike<number>; data: arrow.Data }[]>();
+  for (const u of updates) {
+    const n = u.inputs[0]!.rows.length;
+    if (n === 0) continue;
+    const values = evaluateAssignments(n, u.assignments, u.inputs);
+    checkNotNull(base.schema, values);
+    for (const [i, data] of values) patches.set(i, [...(patches.get(i) ?? []), { positions: u.inputs[0]!.rows, data }]);
+  }
+  const replace = new Map<number, arrow.Data>();
+  for (const [i, list] of patches) {
+    const patched = patchColumn(
+      base.batches.map((b) => b.data.children[i]!),
+      list,
+    );
+    if (!patched) return undefined;
+    replace.set(i, patched);
+  }
   return replaceColumns(base, replace);
 }
 

@@ -12,7 +12,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { AddFile } from '../actions.js';
-import type { Expr } from '../expr.js';
+import { boundColumns, type Expr } from '../expr.js';
 import type { Snapshot } from '../snapshot.js';
 import type { Storage } from '../storage/storage.js';
 import { takeRows } from '../take.js';
@@ -79,17 +79,25 @@ export async function deleteRows(
     }
   } else {
     const tScan = performance.now();
-    await mapFiles(snap, storage, candidates, async (add, rows) => {
-      const flags = matchRows(rows, bound, snap.schema);
-      const keep = rowsWhere(flags, 0);
-      const deleted = rows.numRows - keep.length;
-      if (deleted === 0) return;
-      numDeletedRows += deleted;
-      if (dvs) return dvs.mark(add, rowsWhere(flags, 1), rows.numRows);
-      removes.push(add);
-      numCopiedRows += keep.length;
-      if (keep.length > 0) kept.push(takeRows(rows, keep));
-    });
+    // With deletion vectors only the predicate's columns are read: no row is copied.
+    const columns = dvs ? [...new Set(boundColumns(bound))] : undefined;
+    await mapFiles(
+      snap,
+      storage,
+      candidates,
+      async (add, rows) => {
+        const flags = matchRows(rows, bound, snap.schema);
+        const keep = rowsWhere(flags, 0);
+        const deleted = rows.numRows - keep.length;
+        if (deleted === 0) return;
+        numDeletedRows += deleted;
+        if (dvs) return dvs.mark(add, rowsWhere(flags, 1), rows.numRows);
+        removes.push(add);
+        numCopiedRows += keep.length;
+        if (keep.length > 0) kept.push(takeRows(rows, keep));
+      },
+      columns,
+    );
     scanTimeMs = since(tScan);
   }
   if (removes.length === 0 && !dvs?.size) {

@@ -67,9 +67,9 @@ export function partitionMatch(snap: Snapshot, bound: BoundExpr, add: AddFile): 
   return evalRow(bound, readers, 0);
 }
 
-/** One file's rows in the table schema (partition columns included). */
-export function readFileRows(snap: Snapshot, storage: Storage, add: AddFile): Promise<arrow.Table> {
-  return scan(withFiles(snap, [add]), storage);
+/** One file's rows in the table schema (partition columns included), or only `columns` of them. */
+export function readFileRows(snap: Snapshot, storage: Storage, add: AddFile, columns?: string[]): Promise<arrow.Table> {
+  return scan(withFiles(snap, [add]), storage, columns ? { columns } : {});
 }
 
 /** The same snapshot restricted to `files` (its getter-based `files` replaced by a plain list). */
@@ -78,21 +78,23 @@ export function withFiles(snap: Snapshot, files: AddFile[]): Snapshot {
 }
 
 /**
- * Runs `work` on each file's rows with up to `parquetConcurrency()` files read
- * ahead, in file order; results come back in the same order.
+ * Runs `work` on each file's rows (all columns, or only `columns`) with up to
+ * `parquetConcurrency()` files read ahead, in file order; results come back in
+ * the same order.
  */
 export async function mapFiles<T>(
   snap: Snapshot,
   storage: Storage,
   files: AddFile[],
   work: (add: AddFile, rows: arrow.Table) => T | Promise<T>,
+  columns?: string[],
 ): Promise<T[]> {
   const ahead = Math.max(1, parquetConcurrency());
   const reads: Promise<arrow.Table>[] = [];
   const out: T[] = [];
   for (let i = 0; i < files.length; i++) {
     while (reads.length < Math.min(files.length, i + ahead)) {
-      const p = readFileRows(snap, storage, files[reads.length]!);
+      const p = readFileRows(snap, storage, files[reads.length]!, columns);
       p.catch(() => undefined);
       reads.push(p);
     }
@@ -101,14 +103,14 @@ export async function mapFiles<T>(
   return out;
 }
 
-/** Per-row result of a filter: 1 where it is TRUE (NULL and FALSE do not match). */
+/** Per-row result of a filter: 1 where it is TRUE (NULL and FALSE do not match). `rows` may hold only some columns. */
 export function matchRows(rows: arrow.Table, bound: BoundExpr | undefined, schema: StructType): Uint8Array {
   const out = new Uint8Array(rows.numRows);
   if (!bound) return out.fill(1);
   const readers = new Map<string, ScalarReader>();
   for (const name of boundColumns(bound)) {
-    const idx = schema.fields.findIndex((f) => f.name === name);
-    readers.set(name, scalarReader(rows.getChildAt(idx)!, schema.fields[idx]!.type));
+    const type = schema.fields.find((f) => f.name === name)!.type;
+    readers.set(name, scalarReader(rows.getChild(name)!, type));
   }
   for (let i = 0; i < rows.numRows; i++) if (evalRow(bound, readers, i) === true) out[i] = 1;
   return out;

@@ -6,12 +6,13 @@
  * file pruning predicate: a target file whose stats put a key column outside
  * the source's [min, max] cannot match any source row.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import type { Expr, Literal, ScalarReader } from '../expr.js';
 import { scalarReader } from '../expr.js';
 import { formatDateDays } from '../partition.js';
 import type { DeltaType, StructType } from '../schema.js';
-import { type Bound, compareValues, joinKey, type Value } from './row-eval.js';
+import { isValidAt } from '../take.js';
+import { type Bound, compareValues, intKey, type JoinKey, joinKey, type Value } from './row-eval.js';
 
 export interface KeyPair {
   target: { index: number; name: string; type: DeltaType };
@@ -48,7 +49,7 @@ export function keyReaders(table: arrow.Table, cols: { index: number; type: Delt
 }
 
 /** The composite join key of row `i`; undefined when a part is NULL (NULL never equals anything). */
-export function rowKey(readers: ScalarReader[], i: number): string | undefined {
+export function rowKey(readers: ScalarReader[], i: number): JoinKey | undefined {
   if (readers.length === 1) return joinKey(readers[0]!(i));
   let key = '';
   for (const r of readers) {
@@ -59,20 +60,82 @@ export function rowKey(readers: ScalarReader[], i: number): string | undefined {
   return key;
 }
 
+/**
+ * The join keys of every row of `table` (undefined for a NULL key). One
+ * integer key column — the common `t.id = s.id` — is read straight from its
+ * value buffers: the same keys `rowKey` gives, without a scalar read per row.
+ */
+export function keyColumn(table: arrow.Table, cols: { index: number; type: DeltaType }[]): (JoinKey | undefined)[] {
+  const out = new Array<JoinKey | undefined>(table.numRows);
+  const type = cols.length === 1 ? table.schema.fields[cols[0]!.index]!.type : undefined;
+  if (type && arrow.DataType.isInt(type) && (type.isSigned || type.bitWidth < 64)) {
+    let row = 0;
+    for (const d of table.getChildAt(cols[0]!.index)!.data) {
+      const values = d.values as ArrayLike<number | bigint> & ArrayBufferView;
+      // 64-bit values read as two 32-bit words: no BigInt per row unless beyond ±2^53.
+      const words =
+        type.bitWidth === 64 && type.isSigned
+          ? new Int32Array(values.buffer, values.byteOffset, d.length * 2)
+          : undefined;
+      for (let i = 0; i < d.length; i++, row++) {
+        if (!isValidAt(d, i)) continue;
+        if (!words) out[row] = values[i] as number;
+        else {
+          // Exact whenever the result is a safe integer; beyond ±2^53 it is not, and the BigInt decides.
+          const v = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+          out[row] = Number.isSafeInteger(v) ? v : intKey(BigInt(values[i]!));
+        }
+      }
+    }
+    return out;
+  }
+  const readers = keyReaders(table, cols);
+  for (let i = 0; i < table.numRows; i++) out[i] = rowKey(readers, i);
+  return out;
+}
+
+/** Source rows by join key (a number for a single row: most keys are unique). */
+export interface KeyLookup {
+  get(key: JoinKey): number | number[] | undefined;
+}
+
 export interface SourceIndex {
-  /** Source rows by join key (a number for a single row: most keys are unique). */
-  byKey: Map<string, number | number[]>;
+  byKey: KeyLookup;
   /** Per key pair: smallest and largest non-null source value. */
   ranges: { min: Value; max: Value }[];
 }
 
 export function indexSource(source: arrow.Table, pairs: KeyPair[]): SourceIndex {
-  const readers = keyReaders(
-    source,
-    pairs.map((p) => p.source),
-  );
-  const byKey = new Map<string, number | number[]>();
-  const ranges = pairs.map(() => ({ min: null as Value, max: null as Value }));
+  const cols = pairs.map((p) => p.source);
+  const keys = keyColumn(source, cols);
+  const byKey = new Map<JoinKey, number | number[]>();
+  let numbers = true;
+  for (let j = 0; j < source.numRows; j++) {
+    const key = keys[j];
+    if (key === undefined) continue;
+    if (typeof key !== 'number') numbers = false;
+    const prev = byKey.get(key);
+    if (prev === undefined) byKey.set(key, j);
+    else if (typeof prev === 'number') byKey.set(key, [prev, j]);
+    else prev.push(j);
+  }
+  if (numbers && byKey.size > 0) {
+    // One integer key column: its keys are its values.
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const k of byKey.keys() as Iterable<number>) {
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    return { byKey: new NumberKeyTable(byKey as Map<number, number | number[]>), ranges: [{ min, max }] };
+  }
+  return { byKey, ranges: valueRanges(source, cols) };
+}
+
+/** Per key column: the smallest and largest non-null value. */
+function valueRanges(source: arrow.Table, cols: KeyPair['source'][]): { min: Value; max: Value }[] {
+  const readers = keyReaders(source, cols);
+  const ranges = cols.map(() => ({ min: null as Value, max: null as Value }));
   for (let j = 0; j < source.numRows; j++) {
     for (let p = 0; p < readers.length; p++) {
       const v = readers[p]!(j);
@@ -81,14 +144,8 @@ export function indexSource(source: arrow.Table, pairs: KeyPair[]): SourceIndex 
       if (r.min === null || compareValues(v, r.min) < 0) r.min = v;
       if (r.max === null || compareValues(v, r.max) > 0) r.max = v;
     }
-    const key = rowKey(readers, j);
-    if (key === undefined) continue;
-    const prev = byKey.get(key);
-    if (prev === undefined) byKey.set(key, j);
-    else if (typeof prev === 'number') byKey.set(key, [prev, j]);
-    else prev.push(j);
   }
-  return { byKey, ranges };
+  return ranges;
 }
 
 /**
@@ -120,4 +177,52 @@ function literal(v: Value, type: DeltaType): Literal | undefined {
   if (type === 'string' && typeof v === 'string') return { kind: 'literal', type: 'string', value: v };
   if (type === 'date' && typeof v === 'number') return { kind: 'literal', type: 'date', value: formatDateDays(v) };
   return undefined;
+}
+
+/**
+ * A read-only hash table of integer keys (open addressing over typed arrays):
+ * what a MERGE on an integer id looks up once per target row. A `Map` hashes
+ * a double key far more slowly (measured ~430 ms vs ~60 ms for 1M lookups).
+ */
+class NumberKeyTable implements KeyLookup {
+  private readonly keys: Float64Array;
+  /** Source row, or -2 - k for `multi[k]`; -1 marks an empty slot. */
+  private readonly rows: Int32Array;
+  private readonly multi: number[][] = [];
+  private readonly shift: number;
+  private readonly mask: number;
+
+  constructor(map: Map<number, number | number[]>) {
+    const bits = Math.max(4, Math.ceil(Math.log2(map.size * 2)));
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+    this.keys = new Float64Array(1 << bits);
+    this.rows = new Int32Array(1 << bits).fill(-1);
+    for (const [k, v] of map) {
+      let h = this.slot(k);
+      while (this.rows[h] !== -1) h = (h + 1) & this.mask;
+      this.keys[h] = k;
+      if (typeof v === 'number') this.rows[h] = v;
+      else {
+        this.rows[h] = -2 - this.multi.length;
+        this.multi.push(v);
+      }
+    }
+  }
+
+  get(key: JoinKey): number | number[] | undefined {
+    if (typeof key !== 'number') return undefined;
+    for (let h = this.slot(key); ; h = (h + 1) & this.mask) {
+      const r = this.rows[h]!;
+      if (r === -1) return undefined;
+      if (this.keys[h] === key) return r >= 0 ? r : this.multi[-2 - r];
+    }
+  }
+
+  /** Multiplicative hash of the key's two 32-bit halves (any function of the value would do; this spreads ids). */
+  private slot(key: number): number {
+    const lo = key | 0;
+    const hi = (key / 4294967296) | 0;
+    return Math.imul(lo ^ Math.imul(hi, 0x27d4eb2d), 0x9e3779b1) >>> this.shift;
+  }
 }

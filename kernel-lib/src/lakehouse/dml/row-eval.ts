@@ -424,11 +424,14 @@ export function toText(v: Scalar): string {
   return String(v);
 }
 
-/** A hashable key for join equality (`1`, `1n` and `1.0` decimal are the same key; NULL never matches). */
-export function joinKey(v: Value): string | undefined {
+/**
+ * A hashable key for join equality (`1`, `1n` and `1.0` decimal are the same key; NULL never matches).
+ * Integral values within ±2^53 are the number itself (cheap to hash, no string built per row).
+ */
+export function joinKey(v: Value): JoinKey | undefined {
   if (v === null) return undefined;
-  if (typeof v === 'number') return `n${v}`;
-  if (typeof v === 'bigint') return `n${v}`;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : `n${v}`;
+  if (typeof v === 'bigint') return intKey(v);
   if (typeof v === 'string') return `s${v}`;
   if (typeof v === 'boolean') return `b${v}`;
   if (v instanceof Uint8Array) return `x${Buffer.from(v).toString('hex')}`;
@@ -437,5 +440,13 @@ export function joinKey(v: Value): string | undefined {
     unscaled /= 10n;
     scale--;
   }
-  return scale === 0 ? `n${unscaled}` : `n${formatDecimalUnscaled(unscaled, scale)}`;
+  return scale === 0 ? intKey(unscaled) : `n${formatDecimalUnscaled(unscaled, scale)}`;
 }
+
+export type JoinKey = number | string;
+
+/** The join key of an integer: the number when exact, else its decimal text. */
+export function intKey(v: bigint): JoinKey {
+  return v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : `n${v}`;
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

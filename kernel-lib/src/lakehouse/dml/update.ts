@@ -36,7 +36,7 @@ import {
   sumSizes,
   writeRows,
 } from './files.js';
-import { type Assignment, applyAssignments, bindAssignments } from './assign.js';
+import { type Assignment, applyAssignments, bindAssignments, patchAssignments } from './assign.js';
 import { DeletionVectorWriter, usesDeletionVectors } from './dv-writes.js';
 
 export interface UpdateOptions {
@@ -74,7 +74,16 @@ export async function updateRows(storage: Storage, snap: Snapshot, opts: UpdateO
     const hit = rowsWhere(flags, 1);
     if (hit.length === 0) return;
     numUpdatedRows += hit.length;
-    out.push(applyAssignments(takeRows(rows, hit), assignments, [{ table: rows, rows: hit }]));
+    const inputs = [{ table: rows, rows: hit }];
+    // Copy-on-write: the file's rows with the updated ones changed in place.
+    const patched = dvs ? undefined : patchAssignments(rows, [{ assignments, inputs }]);
+    if (patched) {
+      removes.push(add);
+      numCopiedRows += rows.numRows - hit.length;
+      out.push(patched);
+      return;
+    }
+    out.push(applyAssignments(takeRows(rows, hit), assignments, inputs));
     if (dvs) return dvs.mark(add, hit, rows.numRows);
     const keep = rowsWhere(flags, 0);
     removes.push(add);

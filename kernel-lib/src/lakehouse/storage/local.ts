@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { type FileMeta, type Storage, StorageNotDirectoryError, StorageNotFoundError } from './storage.js';
 
@@ -61,6 +61,17 @@ export class LocalStorage implements Storage {
       // A view of the Buffer, not a copy: data files are tens of MB.
       const buf = await fs.readFile(this.abs(rel));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (e) {
+      if (isNotFound(e)) throw new StorageNotFoundError(rel);
+      throw await this.notDirectory(e, rel.split('/').slice(0, -1).join('/'));
+    }
+  }
+
+  async openBlob(rel: string): Promise<Blob> {
+    try {
+      // openAsBlob reports a missing file as a bare TypeError: stat first for ENOENT.
+      await fs.stat(this.abs(rel));
+      return await openAsBlob(this.abs(rel));
     } catch (e) {
       if (isNotFound(e)) throw new StorageNotFoundError(rel);
       throw await this.notDirectory(e, rel.split('/').slice(0, -1).join('/'));

@@ -24,6 +24,12 @@ export interface Storage {
   listRecursive(dir: string): Promise<FileMeta[]>;
   /** Reads a whole file. Throws `StorageNotFoundError` when it does not exist. */
   read(path: string): Promise<Uint8Array>;
+  /**
+   * Optional: a handle that reads the file's byte ranges on demand, for readers
+   * that need only parts of it (Parquet column projection). Throws
+   * `StorageNotFoundError` when it does not exist. Without it, readers use `read`.
+   */
+  openBlob?(path: string): Promise<Blob>;
   /** Metadata of one file, or undefined if it does not exist. */
   head(path: string): Promise<FileMeta | undefined>;
   /** Writes (creating parent directories, overwriting if present). Atomic for readers. */
