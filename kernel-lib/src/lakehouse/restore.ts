@@ -11,6 +11,7 @@ import type { AddFile } from './actions.js';
 import { commitDml, type DmlResult, dryRunResult } from './dml/commit-dml.js';
 import { assertDmlAllowed, sumSizes } from './dml/files.js';
 import { DataFileError, InvalidArgumentError } from './errors.js';
+import { dvFilePath } from './deletion-vectors/descriptor.js';
 import { fileKey } from './replay.js';
 import { dataFilePath } from './scan.js';
 import { loadSnapshot, type Snapshot } from './snapshot.js';
@@ -90,6 +91,9 @@ async function assertFilesExist(storage: Storage, files: AddFile[], target: Snap
   await Promise.all(
     files.map(async (f) => {
       if (!(await storage.head(dataFilePath(storage, f)))) missing.push(f.path);
+      // The entry's deletion vector file too: without it the restored table could not be read.
+      const dv = f.deletionVector ? dvFilePath(storage, f.deletionVector) : undefined;
+      if (dv !== undefined && !(await storage.head(dv))) missing.push(`${dv} (deletion vector of ${f.path})`);
     }),
   );
   if (missing.length > 0) {

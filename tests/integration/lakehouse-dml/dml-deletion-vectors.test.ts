@@ -157,6 +157,23 @@ describe('DML with deletion vectors', () => {
     expect((await ourRows(t.path)).length).toBe(147);
   }, 60_000);
 
+  it('RESTORE to a version whose DV file VACUUM deleted fails naming it, though its data files exist', async () => {
+    const t = await dvTable();
+    await t.delete('id = 3'); // version 2: the file holding 3 gets a DV in the first DV file
+    const first = dvFiles(t.path);
+    await t.delete('id = 5'); // version 3: that file's DV moves to a new DV file; the first is garbage
+    await t.vacuum({ now: Date.now() + 200 * 3_600_000 });
+    expect(dvFiles(t.path).some((f) => first.includes(f))).toBe(false);
+    const before = await t.version();
+    await expect(t.restore({ version: 2 })).rejects.toThrow(
+      new RegExp(`no longer exist.*${first[0]!.replace(/\./g, '\\.')} \\(deletion vector of `),
+    );
+    expect(await t.version()).toBe(before);
+    expect((await ourRows(t.path)).length).toBe(148);
+    // A version whose files are all there still restores.
+    expect((await t.restore({ version: 3 })).version).toBe(before + 1);
+  }, 60_000);
+
   it('turning the property on for an existing table upgrades its protocol in the same commit', async () => {
     const t = new DeltaTable(tmpDir('dml-dv-upgrade'));
     await t.write(rows(range(0, 20)), { mode: 'append' });
