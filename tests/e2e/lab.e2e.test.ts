@@ -4,7 +4,8 @@
  * The extension in a real browser against a real JupyterLab 4.6 and the tslab kernel:
  * open a copy of the turbofan example, retag a cell through the tag editor, see the DAG
  * follow, run the pipeline from the notebook toolbar, watch every node reach done,
- * read the run's metrics, reload and find the tags on disk — with zero console errors.
+ * read the run's metrics, read a run's lineage in the history, reload and find the tags on
+ * disk — with zero console errors.
  * A second, small notebook exercises turning an untagged cell into a new step.
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -160,6 +161,31 @@ describe('Stillwater JupyterLab extension (browser)', () => {
     await page.waitForSelector('.sw-compare-table');
     expect(await page.textContent('.sw-compare-table')).toContain('metric auc');
     await page.screenshot({ path: path.join(OUT, 'turbofan-history.png') });
+    // The first run's lineage: prepare read bronze and wrote silver; asking about the
+    // silver version it wrote names that run and step.
+    const firstRun = await page.getAttribute('.sw-history tr.sw-run >> nth=2', 'data-run-id');
+    await page.click(`.sw-history tr.sw-run[data-run-id="${firstRun}"] a.sw-run-id`);
+    const wrote = page.locator('.sw-run-details tr.sw-lineage-row[data-step="prepare"][data-how="wrote"]');
+    await wrote.first().waitFor({ timeout: 60_000 });
+    expect(await wrote.evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.what).sort())).toEqual([
+      'silver/test',
+      'silver/train',
+    ]);
+    expect(
+      await page
+        .locator('.sw-run-details tr.sw-lineage-row[data-step="prepare"][data-how="read"]')
+        .evaluateAll((rs) => rs.map((r) => (r as HTMLElement).dataset.what)),
+    ).toContain('bronze/train');
+    await wrote
+      .filter({ has: page.locator('a:text-is("silver/train")') })
+      .locator('a.sw-lineage-ask')
+      .click();
+    const writer = page.locator('.sw-lineage-answer .sw-lineage-writer');
+    await writer.waitFor({ timeout: 60_000 });
+    expect(await writer.getAttribute('data-run-id')).toBe(firstRun);
+    expect(await writer.getAttribute('data-step')).toBe('prepare');
+    expect(await page.textContent('.sw-lineage-answer')).toContain('from step ingest');
+    await page.locator('.sw-HistoryView').screenshot({ path: path.join(OUT, 'turbofan-lineage.png') });
     // Back to the notebook (opening an open document activates it).
     await page.evaluate(() =>
       (

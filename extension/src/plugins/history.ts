@@ -73,6 +73,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
           notebookPath: path,
           trans,
           load: async (filter, runIds) => actions.history(await panelFor(path), runIds, filter),
+          askLineage: async (table, version) => actions.lineage(await panelFor(path), table, version),
           onRerun: (run) =>
             void Promise.resolve(app.commands.execute(CommandIDs.rerun, { path, runId: run.runId })).then(() =>
               view.refresh(),

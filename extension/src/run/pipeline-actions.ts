@@ -10,6 +10,7 @@ import type {
   ExportTarget,
   HistoryOutcome,
   LabRequest,
+  LineageOutcome,
   NotebookSource,
   RunFilter,
   RunRequest,
@@ -20,7 +21,7 @@ import { errorText, executeSnippet, type SnippetResult } from './kernel-client.j
 import { paramText } from './params.js';
 import { labSnippet } from './snippets.js';
 
-export type { CompileOutcome, ExportOutcome, ExportTarget, HistoryOutcome };
+export type { CompileOutcome, ExportOutcome, ExportTarget, HistoryOutcome, LineageOutcome };
 
 /** Which steps run (`--from`/`--only`), and whose parameters (`--params-from`). */
 export type RunSelection = Pick<RunRequest, 'from' | 'only' | 'paramsFrom'>;
@@ -149,8 +150,13 @@ export class PipelineActions {
     return this._ask<HistoryOutcome>(panel, { kind: 'history', runIds, ...(filter ? { filter } : {}) });
   }
 
+  /** Which run and step wrote a table version, from which inputs (`stillwater runs lineage`). */
+  async lineage(panel: NotebookPanel, table: string, version?: number): Promise<LineageOutcome> {
+    return this._ask<LineageOutcome>(panel, { kind: 'lineage', table, ...(version !== undefined ? { version } : {}) });
+  }
+
   /** Sends a request whose answer is one outcome (not a run's event stream). */
-  private async _ask<T extends CompileOutcome | ExportOutcome | HistoryOutcome>(
+  private async _ask<T extends CompileOutcome | ExportOutcome | HistoryOutcome | LineageOutcome>(
     panel: NotebookPanel,
     request: LabRequest & { kind: T['kind'] },
   ): Promise<T> {

@@ -13,6 +13,7 @@ import { formatDuration } from './dag-view.js';
 import { el, showTime, showValue } from './dom.js';
 import { compareTable } from './run-compare.js';
 import { runDetails } from './run-details.js';
+import type { AskLineage } from './run-lineage.js';
 import { numericMetrics, trendChart } from './trend-chart.js';
 
 export interface HistoryViewOptions {
@@ -22,6 +23,8 @@ export interface HistoryViewOptions {
   load: (filter: RunFilter, runIds: string[]) => Promise<HistoryOutcome>;
   /** "Re-run with these parameters". */
   onRerun?: (run: RunRecord) => void;
+  /** Which run and step wrote a table version (from a run's lineage). */
+  askLineage?: AskLineage;
   trans?: TranslationBundle;
 }
 
@@ -132,7 +135,7 @@ export class HistoryView extends Widget {
     }
     body.append(this._runsTable(h.runs));
     const details = this._details ? h.runs.find((r) => r.runId === this._details) : undefined;
-    if (details) body.append(runDetails(details, h.steps[details.runId] ?? null, t));
+    if (details) body.append(runDetails(details, h.steps[details.runId] ?? null, t, this._options.askLineage));
     const picked = this._selected.map((id) => h.runs.find((r) => r.runId === id)).filter((r): r is RunRecord => !!r);
     if (picked.length >= 2) body.append(compareTable(picked, t));
     // The trend follows the newest run's pipeline (a home can hold several).

@@ -6,12 +6,13 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { RunRecord, StepExecutionRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
 import { el } from './dom.js';
-import { lineageTable } from './run-lineage.js';
+import { type AskLineage, lineageTable } from './run-lineage.js';
 
 export function runDetails(
   run: RunRecord,
   steps: readonly StepExecutionRecord[] | null,
   t: TranslationBundle,
+  askLineage?: AskLineage,
 ): HTMLElement {
   const box = el('div', 'sw-run-details');
   box.dataset.runId = run.runId;
@@ -43,7 +44,7 @@ export function runDetails(
     table.append(tr);
   }
   box.append(table);
-  const lineage = lineageTable(steps, t);
+  const lineage = lineageTable(steps, t, askLineage);
   if (lineage) box.append(lineage);
   return box;
 }

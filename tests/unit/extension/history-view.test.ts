@@ -4,10 +4,11 @@
 import './setup.js';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { HistoryOutcome, RunFilter, RunRecord } from '@stillwater/kernel/contracts';
+import type { HistoryOutcome, RunFilter, RunRecord, StepExecutionRecord } from '@stillwater/kernel/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryView } from '../../../extension/src/widgets/history-view.js';
 import { compareTable } from '../../../extension/src/widgets/run-compare.js';
+import { lineageItems, lineageTable } from '../../../extension/src/widgets/run-lineage.js';
 import { numericMetrics, trendPoints } from '../../../extension/src/widgets/trend-chart.js';
 
 const trans = nullTranslator.load('stillwater');
@@ -133,5 +134,80 @@ describe('history view', () => {
     await settle();
     expect(asked.at(-1)!.runIds).toEqual(['r2']);
     expect(view.node.querySelector<HTMLElement>('.sw-run-details')!.dataset.runId).toBe('r2');
+  });
+});
+
+describe('lineage', () => {
+  const step: StepExecutionRecord = {
+    runId: 'r1',
+    pipeline: 'p',
+    step: 'prepare',
+    status: 'done',
+    cacheHit: false,
+    attempts: 1,
+    startedAt: null,
+    endedAt: null,
+    durationMs: 10,
+    bundleHash: 'b',
+    cacheKey: null,
+    params: {},
+    inputs: { bronzeTrain: 'a'.repeat(64) },
+    outputs: { features: 'b'.repeat(64) },
+    metrics: {},
+    error: null,
+    reason: null,
+    lineage: {
+      tablesRead: [{ table: '/h/lake/bronze/train', version: 0 }],
+      tablesWritten: [{ table: '/h/lake/silver/train', version: 3 }],
+      runArtifacts: [{ path: 'report.json', sha256: 'c'.repeat(64) }],
+    },
+  };
+
+  it('lists tables read, artifacts consumed, tables written, artifacts produced and left, in that order', () => {
+    expect(lineageItems(step).map((i) => `${i.how} ${i.what} ${i.version.slice(0, 4)}`)).toEqual([
+      'read bronze/train v0',
+      'consumed bronzeTrain aaaa',
+      'wrote silver/train v3',
+      'produced features bbbb',
+      'left report.json cccc',
+    ]);
+  });
+
+  it('asks about a table version and shows who wrote it from what', async () => {
+    const asked: [string, number][] = [];
+    const box = lineageTable([step], trans, async (table, version) => {
+      asked.push([table, version]);
+      return {
+        kind: 'lineage',
+        ok: true,
+        lineage: {
+          table,
+          version,
+          operation: 'WRITE',
+          committedAt: '2026-12-04T18:00:00Z',
+          writtenBy: { runId: 'r1', step: 'prepare', notebook: null },
+          run: null,
+          stepExecution: null,
+          inputs: {
+            tables: [{ table: '/h/lake/bronze/train', version: 0 }],
+            artifacts: [{ name: 'bronzeTrain', sha256: 'a'.repeat(64), fromStep: 'ingest' }],
+            files: [],
+            params: { WINDOW: 20 },
+          },
+        },
+      };
+    })!;
+    document.body.append(box);
+    box.querySelector<HTMLAnchorElement>('tr[data-how="wrote"] a.sw-lineage-ask')!.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(asked).toEqual([['/h/lake/silver/train', 3]]);
+    const writer = box.querySelector<HTMLElement>('.sw-lineage-answer .sw-lineage-writer')!;
+    expect(writer.textContent).toBe('silver/train v3 (WRITE) was written by run r1, step prepare');
+    expect([...box.querySelectorAll('.sw-lineage-inputs li')].map((li) => li.textContent)).toEqual([
+      'read bronze/train v0',
+      'consumed bronzeTrain aaaaaaaaaaaa from step ingest',
+      'parameters WINDOW=20',
+    ]);
+    box.remove();
   });
 });
