@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,4 +19,11 @@ export const testOutDir = path.join(repoRoot, 'tests', '.out');
 export function freshOutDir(prefix: string): string {
   mkdirSync(testOutDir, { recursive: true });
   return mkdtempSync(path.join(testOutDir, prefix));
+}
+
+/** A fresh folder under tests/.out holding a copy of the turbofan example notebook (`turbofan.ipynb`). */
+export function turbofanWorkspace(prefix: string): string {
+  const dir = freshOutDir(prefix);
+  copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), path.join(dir, 'turbofan.ipynb'));
+  return dir;
 }

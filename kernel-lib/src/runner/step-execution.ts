@@ -238,6 +238,8 @@ export class StepExecution {
         }
         continue;
       }
+      // The last attempt's trace, for its lineage: which table versions it read and committed.
+      if (tracePath) record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
       recorder.finishStep(state, 'failed', { error });
       return 'failed';
     }

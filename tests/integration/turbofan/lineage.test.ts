@@ -8,21 +8,21 @@
  * versions still name the first.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepExecutionRecord, TableVersionLineage } from '../../../kernel-lib/src/contracts/run-records.js';
 import { handleLabRequest } from '../../../kernel-lib/src/lab-api/index.js';
+import { compileNotebook } from '../../../kernel-lib/src/pipeline/compile.js';
 import { tableVersionLineage } from '../../../kernel-lib/src/runner/lineage-query.js';
+import { runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
 import { runHistoryAt } from '../../../kernel-lib/src/runner/runs-query.js';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { code, writeNotebook } from '../../helpers/notebooks.js';
+import { cliPath, turbofanWorkspace } from '../../helpers/paths.js';
 
 const exec = promisify(execFile);
-const outRoot = path.join(repoRoot, 'tests', '.out');
-mkdirSync(outRoot, { recursive: true });
-const dir = mkdtempSync(path.join(outRoot, 'lineage-'));
-copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), path.join(dir, 'turbofan.ipynb'));
+const dir = turbofanWorkspace('lineage-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const lake = path.join(dir, 'lakehouse');
@@ -193,4 +193,32 @@ describe('lineage of the turbofan run', () => {
       stderr: expect.stringContaining('expected TABLE or TABLE@VERSION'),
     });
   });
+});
+
+describe('lineage of a step that fails after committing', () => {
+  it('records the versions it wrote before failing, and the commit names it', async () => {
+    const { dir: nbDir, nb } = writeNotebook('lineage-failing', [
+      code(
+        ['imports'],
+        'import { Lakehouse } from "@stillwater/kernel/lakehouse";\nimport * as arrow from "apache-arrow";',
+      ),
+      code(
+        ['step:writer'],
+        'const lake = new Lakehouse("lake");\nawait lake.table("bronze/events").append(arrow.tableFromArrays({ n: [1, 2] }));\nthrow new Error("after the commit");',
+      ),
+    ]);
+    await compileNotebook(nb, { outDir: path.join(nbDir, 'compiled') });
+    const h = runPipeline(path.join(nbDir, 'compiled'), { home: path.join(nbDir, 'home'), cache: false });
+    for await (const _ of h);
+    const result = await h.result;
+    expect(result.status).toBe('failed');
+    const history = runHistoryAt(path.join(nbDir, 'home'));
+    const [writer] = await history.stepExecutions(result.runId);
+    const table = path.join(nbDir, 'lake', 'bronze', 'events');
+    expect(writer!.status).toBe('failed');
+    expect(writer!.lineage?.tablesWritten).toEqual([{ table, version: 0 }]);
+    const l = await tableVersionLineage(history, table, 0);
+    expect(l.writtenBy).toMatchObject({ runId: result.runId, step: 'writer' });
+    expect(l.stepExecution?.status).toBe('failed');
+  }, 120_000);
 });

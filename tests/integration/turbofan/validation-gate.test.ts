@@ -6,19 +6,16 @@
  * nothing; ALLOW_ANOMALIES=true is the explicit opt-out.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lakehouse } from '../../../kernel-lib/src/lakehouse/index.js';
 import { ModelRegistry } from '../../../kernel-lib/src/ml/index.js';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { cliPath, turbofanWorkspace } from '../../helpers/paths.js';
 
 const run = promisify(execFile);
-const outRoot = path.join(repoRoot, 'tests', '.out');
-mkdirSync(outRoot, { recursive: true });
-const dir = mkdtempSync(path.join(outRoot, 'validation-gate-'));
-copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), path.join(dir, 'turbofan.ipynb'));
+const dir = turbofanWorkspace('validation-gate-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // biome-ignore lint/suspicious/noExplicitAny: run events as parsed JSON

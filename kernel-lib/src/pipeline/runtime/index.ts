@@ -14,6 +14,8 @@ import { collectReads } from './read-trace-collect.js';
 import { applyRunContext } from './run-context.js';
 import { enterCell, failureReport, STACK_FRAMES } from './report.js';
 import { closeOutputsAndSayDone, signalAt, signalReady } from './signal-pipe.js';
+import type { ReadTrace } from './read-trace.js';
+import type { TracedReads } from './trace-format.js';
 import { startTracing, traceExclusions } from './trace-setup.js';
 
 export type { StepMeta } from './args.js';
@@ -50,6 +52,7 @@ export async function runStep(
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<never> {
   let phase: StepRuntimeError['phase'] = 'args';
+  let writeTrace: (() => Promise<void>) | undefined;
   if (Error.stackTraceLimit < STACK_FRAMES) Error.stackTraceLimit = STACK_FRAMES;
   // Errors outside the awaited chain (a rejected promise nobody awaited, a throw in a
   // timer callback) still fail the step with the contract's final stderr line.
@@ -80,11 +83,17 @@ export async function runStep(
     phase = 'run';
     const ctx = makeContext(meta, args);
     const trace = args.tracePath !== undefined ? startTracing() : undefined;
+    let traced: Promise<TracedReads> | undefined;
+    const collect = (t: ReadTrace) => {
+      t.stop();
+      traced ??= collectReads(t.recorded, traceExclusions(args, bundleUrl));
+      traced.catch(() => {});
+      return traced;
+    };
+    if (trace) writeTrace = async () => writeFile(args.tracePath!, `${JSON.stringify(await collect(trace))}\n`);
     const result = await body(ctx);
-    trace?.stop();
     // Hashing what the code read overlaps writing the outputs.
-    const traced = trace ? collectReads(trace.recorded, traceExclusions(args, bundleUrl)) : undefined;
-    traced?.catch(() => {});
+    if (trace) collect(trace);
     phase = 'output';
     signalAt('output');
     const values = [...args.outputs].map(([name, file]) => {
@@ -103,9 +112,12 @@ export async function runStep(
     if (failed) throw failed.reason;
     phase = 'metrics';
     if (args.metricsPath) await writeFile(args.metricsPath, metricsJson(meta, result));
-    if (traced) await writeFile(args.tracePath!, `${JSON.stringify(await traced)}\n`);
+    await writeTrace?.();
   } catch (err) {
     report(meta, bundleUrl, err, phase);
+    // A failed step's trace still says which table versions it read and committed (its lineage);
+    // a runner never reuses a failed step's results, so nothing else depends on it.
+    await writeTrace?.().catch(() => {});
     return exitFlushed(err instanceof StepUsageError ? 2 : 1);
   }
   return exitDone();
