@@ -5,6 +5,7 @@
  */
 import { type CellRole, parseCellTags, type StepOptions } from './cell-tags.js';
 import { cellDiagnostic, type Diagnostic, sortDiagnostics } from './diagnostics.js';
+import { readKaleStepDefaults } from './kale-defaults.js';
 import { kernelspecDiagnostics, type NotebookSettings, readNotebookSettings } from './settings.js';
 import type { StepKind, StepLimits } from './spec.js';
 
@@ -62,6 +63,8 @@ export interface PipelineGraph {
 export function buildPipelineGraph(cells: readonly GraphCellInput[], notebookMetadata?: unknown): PipelineGraph {
   const { settings, diagnostics } = readNotebookSettings(notebookMetadata);
   diagnostics.push(...kernelspecDiagnostics(notebookMetadata));
+  const kale = readKaleStepDefaults(notebookMetadata);
+  diagnostics.push(...kale.diagnostics);
   const steps: GraphStep[] = [];
   const stepCell = new Map<string, number>();
   const blocks: CellBlock[] = [];
@@ -123,7 +126,9 @@ export function buildPipelineGraph(cells: readonly GraphCellInput[], notebookMet
         cache: settings.defaults.cache,
         retries: settings.defaults.retries,
         timeoutSeconds: settings.defaults.timeoutSeconds,
-        limits: {},
+        limits: { ...kale.defaults.limits },
+        ...(kale.defaults.annotations ? { annotations: { ...kale.defaults.annotations } } : {}),
+        ...(kale.defaults.labels ? { labels: { ...kale.defaults.labels } } : {}),
       };
       mergeOptions(currentStep, role);
       steps.push(currentStep);

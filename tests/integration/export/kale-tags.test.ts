@@ -25,8 +25,33 @@ beforeAll(async () => {
   spec = (await compileNotebook(notebook, { outDir: path.join(out, 'pipeline') })).spec!;
 });
 
+/**
+ * What each step carries: its own tags over the notebook's Kale `steps_defaults`
+ * (label pipeline=kale-demo, annotation example.com/owner=platform, limit memory 2Gi), key by key.
+ */
+const EXPECTED = {
+  load: {
+    image: 'registry.example/ml/steps:2',
+    annotations: { 'example.com/owner': 'team a: the ML people' },
+    labels: { pipeline: 'kale-demo', team: 'ml' },
+    limits: { cpu: '2', memory: '1Gi' },
+  },
+  train: {
+    image: undefined,
+    annotations: { 'example.com/owner': 'platform', 'sidecar.istio.io/inject': 'false' },
+    labels: { pipeline: 'kale-demo', 'app.kubernetes.io/part-of': 'turbofan' },
+    limits: { memory: '2Gi', 'nvidia.com/gpu': '1' },
+  },
+  report: {
+    image: DIGEST_IMAGE,
+    annotations: { 'example.com/owner': 'platform' },
+    labels: { pipeline: 'kale-demo' },
+    limits: { memory: '2Gi' },
+  },
+};
+
 describe('Kale-tagged notebook', () => {
-  it('compiles with its image, annotation, label and limit tags in pipeline.json', () => {
+  it('compiles with its image, annotation, label and limit tags (and steps_defaults) in pipeline.json', () => {
     const onDisk = JSON.parse(readFileSync(path.join(out, 'pipeline', 'pipeline.json'), 'utf8')) as PipelineSpec;
     expect(onDisk).toEqual(spec);
     const byName = Object.fromEntries(
@@ -35,23 +60,9 @@ describe('Kale-tagged notebook', () => {
         { image: s.image, annotations: s.annotations, labels: s.labels, limits: s.limits },
       ]),
     );
-    expect(byName).toEqual({
-      load: {
-        image: 'registry.example/ml/steps:2',
-        annotations: { 'example.com/owner': 'team a: the ML people' },
-        labels: { team: 'ml' },
-        limits: { cpu: '2', memory: '1Gi' },
-      },
-      train: {
-        image: undefined,
-        annotations: { 'sidecar.istio.io/inject': 'false' },
-        labels: { 'app.kubernetes.io/part-of': 'turbofan' },
-        limits: { 'nvidia.com/gpu': '1' },
-      },
-      report: { image: DIGEST_IMAGE, annotations: undefined, labels: undefined, limits: {} },
-    });
-    // Absent, not empty, where a step has none: a notebook without Kale tags compiles as before.
-    expect(Object.keys(onDisk.steps[2]!)).not.toContain('annotations');
+    expect(byName).toEqual(EXPECTED);
+    // Absent where a step has none: image is written only when set.
+    expect(Object.keys(onDisk.steps[1]!)).not.toContain('image');
   });
 
   it.skipIf(sharedRefsMissing)(
@@ -62,25 +73,20 @@ describe('Kale-tagged notebook', () => {
       const [ir, platform] = yamlDocs(text);
       const container = (s: string) => ir!.deploymentSpec.executors[`exec-${s}`].container;
       expect([container('load').image, container('train').image, container('report').image]).toEqual([
-        'registry.example/ml/steps:2',
+        EXPECTED.load.image,
         'registry.example/default:1',
         DIGEST_IMAGE,
       ]);
       expect(container('load').resources).toEqual({ resourceCpuLimit: '2', resourceMemoryLimit: '1Gi' });
       expect(container('train').resources).toEqual({
+        resourceMemoryLimit: '2Gi',
         accelerator: { resourceType: 'nvidia.com/gpu', resourceCount: '1' },
       });
-      expect(container('report').resources).toBeUndefined();
+      expect(container('report').resources).toEqual({ resourceMemoryLimit: '2Gi' });
       const executors = platform!.platforms.kubernetes.deploymentSpec.executors;
-      expect(executors['exec-load'].podMetadata).toEqual({
-        annotations: { 'example.com/owner': 'team a: the ML people' },
-        labels: { team: 'ml' },
-      });
-      expect(executors['exec-train'].podMetadata).toEqual({
-        annotations: { 'sidecar.istio.io/inject': 'false' },
-        labels: { 'app.kubernetes.io/part-of': 'turbofan' },
-      });
-      expect(executors['exec-report'].podMetadata).toBeUndefined();
+      for (const [step, e] of Object.entries(EXPECTED)) {
+        expect(executors[`exec-${step}`].podMetadata).toEqual({ annotations: e.annotations, labels: e.labels });
+      }
     },
   );
 
@@ -95,17 +101,15 @@ describe('Kale-tagged notebook', () => {
           (t: { metadata?: { annotations?: Record<string, string> } }) =>
             t.metadata?.annotations?.['stillwater.dev/step'] === s,
         );
-      expect(template('load').container.image).toBe('registry.example/ml/steps:2');
-      expect(template('train').container.image).toBe('registry.example/default:1');
-      expect(template('report').container.image).toBe(DIGEST_IMAGE);
-      expect(template('load').container.resources).toEqual({ limits: { cpu: '2', memory: '1Gi' } });
-      expect(template('train').container.resources).toEqual({ limits: { 'nvidia.com/gpu': '1' } });
-      expect(template('load').metadata).toEqual({
-        annotations: { 'example.com/owner': 'team a: the ML people', 'stillwater.dev/step': 'load' },
-        labels: { team: 'ml' },
-      });
-      expect(template('train').metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'turbofan' });
-      expect(template('report').metadata).toEqual({ annotations: { 'stillwater.dev/step': 'report' } });
+      for (const [step, e] of Object.entries(EXPECTED)) {
+        const t = template(step);
+        expect(t.container.image).toBe(e.image ?? 'registry.example/default:1');
+        expect(t.container.resources).toEqual({ limits: e.limits });
+        expect(t.metadata).toEqual({
+          annotations: { ...e.annotations, 'stillwater.dev/step': step },
+          labels: e.labels,
+        });
+      }
     },
   );
 
@@ -113,19 +117,29 @@ describe('Kale-tagged notebook', () => {
     const file = path.join(out, 'kale_dag.py');
     writeFileSync(file, exportPipeline(spec, 'airflow').text);
     const ops = Object.fromEntries(readAirflow([file])[file]!.operators.map((o) => [o.task_id, o]));
-    expect(ops.load).toMatchObject({
-      image: 'registry.example/ml/steps:2',
-      annotations: { 'example.com/owner': 'team a: the ML people' },
-      labels: { team: 'ml' },
-      limits: { cpu: '2', memory: '1Gi' },
+    for (const [step, e] of Object.entries(EXPECTED)) {
+      expect(ops[step]).toMatchObject({
+        image: e.image ?? null,
+        annotations: e.annotations,
+        labels: e.labels,
+        limits: e.limits,
+      });
+    }
+  });
+
+  it('refuses Kale steps_defaults that are not annotation:, label: or limit: tags, naming them', async () => {
+    const { buildPipelineGraph } = await import('../../../kernel-lib/src/pipeline/graph.js');
+    const graph = buildPipelineGraph([{ tags: ['step:a'], source: 'const x = 1;' }], {
+      kubeflow_notebook: { steps_defaults: ['prev:b', 'limit:gpu:1', 'label:team:ml'] },
     });
-    expect(ops.train).toMatchObject({
-      image: null,
-      annotations: { 'sidecar.istio.io/inject': 'false' },
-      labels: { 'app.kubernetes.io/part-of': 'turbofan' },
-      limits: { 'nvidia.com/gpu': '1' },
-    });
-    expect(ops.report).toMatchObject({ image: DIGEST_IMAGE, annotations: {}, labels: {}, limits: {} });
+    expect(graph.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        'bad-metadata',
+        'notebook metadata.kubeflow_notebook.steps_defaults: "prev:b" is not an annotation:, label: or limit: tag',
+      ],
+      ['bad-metadata', expect.stringContaining('tag "limit:gpu:1": unknown resource "gpu"')],
+    ]);
+    expect(graph.steps[0]!.labels).toEqual({ team: 'ml' });
   });
 
   it('refuses, naming the step, what a target has no field for or would read as a template', () => {
