@@ -142,3 +142,34 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
   return errors;
 }
+
+/** A lab, a browser and one page whose console errors are collected: what each e2e file starts with. */
+export interface Session {
+  lab: Lab;
+  browser: Browser;
+  page: Page;
+  errors: string[];
+  close: () => Promise<void>;
+}
+
+/** Starts a session; `prepare` puts the notebooks into the lab's root before the browser opens. */
+export async function openSession(
+  viewport: { width: number; height: number },
+  prepare: (root: string) => void,
+): Promise<Session> {
+  const lab = await startLab();
+  prepare(lab.root);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  const errors = collectErrors(page);
+  return {
+    lab,
+    browser,
+    page,
+    errors,
+    close: async () => {
+      await browser.close();
+      await lab.stop();
+    },
+  };
+}

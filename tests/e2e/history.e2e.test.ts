@@ -11,10 +11,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
-import { collectErrors, type Lab, launchBrowser, startLab } from './harness.js';
+import { type Lab, openSession, type Session } from './harness.js';
 import { countRunEnds, openNotebook, waitForRunEnds } from './page.js';
 
 const OUT = path.join(repoRoot, 'tests', '.out', 'e2e');
@@ -23,8 +23,8 @@ const NOTEBOOK = 'squares.ipynb';
 const WORKSPACE = 'squares-ipynb';
 const HISTORY = '.sw-HistoryView';
 
+let session: Session;
 let lab: Lab;
-let browser: Browser;
 let page: Page;
 let errors: string[];
 
@@ -80,25 +80,21 @@ async function savedWorkspace(l: Lab): Promise<Record<string, unknown>> {
 describe('Stillwater run history, Pipeline menu, status bar, theme, restoration (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    lab = await startLab();
-    // The squares fixture with its summary cell made a step (as lab.e2e does through the editor).
-    const nb = JSON.parse(readFileSync(FIXTURE, 'utf8'));
-    nb.cells.find((c: { id: string }) => c.id === 'summary').metadata.tags = [
-      'step:summarize',
-      'kind:evaluate',
-      'prev:square',
-      'prev:cube',
-    ];
-    writeFileSync(path.join(lab.root, NOTEBOOK), JSON.stringify(nb));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-    errors = collectErrors(page);
+    session = await openSession({ width: 1400, height: 950 }, (root) => {
+      // The squares fixture with its summary cell made a step (as lab.e2e does through the editor).
+      const nb = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+      nb.cells.find((c: { id: string }) => c.id === 'summary').metadata.tags = [
+        'step:summarize',
+        'kind:evaluate',
+        'prev:square',
+        'prev:cube',
+      ];
+      writeFileSync(path.join(root, NOTEBOOK), JSON.stringify(nb));
+    });
+    ({ lab, page, errors } = session);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('compare, trend, filter and re-run from the history; menu, status bar, dark theme, reload', async () => {
     await openNotebook(page, lab, NOTEBOOK);

@@ -10,10 +10,10 @@
  */
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/paths.js';
-import { collectErrors, type Lab, launchBrowser, startLab } from './harness.js';
+import { type Lab, openSession, type Session } from './harness.js';
 import { CURRENT, dagSteps, openNotebook, runCommand, waitForRunEnd } from './page.js';
 
 const OUT = path.join(repoRoot, 'tests', '.out', 'e2e');
@@ -21,8 +21,8 @@ const FIXTURE = path.join(repoRoot, 'tests', 'e2e', 'fixtures', 'squares.ipynb')
 const NOTEBOOK = 'squares.ipynb';
 const TURBOFAN = path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb');
 
+let session: Session;
 let lab: Lab;
-let browser: Browser;
 let page: Page;
 let errors: string[];
 
@@ -65,18 +65,14 @@ function tagsOnDisk(l: Lab, file: string, cellId: string): string[] {
 describe('Stillwater JupyterLab extension (browser)', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    lab = await startLab();
-    copyFileSync(FIXTURE, path.join(lab.root, NOTEBOOK));
-    copyFileSync(TURBOFAN, path.join(lab.root, 'turbofan.ipynb'));
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    errors = collectErrors(page);
+    session = await openSession({ width: 1500, height: 1000 }, (root) => {
+      copyFileSync(FIXTURE, path.join(root, NOTEBOOK));
+      copyFileSync(TURBOFAN, path.join(root, 'turbofan.ipynb'));
+    });
+    ({ lab, page, errors } = session);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await lab?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('turbofan: retag through the editor, DAG follows, run from the toolbar to done with metrics, tags persist', async () => {
     await openNotebook(page, lab, 'turbofan.ipynb');

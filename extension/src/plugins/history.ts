@@ -56,6 +56,12 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       });
     };
 
+    // An open history follows its notebook: a run that ends (from anywhere) shows up.
+    actions.runEnded.connect((_, panel) => {
+      const view = views.find((w) => w.content.notebookPath === panel.context.path);
+      if (view) void view.content.refresh();
+    });
+
     app.commands.addCommand(CommandIDs.openHistory, {
       label: trans.__('Open Run History'),
       caption: trans.__('Past pipeline runs of this notebook’s Stillwater home'),
@@ -69,15 +75,12 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
           app.shell.activateById(existing.id);
           return existing.content.refresh();
         }
-        const view: HistoryView = new HistoryView({
+        const view = new HistoryView({
           notebookPath: path,
           trans,
           load: async (filter, runIds) => actions.history(await panelFor(path), runIds, filter),
           askLineage: async (table, version) => actions.lineage(await panelFor(path), table, version),
-          onRerun: (run) =>
-            void Promise.resolve(app.commands.execute(CommandIDs.rerun, { path, runId: run.runId })).then(() =>
-              view.refresh(),
-            ),
+          onRerun: (run) => void app.commands.execute(CommandIDs.rerun, { path, runId: run.runId }),
         });
         const widget = new MainAreaWidget({ content: view });
         widget.id = `stillwater-history-${encodeURIComponent(path)}`;

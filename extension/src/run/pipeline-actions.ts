@@ -4,6 +4,7 @@
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
+import { type ISignal, Signal } from '@lumino/signaling';
 import type {
   CompileOutcome,
   ExportOutcome,
@@ -33,6 +34,12 @@ export class PipelineActions {
   /** Models with a run in flight (one run per notebook at a time) → that run's cancel file. */
   private readonly _running = new Map<PipelineModel, string>();
   private _contents: Contents.IManager | null = null;
+  private readonly _runEnded = new Signal<this, NotebookPanel>(this);
+
+  /** A notebook's run ended, however (its history has it by then): history views refresh. */
+  get runEnded(): ISignal<this, NotebookPanel> {
+    return this._runEnded;
+  }
 
   /** The server's contents API, used to drop a run's cancel file. */
   setContents(contents: Contents.IManager): void {
@@ -113,6 +120,7 @@ export class PipelineActions {
       throw err;
     } finally {
       this._running.delete(model);
+      this._runEnded.emit(panel);
     }
   }
 
