@@ -13,6 +13,8 @@ import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
 import { tagCommits } from '../../../kernel-lib/src/pipeline/runtime/commit-tags.js';
 import { tableLineage } from '../../../kernel-lib/src/pipeline/runtime/read-trace-collect.js';
 import { startTracing } from '../../../kernel-lib/src/pipeline/runtime/trace-setup.js';
+import { tableVersionLineage } from '../../../kernel-lib/src/runner/lineage-query.js';
+import { runHistoryAt } from '../../../kernel-lib/src/runner/runs-query.js';
 import { freshOutDir } from '../../helpers/paths.js';
 
 const rows = (n: number) => arrow.tableFromArrays({ id: Int32Array.from({ length: n }, (_, i) => i) });
@@ -30,6 +32,15 @@ describe('lineage of commits and reads', () => {
     await new DeltaTable(a).append(rows(3));
     expect(commitInfo(a, 0).stillwater).toBeUndefined();
     expect(commitInfo(a, 0).operation).toBe('CREATE TABLE AS SELECT');
+    // `stillwater runs lineage` on it: no run wrote it.
+    const l = await tableVersionLineage(runHistoryAt(path.join(dir, 'home')), a);
+    expect(l).toMatchObject({
+      table: a,
+      version: 0,
+      operation: 'CREATE TABLE AS SELECT',
+      writtenBy: null,
+      inputs: null,
+    });
   });
 
   it('tags every commit inside a run with run, step and notebook; the commit keeps its own fields', async () => {
