@@ -168,6 +168,9 @@ describe('lineage of the turbofan run', () => {
         .map((w) => `${w.table}@${w.version}`)
         .sort(),
     );
+    console.log(
+      `lineage: run 1 wrote ${written(firstSteps).length} table versions, run 2 (SEED=7) ${written(secondSteps).length}`,
+    );
     for (const w of written(secondSteps)) {
       expect((await tableVersionLineage(history, w.table, w.version)).writtenBy).toEqual({
         runId: second,
