@@ -6,6 +6,7 @@
  * scan reads a file, renames its columns (nested ones too) to logical names
  * here, and from then on works in logical names only.
  */
+import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { Metadata, Protocol } from './actions.js';
 import type { DeltaType, StructField, StructType } from './schema.js';
@@ -177,4 +178,117 @@ export function logColumnView(schema: StructType, partitionColumns: string[], mo
     logicalName,
     logNames,
   };
+}
+
+/** The mapping mode a writer applies: the table property (the protocol is upgraded to match when it is set). */
+export function writeMappingMode(metadata: Metadata): ColumnMappingMode {
+  const mode = metadata.configuration?.['delta.columnMapping.mode'];
+  return mode === 'name' || mode === 'id' ? mode : 'none';
+}
+
+/**
+ * Metadata with column mapping applied to every field that lacks it (new
+ * tables, columns added by schema evolution, a replaced schema): each gets the
+ * next `delta.columnMapping.id` and a physical name — `col-<uuid>` for a new
+ * table, its own name when mapping is turned on for a table whose files already
+ * use the logical names (as Spark does). `maxColumnId` is kept up to date.
+ * Metadata without `delta.columnMapping.mode` name/id comes back unchanged.
+ */
+export function withColumnMapping(metadata: Metadata, existingFiles: boolean): Metadata {
+  if (writeMappingMode(metadata) === 'none') return metadata;
+  const conf = metadata.configuration ?? {};
+  const schema = JSON.parse(metadata.schemaString) as StructType;
+  let maxId = Number(conf['delta.columnMapping.maxColumnId'] ?? 0) || 0;
+  const visitType = (type: DeltaType): DeltaType => {
+    if (typeof type === 'string') return type;
+    if (type.type === 'struct') return { ...type, fields: type.fields.map(visitField) };
+    if (type.type === 'array') return { ...type, elementType: visitType(type.elementType) };
+    return { ...type, keyType: visitType(type.keyType), valueType: visitType(type.valueType) };
+  };
+  const visitField = (f: StructField): StructField => {
+    const md = { ...(f.metadata ?? {}) };
+    if (md[FIELD_ID] === undefined) md[FIELD_ID] = ++maxId;
+    else maxId = Math.max(maxId, Number(md[FIELD_ID]));
+    if (typeof md[PHYSICAL_NAME] !== 'string') md[PHYSICAL_NAME] = existingFiles ? f.name : `col-${randomUUID()}`;
+    return { ...f, type: visitType(f.type), metadata: md };
+  };
+  const mapped = visitType(schema) as StructType;
+  return {
+    ...metadata,
+    schemaString: JSON.stringify(mapped),
+    configuration: { ...conf, 'delta.columnMapping.maxColumnId': String(maxId) },
+  };
+}
+
+/**
+ * A table (columns in the schema's logical names) as it goes into a data file:
+ * every field, nested ones too, renamed to its physical name and carrying its
+ * column id as the Parquet field id. Buffers are shared, nothing is copied.
+ */
+export function toPhysicalTable(table: arrow.Table, schema: StructType, mode: ColumnMappingMode): arrow.Table {
+  if (mode === 'none') return table;
+  const byName = new Map(schema.fields.map((f) => [f.name, f]));
+  const fields = table.schema.fields.map((af) => {
+    const f = byName.get(af.name);
+    return f ? physicalField(af, f, mode) : af;
+  });
+  const schemaOut = new arrow.Schema(fields, table.schema.metadata);
+  const batches = table.batches.map((b) => {
+    const children = b.data.children.map((d, i) => retype(d, fields[i]!.type));
+    const data = arrow.makeData({ type: new arrow.Struct(fields), length: b.numRows, nullCount: 0, children });
+    return new arrow.RecordBatch(schemaOut, data);
+  });
+  return new arrow.Table(schemaOut, batches);
+}
+
+function physicalField(af: arrow.Field, f: StructField, mode: ColumnMappingMode): arrow.Field {
+  const md = new Map(af.metadata);
+  const id = f.metadata?.[FIELD_ID];
+  if (id !== undefined && id !== null) md.set(PARQUET_FIELD_ID, String(id));
+  return new arrow.Field(physicalName(f, mode), physicalType(af.type, f.type, mode), af.nullable, md);
+}
+
+function physicalType(t: arrow.DataType, type: DeltaType, mode: ColumnMappingMode): arrow.DataType {
+  if (typeof type === 'string') return t;
+  if (type.type === 'struct' && arrow.DataType.isStruct(t)) {
+    return new arrow.Struct(
+      t.children.map((c) => {
+        const f = type.fields.find((x) => x.name === c.name);
+        return f ? physicalField(c, f, mode) : c;
+      }),
+    );
+  }
+  if (type.type === 'array' && arrow.DataType.isList(t)) {
+    const c = t.children[0]!;
+    return new arrow.List(
+      new arrow.Field(c.name, physicalType(c.type, type.elementType, mode), c.nullable, c.metadata),
+    );
+  }
+  if (type.type === 'map' && arrow.DataType.isMap(t)) {
+    const entries = t.children[0]!;
+    const [k, v] = (entries.type as arrow.Struct).children as [arrow.Field, arrow.Field];
+    const kt = physicalType(k.type, type.keyType, mode);
+    const vt = physicalType(v.type, type.valueType, mode);
+    const struct = new arrow.Struct([new arrow.Field(k.name, kt, k.nullable), new arrow.Field(v.name, vt, v.nullable)]);
+    return new arrow.Map_(
+      new arrow.Field(entries.name, struct, entries.nullable) as arrow.Field<arrow.Struct>,
+      t.keysSorted,
+    );
+  }
+  return t;
+}
+
+/** `data` labelled with `type` (same layout, other field names), children too. */
+function retype(data: arrow.Data, type: arrow.DataType): arrow.Data {
+  if (type === data.type || type.children?.length === 0 || !type.children) return data.clone(type);
+  const children = data.children.map((c, i) => retype(c, type.children[i]!.type));
+  return arrow.makeData({
+    type,
+    offset: data.offset,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    ...(data.valueOffsets ? { valueOffsets: data.valueOffsets } : {}),
+    ...(children.length === 1 && !arrow.DataType.isStruct(type) ? { child: children[0] } : { children }),
+  } as never);
 }

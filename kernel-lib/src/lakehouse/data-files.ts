@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import type { AddFile } from './actions.js';
 import { readDecimalWords } from './decimal-words.js';
+import { physicalName, toPhysicalTable, type ColumnMappingMode } from './column-mapping.js';
 import { encodeParquet, type ParquetCompression, parquetConcurrency, splitBySize } from './parquet-write.js';
 import { partitionPath, serializePartitionValue } from './partition.js';
 import { findField, type StructType } from './schema.js';
@@ -23,6 +24,8 @@ export interface DataFileOptions {
   targetFileSize?: number;
   compression?: ParquetCompression;
   stats?: StatsOptions;
+  /** Column mapping: files, partition values and stats use the schema's physical names (and field ids). */
+  columnMapping?: ColumnMappingMode;
 }
 
 export interface WrittenFiles {
@@ -39,6 +42,12 @@ export async function writeDataFiles(
 ): Promise<WrittenFiles> {
   const dataColumns = data.schema.fields.map((f) => f.name).filter((n) => !opts.partitionColumns.includes(n));
   const groups = groupByPartition(data, opts.partitionColumns, opts.schema);
+  const mapping = opts.columnMapping ?? 'none';
+  const physical = (c: string) => {
+    const f = findField(opts.schema, c);
+    return f ? physicalName(f, mapping) : c;
+  };
+  const partitionColumns = opts.partitionColumns.map(physical);
   const compression = opts.compression ?? 'snappy';
   const adds: AddFile[] = [];
   let bytesTotal = 0;
@@ -54,8 +63,13 @@ export async function writeDataFiles(
   };
   for (const g of groups) {
     const rows = g.rows === 'all' ? data : selectRows(data, g.rows);
-    const fileTable = opts.partitionColumns.length ? rows.select(dataColumns) : rows;
-    const dir = opts.partitionColumns.length ? `${partitionPath(opts.partitionColumns, g.values)}/` : '';
+    const fileTable = toPhysicalTable(
+      opts.partitionColumns.length ? rows.select(dataColumns) : rows,
+      opts.schema,
+      mapping,
+    );
+    const values = Object.fromEntries(Object.entries(g.values).map(([c, v]) => [physical(c), v]));
+    const dir = partitionColumns.length ? `${partitionPath(partitionColumns, values)}/` : '';
     for (const part of splitBySize(fileTable, opts.targetFileSize)) {
       // An empty write commits no data file (Spark does the same); the version still records it.
       if (part.numRows === 0) continue;
@@ -67,7 +81,7 @@ export async function writeDataFiles(
       adds.push({
         // A URI path like Spark writes: `p=a b` → `p=a%20b`, escaped `%` → `%25`.
         path: encodeURI(rel),
-        partitionValues: g.values,
+        partitionValues: values,
         size: 0,
         modificationTime: 0,
         dataChange: true,

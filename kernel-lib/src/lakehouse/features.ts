@@ -48,6 +48,8 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   'vacuumProtocolCheck',
   // DML writes deletion vectors (dml/dv-writes.ts), checkpoints carry them, VACUUM keeps the referenced DV files.
   'deletionVectors',
+  // Data files, partition values and stats use physical names and field ids (column-mapping.ts, data-files.ts).
+  'columnMapping',
 ]);
 
 /** Legacy (pre-features) reader versions: 2 means column mapping. */
@@ -127,9 +129,11 @@ function refuse(feature: string, access: 'read' | 'write', tablePath: string, wh
 /** Features a writer must enforce when the metadata uses them; we enforce none, so we refuse. */
 function assertNoActiveWriterFeatures(metadata: Metadata, tablePath: string): void {
   const conf = metadata.configuration ?? {};
-  // Our writer writes logical column names: it would corrupt a table whose files use physical ones.
+  // Modes name and id are written with physical names and field ids; another mode we cannot write.
   const mode = conf['delta.columnMapping.mode'];
-  if (mode && mode !== 'none') refuse('columnMapping', 'write', tablePath, `delta.columnMapping.mode=${mode}`);
+  if (mode && !['none', 'name', 'id'].includes(mode)) {
+    refuse('columnMapping', 'write', tablePath, `delta.columnMapping.mode=${mode}`);
+  }
   for (const key of Object.keys(conf)) {
     if (key.startsWith('delta.constraints.')) {
       refuse('checkConstraints', 'write', tablePath, `CHECK constraint ${key.slice('delta.constraints.'.length)}`);
@@ -175,25 +179,38 @@ export function hasFeature(protocol: Protocol, feature: string): boolean {
 
 /**
  * The protocol a table needs for its properties: `delta.enableDeletionVectors=true`
- * needs the `deletionVectors` reader+writer feature (reader 3 / writer 7). Starts
- * from `current` (an existing table's protocol) and only ever adds; without such a
+ * needs the `deletionVectors` reader+writer feature (reader 3 / writer 7);
+ * `delta.columnMapping.mode` name or id needs column mapping (reader 2 / writer 5,
+ * or the `columnMapping` feature on a table-features protocol). Starts from
+ * `current` (an existing table's protocol) and only ever adds; without such a
  * property a new table stays at reader 1 / writer 2, readable by every Delta reader.
  */
 export function protocolForProperties(properties: Record<string, string>, current?: Protocol): Protocol {
   const base: Protocol = current ?? { minReaderVersion: 1, minWriterVersion: 2 };
-  if (properties['delta.enableDeletionVectors']?.toLowerCase() !== 'true' || hasFeature(base, 'deletionVectors')) {
-    return base;
+  const wantsDv =
+    properties['delta.enableDeletionVectors']?.toLowerCase() === 'true' && !hasFeature(base, 'deletionVectors');
+  const cm = properties['delta.columnMapping.mode'];
+  const hasCm = hasFeature(base, 'columnMapping') || (base.minReaderVersion === 2 && base.minWriterVersion >= 5);
+  const wantsCm = (cm === 'name' || cm === 'id') && !hasCm;
+  if (!wantsDv && !wantsCm) return base;
+  if (!wantsDv && base.minWriterVersion < 7) {
+    // Column mapping alone: the legacy protocol versions that imply it.
+    return {
+      minReaderVersion: Math.max(2, base.minReaderVersion),
+      minWriterVersion: Math.max(5, base.minWriterVersion),
+    };
   }
   // Upgrading an existing table to table features: its legacy versions' implied features must be
   // listed explicitly (a new table uses none of them).
   const legacyWriter = current && base.minWriterVersion < 7 ? legacyWriterFeatures(base.minWriterVersion) : [];
   const legacyReader =
     current && base.minReaderVersion < 3 ? (LEGACY_READER_FEATURES[base.minReaderVersion] ?? []) : [];
+  const added = [...(wantsDv ? ['deletionVectors'] : []), ...(wantsCm ? ['columnMapping'] : [])];
   return {
     minReaderVersion: 3,
     minWriterVersion: 7,
-    readerFeatures: [...new Set([...(base.readerFeatures ?? []), ...legacyReader, 'deletionVectors'])],
-    writerFeatures: [...new Set([...(base.writerFeatures ?? []), ...legacyWriter, ...legacyReader, 'deletionVectors'])],
+    readerFeatures: [...new Set([...(base.readerFeatures ?? []), ...legacyReader, ...added])],
+    writerFeatures: [...new Set([...(base.writerFeatures ?? []), ...legacyWriter, ...legacyReader, ...added])],
   };
 }
 

@@ -18,6 +18,7 @@ import {
   assertDmlAllowed,
   bindWhere,
   concatRows,
+  fileStats,
   mapFiles,
   onlyPartitionColumns,
   partitionMatch,
@@ -59,8 +60,13 @@ export async function optimizeTable(storage: Storage, snap: Snapshot, opts: Opti
 
   const selected = snap.files.filter((f) => !bound || partitionMatch(snap, bound, f) === true);
   const byPartition = new Map<string, AddFile[]>();
+  const stats = fileStats(snap);
   for (const f of selected) {
-    const key = JSON.stringify(snap.partitionColumns.map((c) => f.partitionValues[c] ?? null));
+    const values = stats(f);
+    const key = JSON.stringify(
+      snap.partitionColumns.map((c) => values.get(c)?.min ?? null),
+      (_k, v) => (typeof v === 'bigint' ? String(v) : v),
+    );
     byPartition.set(key, [...(byPartition.get(key) ?? []), f]);
   }
   const bins: AddFile[][] = [];

@@ -344,7 +344,7 @@ function findColumn(batch: arrow.RecordBatch, name: string): arrow.Vector | unde
 }
 
 /** A file's column stats (keyed in the log by physical names) under the schema's logical names. */
-function logicalStats(add: AddFile, view: LogColumnView): Map<string, ColumnStats> {
+export function logicalStats(add: AddFile, view: LogColumnView): Map<string, ColumnStats> {
   const byLogName = fileColumnStats(add, view.schema, view.partitionColumns);
   const out = new Map<string, ColumnStats>();
   for (const [k, v] of byLogName) out.set(view.logicalName.get(k) ?? k, v);

@@ -27,7 +27,8 @@ import { liveRowCount } from './row-counts.js';
 import type { ParquetCompression } from './parquet-write.js';
 import { type ScanOptions, scan } from './scan.js';
 import { dataSchema, alignToSchema } from './schema-enforcement.js';
-import { type StructType, schemaToString, typeToString } from './schema.js';
+import { parseSchema, type StructType, schemaToString, typeToString } from './schema.js';
+import { withColumnMapping, writeMappingMode } from './column-mapping.js';
 import { loadSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.js';
 import { LocalStorage } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
@@ -285,7 +286,7 @@ export class DeltaTable {
     );
     const aligned = alignToSchema(data, schema, { tablePath: this.path });
     const written = await writeDataFiles(this.storage, aligned.table, {
-      schema,
+      schema: parseSchema(metadata.schemaString), // with column mapping's physical names when the table has them
       partitionColumns: metadata.partitionColumns,
       ...fileOptions(opts, metadata),
     });
@@ -356,10 +357,18 @@ export class DeltaTable {
     if (replacing || aligned.evolved || (opts.properties && Object.keys(opts.properties).length > 0)) {
       const configuration = { ...snap.metadata.configuration, ...(opts.properties ?? {}) };
       checkProperties(configuration, this.path);
+      const before = writeMappingMode(snap.metadata);
       metadata = { ...snap.metadata, schemaString: schemaToString(aligned.schema), configuration };
+      if (before !== 'none' && writeMappingMode(metadata) !== before) {
+        throw new InvalidArgumentError(
+          `write to ${this.path}: delta.columnMapping.mode cannot change from ${before} (the data files use physical names)`,
+        );
+      }
+      // New columns get ids and physical names; turning mapping on keeps the existing files' names.
+      metadata = withColumnMapping(metadata, before === 'none' && !replacing);
     }
     const written = await writeDataFiles(this.storage, aligned.table, {
-      schema: aligned.schema,
+      schema: metadata ? parseSchema(metadata.schemaString) : aligned.schema,
       partitionColumns: snap.partitionColumns,
       ...fileOptions(opts, metadata ?? snap.metadata),
     });
@@ -397,16 +406,19 @@ export class DeltaTable {
     assertWritableTypes(schema, this.path);
     validatePartitionColumns(schema, partitionBy, this.path);
     checkProperties(properties, this.path);
-    return {
-      id: randomUUID(),
-      ...(name !== undefined ? { name } : {}),
-      ...(description !== undefined ? { description } : {}),
-      format: { provider: 'parquet', options: {} },
-      schemaString: schemaToString(schema),
-      partitionColumns: [...partitionBy],
-      configuration: { ...properties },
-      createdTime: Date.now(),
-    };
+    return withColumnMapping(
+      {
+        id: randomUUID(),
+        ...(name !== undefined ? { name } : {}),
+        ...(description !== undefined ? { description } : {}),
+        format: { provider: 'parquet', options: {} },
+        schemaString: schemaToString(schema),
+        partitionColumns: [...partitionBy],
+        configuration: { ...properties },
+        createdTime: Date.now(),
+      },
+      false,
+    );
   }
 }
 
@@ -472,11 +484,11 @@ function checkProperties(props: Record<string, string>, tablePath: string): void
     }
   }
   const mode = props['delta.columnMapping.mode'];
-  if (mode && mode !== 'none') {
+  if (mode && !['none', 'name', 'id'].includes(mode)) {
     throw new UnsupportedFeatureError(
       'columnMapping',
       'write',
-      `table ${tablePath}: delta.columnMapping.mode=${mode} needs column mapping, which this implementation does not support`,
+      `table ${tablePath}: delta.columnMapping.mode=${mode} is not a column mapping mode (none, name or id)`,
     );
   }
   const isolation = props['delta.isolationLevel'];
@@ -497,6 +509,7 @@ function fileOptions(opts: WriteOptions, metadata: Metadata) {
   const conf = metadata.configuration ?? {};
   const numIndexed = conf['delta.dataSkippingNumIndexedCols'];
   return {
+    columnMapping: writeMappingMode(metadata),
     ...(opts.targetFileSize !== undefined ? { targetFileSize: opts.targetFileSize } : {}),
     ...(opts.compression !== undefined ? { compression: opts.compression } : {}),
     ...(numIndexed !== undefined && Number.isSafeInteger(Number(numIndexed))

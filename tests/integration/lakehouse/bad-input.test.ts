@@ -223,9 +223,10 @@ describe('protocol safety', () => {
       expect((err as UnsupportedFeatureError).feature).toBe(feature);
     }
     const err = await t
-      .create({ schema: people().schema, properties: { 'delta.columnMapping.mode': 'name' } })
+      .create({ schema: people().schema, properties: { 'delta.columnMapping.mode': 'both' } })
       .catch((e: Error) => e);
     expect((err as UnsupportedFeatureError).feature).toBe('columnMapping');
+    expect((err as Error).message).toMatch(/delta\.columnMapping\.mode=both is not a column mapping mode/);
     expect(await t.exists()).toBe(false);
   });
 });

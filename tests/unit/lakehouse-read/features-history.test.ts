@@ -185,9 +185,9 @@ describe('features', () => {
       ],
       [
         { minReaderVersion: 2, minWriterVersion: 5 },
-        meta({ 'delta.columnMapping.mode': 'name' }),
+        meta({ 'delta.columnMapping.mode': 'both' }),
         'columnMapping',
-        /writer feature 'columnMapping' \(delta\.columnMapping\.mode=name\)/,
+        /'columnMapping' \(unknown delta\.columnMapping\.mode=both\)/,
       ],
       [
         { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['domainMetadata'] },
@@ -207,6 +207,16 @@ describe('features', () => {
         /rowTracking/,
       ],
     ];
+    // Column mapping name/id is written with physical names (column-mapping.ts, data-files.ts).
+    for (const mode of ['name', 'id']) {
+      expect(() =>
+        assertWriteSupported(
+          { minReaderVersion: 2, minWriterVersion: 5 },
+          meta({ 'delta.columnMapping.mode': mode }),
+          '/t',
+        ),
+      ).not.toThrow();
+    }
     // Deletion vectors are written by DML now (dml/dv-writes.ts): the feature alone no longer blocks writes.
     expect(() =>
       assertWriteSupported(

@@ -13,6 +13,7 @@ import {
   type BoundExpr,
   bindExpr,
   boundColumns,
+  type ColumnStats,
   type Expr,
   evalRow,
   fileColumnStats,
@@ -23,7 +24,8 @@ import {
 } from '../expr.js';
 import { assertWriteSupported, isAppendOnly } from '../features.js';
 import { parquetConcurrency } from '../parquet-write.js';
-import { scan } from '../scan.js';
+import { logicalStats, scan } from '../scan.js';
+import { columnMappingMode, logColumnView, writeMappingMode } from '../column-mapping.js';
 import { deltaToArrow, type StructType } from '../schema.js';
 import type { Snapshot } from '../snapshot.js';
 import type { Storage } from '../storage/storage.js';
@@ -44,10 +46,19 @@ export function bindWhere(where: string | Expr | undefined, schema: StructType):
   return bindExpr(typeof where === 'string' ? parseExpr(where) : where, schema);
 }
 
+/** A file's partition values and column stats under the schema's logical names (column mapping: the log's are physical). */
+export function fileStats(snap: Snapshot): (add: AddFile) => Map<string, ColumnStats> {
+  const mode = columnMappingMode(snap.protocol, snap.metadata);
+  if (mode === 'none') return (add) => fileColumnStats(add, snap.schema, snap.partitionColumns);
+  const view = logColumnView(snap.schema, snap.partitionColumns, mode);
+  return (add) => logicalStats(add, view);
+}
+
 /** A file-level test: may the file hold a row matching `bound`? */
 export function fileMayMatch(snap: Snapshot, bound: BoundExpr | undefined): (add: AddFile) => boolean {
   if (!bound) return () => true;
-  return (add) => mayMatchFile(bound, fileColumnStats(add, snap.schema, snap.partitionColumns));
+  const stats = fileStats(snap);
+  return (add) => mayMatchFile(bound, stats(add));
 }
 
 /** True when the filter only reads partition columns, so whole files match or not. */
@@ -57,7 +68,7 @@ export function onlyPartitionColumns(snap: Snapshot, bound: BoundExpr): boolean 
 
 /** Evaluates a partition-only filter on a file's partition values (a one-row table). */
 export function partitionMatch(snap: Snapshot, bound: BoundExpr, add: AddFile): boolean | null {
-  const stats = fileColumnStats(add, snap.schema, snap.partitionColumns);
+  const stats = fileStats(snap)(add);
   const readers = new Map<string, ScalarReader>();
   for (const c of boundColumns(bound)) {
     const s = stats.get(c);
@@ -153,6 +164,7 @@ export async function writeRows(
   const target = targetFileSize ?? Number(snap.metadata.configuration?.['delta.targetFileSize']);
   return writeDataFiles(storage, rows, {
     schema: snap.schema,
+    columnMapping: writeMappingMode(snap.metadata),
     partitionColumns: snap.partitionColumns,
     ...(Number.isSafeInteger(numIndexed) ? { stats: { numIndexedCols: numIndexed } } : {}),
     ...(Number.isSafeInteger(target) && target > 0 ? { targetFileSize: target } : {}),
