@@ -3,6 +3,7 @@
  */
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { CommandToolbarButton, ICommandPalette } from '@jupyterlab/apputils';
+import { IStateDB } from '@jupyterlab/statedb';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
@@ -31,18 +32,22 @@ export function jumpToCell(app: JupyterFrontEnd, panel: NotebookPanel, target: J
   });
 }
 
+/** State DB key: the panel was opened once in this workspace. */
+const OPENED_KEY = 'stillwater:pipeline-panel-opened';
+
 export const panelPlugin: JupyterFrontEndPlugin<void> = {
   id: '@stillwater/jupyterlab:panel',
   description: 'The pipeline DAG, problems, parameters and run state in the right sidebar.',
   autoStart: true,
   requires: [IStillwaterPipelines],
-  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [ICommandPalette, ILayoutRestorer, ITranslator, IStateDB],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
+    state: IStateDB | null,
   ) => {
     const trans = (translator ?? nullTranslator).load('stillwater');
     const panel = new PipelinePanel(pipelines, (nb, target) => jumpToCell(app, nb, target), trans);
@@ -62,12 +67,17 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id),
     });
     palette?.addItem({ command: CommandIDs.showPanel, category: trans.__('Stillwater') });
-    // Open the panel the first time a Stillwater notebook becomes current.
+    // Open the panel the first time a Stillwater notebook becomes current in this
+    // workspace; after that the restored layout decides (a user who closed it keeps it closed).
     let opened = false;
+    void state?.fetch(OPENED_KEY).then((seen) => {
+      if (seen) opened = true;
+    });
     pipelines.currentChanged.connect((_, current) => {
       if (current && !opened) {
         opened = true;
         app.shell.activateById(panel.id);
+        void state?.save(OPENED_KEY, true);
       }
     });
   },
