@@ -78,7 +78,7 @@ def step_task_body(argv, env, cwd):
     # The step runtime's signal pipe (STEP-CONTRACT.md): `ready`, `at …`, `heap-limit-mb …`, `done`.
     signal_read, signal_write = os.pipe()
     proc = subprocess.Popen(
-        argv, cwd=cwd, env={**(env or {}), "STILLWATER_READY_FD": str(signal_write)},
+        argv, cwd=cwd, env={**(env or {}), "STILLWATER_SIGNAL_FD": str(signal_write)},
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         pass_fds=(signal_write,), start_new_session=True, preexec_fn=die_with_worker,
     )

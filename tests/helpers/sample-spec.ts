@@ -33,3 +33,41 @@ export const sampleSpec = {
   metrics: [{ name: 'auc', step: 'train' }],
   sourceMap: { format: 'source-map-v3', sourcePattern: '../../turbofan.ipynb/cell-{cell}' },
 } satisfies Required<PipelineSpec>;
+
+/** A step with nothing but a name (and `over`): no inputs, outputs, parameters or limits. */
+export function plainStep(name: string, over: Partial<PipelineStep> = {}): PipelineStep {
+  return {
+    name,
+    kind: 'other',
+    deps: [],
+    bundle: `steps/${name}.mjs`,
+    inputs: [],
+    outputs: [],
+    parameters: [],
+    metrics: [],
+    cache: true,
+    retries: 0,
+    timeoutSeconds: null,
+    limits: {},
+    source: [],
+    hash: name.repeat(64).slice(0, 64),
+    ...over,
+  };
+}
+
+/** A spec of `steps` with nothing else (no lakehouse, no metrics). */
+export function plainSpec(name: string, steps: PipelineStep[], over: Partial<PipelineSpec> = {}): PipelineSpec {
+  return {
+    specVersion: 1,
+    name,
+    description: '',
+    hash: 'f'.repeat(64),
+    notebook: `${name}.ipynb`,
+    lakehouseRoot: null,
+    parameters: [],
+    steps,
+    metrics: [],
+    sourceMap: { format: 'source-map-v3', sourcePattern: `${name}.ipynb/cell-{cell}` },
+    ...over,
+  };
+}

@@ -22,8 +22,12 @@ import { PIPELINE_SPEC_VERSION, type PipelineSpec, type PipelineStep } from './s
 import { defaultOutDir } from './out-dir.js';
 import { writePipelineOutput } from './write-output.js';
 
-/** Part of every step hash, so a change of the runtime/bundle layout invalidates caches. */
-export const RUNTIME_VERSION = 'stillwater-step-runtime/1';
+/**
+ * Part of every step hash, so a change of the runtime/bundle layout invalidates caches.
+ * 2: every bundle takes `--args-from-stdin`, `--trace-reads` and `--run-context`, pins
+ * its table references, and speaks on `STILLWATER_SIGNAL_FD` (the runner assumes all four).
+ */
+export const RUNTIME_VERSION = 'stillwater-step-runtime/2';
 
 export interface CompileOptions {
   /** Output folder; default `<notebook>.pipeline` next to the notebook. */

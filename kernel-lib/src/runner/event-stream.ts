@@ -42,3 +42,24 @@ export class EventStream<T> implements AsyncIterable<T> {
     };
   }
 }
+
+/** An event stream that can end with an error: the iteration throws it after the last event. */
+export class FailableEventStream<T> extends EventStream<T> {
+  private error: unknown;
+  private failed = false;
+  fail(err: unknown): void {
+    this.failed = true;
+    this.error = err;
+    this.close();
+  }
+  override [Symbol.asyncIterator](): AsyncIterator<T> {
+    const inner = super[Symbol.asyncIterator]();
+    return {
+      next: async () => {
+        const r = await inner.next();
+        if (r.done && this.failed) throw this.error;
+        return r;
+      },
+    };
+  }
+}

@@ -11,12 +11,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { contentHash, identityOf, sha256Of } from '../pipeline/runtime/read-trace-collect.js';
-import { TRACE_READS_FLAG, type TracedFile, type TracedReads } from '../pipeline/runtime/trace-format.js';
+import type { TracedFile, TracedReads } from '../pipeline/runtime/trace-format.js';
 
 export type { TracedReads } from '../pipeline/runtime/trace-format.js';
-
-/** Whether a bundle's runtime can trace its reads (bundles compiled before could not). */
-export const bundleTracesReads = (bundleText: string): boolean => bundleText.includes(JSON.stringify(TRACE_READS_FLAG));
 
 /** The trace a step wrote; undefined when it is missing or not a trace (the result is then not cached). */
 export async function readTracedReads(file: string): Promise<TracedReads | undefined> {

@@ -4,7 +4,7 @@
  * a typo fails in milliseconds rather than after an hour of training.
  */
 import type { JsonValue, PipelineParameter } from '../pipeline/spec.js';
-import { formatParamText, parseParamText, splitAssignment } from '../pipeline/runtime/param-text.js';
+import { parseParamText, splitAssignment } from '../pipeline/runtime/param-text.js';
 import { ParameterError } from './errors.js';
 
 /**
@@ -70,6 +70,3 @@ function checkTyped(p: PipelineParameter, v: JsonValue): JsonValue {
   }
   return v;
 }
-
-/** The `--param NAME=VALUE` text a step receives for a value (strings raw, everything else as JSON). */
-export const formatParameterValue = formatParamText;

@@ -12,7 +12,7 @@ import { type ArtifactStore, LocalArtifactStore } from './artifact-store.js';
 import { CacheIndex } from './cache.js';
 import { type Engine, type PlannedStep, stepSlots } from './engine/engine.js';
 import { LocalEngine } from './engine/local/launcher.js';
-import { EventStream } from './event-stream.js';
+import { FailableEventStream } from './event-stream.js';
 import type { MetricValue, RunEvent, RunFinishedEvent, RunStatus, StepStatus } from './events.js';
 import type { RunHistory } from './history.js';
 import { homeLayout, resolveHome } from './home.js';
@@ -114,26 +114,6 @@ export function runPipeline(specOrPath: string | PipelineSpec, options: RunOptio
 export function newRunId(now = new Date()): string {
   const t = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `${t}-${Math.random().toString(16).slice(2, 8).padEnd(6, '0')}`;
-}
-
-class FailableEventStream<T> extends EventStream<T> {
-  private error: unknown;
-  private failed = false;
-  fail(err: unknown): void {
-    this.failed = true;
-    this.error = err;
-    this.close();
-  }
-  override [Symbol.asyncIterator](): AsyncIterator<T> {
-    const inner = super[Symbol.asyncIterator]();
-    return {
-      next: async () => {
-        const r = await inner.next();
-        if (r.done && this.failed) throw this.error;
-        return r;
-      },
-    };
-  }
 }
 
 class Run {

@@ -9,7 +9,7 @@ import { runHistory } from './active-runs.js';
 import { RunNotFoundError } from './errors.js';
 import type { RunHistory } from './history.js';
 import { homeLayout } from './home.js';
-import { formatParameterValue } from './params.js';
+import { formatParamText } from '../pipeline/runtime/param-text.js';
 import type { RunRecord } from './records.js';
 
 /**
@@ -37,7 +37,7 @@ export function runMatches(run: RunRecord, filter: RunFilter): boolean {
  * matches the string "abc", `{"a":1}` matches that object.
  */
 function sameParameterValue(recorded: JsonValue, text: string): boolean {
-  if (formatParameterValue(recorded) === text) return true;
+  if (formatParamText(recorded) === text) return true;
   if (typeof recorded === 'number') return text.trim() !== '' && Number(text) === recorded;
   try {
     return JSON.stringify(JSON.parse(text)) === JSON.stringify(recorded);

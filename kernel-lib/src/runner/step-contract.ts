@@ -15,17 +15,13 @@ export interface StepInvocation {
   /** Parameter name → value text. */
   params: Record<string, string>;
   metricsPath: string;
-  /** Where the step writes what its code read (`--trace-reads`); omitted for bundles that cannot. */
+  /** Where the step writes what its code read (`--trace-reads`); a runner that keeps no cache omits it. */
   tracePath?: string;
-  /** The run, step and notebook (`--run-context`); omitted for bundles that predate it. */
+  /** The run, step and notebook (`--run-context`). */
   runContext?: RunContext;
 }
 
-/** True when a bundle's runtime takes `--run-context`. */
-export const bundleTakesRunContext = (bundleText: string): boolean =>
-  bundleText.includes(JSON.stringify(RUN_CONTEXT_FLAG));
-
-/** `--in NAME=PATH … --out NAME=PATH … --param NAME=VALUE … --metrics PATH [--trace-reads PATH]`. */
+/** `--in NAME=PATH … --out NAME=PATH … --param NAME=VALUE … --metrics PATH [--trace-reads PATH] [--run-context JSON]`. */
 export function stepArguments(inv: StepInvocation): string[] {
   const args: string[] = [];
   for (const [n, p] of Object.entries(inv.inputs)) args.push('--in', `${n}=${p}`);

@@ -10,9 +10,9 @@ import path from 'node:path';
 import type { JsonValue, PipelineStep } from '../pipeline/spec.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { type EngineRun, type StepLaunch, stepSlots } from './engine/engine.js';
+import { formatParamText } from '../pipeline/runtime/param-text.js';
 import { MissingOutputError } from './errors.js';
 import type { StepErrorInfo } from './events.js';
-import { formatParameterValue } from './params.js';
 import { readTracedReads } from './input-trace.js';
 import type { RunRecorder, StepState } from './run-record.js';
 import { bundlePath, stepWorkDir } from './safe-paths.js';
@@ -125,27 +125,16 @@ export class StepExecution {
     for (const [name, hash] of Object.entries(record.inputs)) inputs[name] = await this.ctx.store.localPath(hash);
     const outputs = outputPaths(step, dir);
     const metricsPath = path.join(dir, 'metrics.json');
-    const tracePath = this.ctx.reuse.traces(step.name) ? path.join(dir, 'reads.json') : undefined;
-    const params = Object.fromEntries(
-      step.parameters.map((p) => [p, formatParameterValue(this.ctx.params[p] ?? null)]),
-    );
-    const runContext = this.ctx.reuse.takesRunContext(step.name)
-      ? {
-          runId: this.ctx.runId,
-          step: step.name,
-          // Absolute: commits carry it (commitInfo.stillwater), read far from the pipeline folder.
-          notebook: path.resolve(this.ctx.pipelineDir, this.ctx.notebook),
-          artifacts: stepWorkDir(this.ctx.artifactsDir, step.name),
-        }
-      : undefined;
-    const args = stepArguments({
-      inputs,
-      outputs,
-      params,
-      metricsPath,
-      tracePath,
-      ...(runContext ? { runContext } : {}),
-    });
+    const tracePath = path.join(dir, 'reads.json');
+    const params = Object.fromEntries(step.parameters.map((p) => [p, formatParamText(this.ctx.params[p] ?? null)]));
+    const runContext = {
+      runId: this.ctx.runId,
+      step: step.name,
+      // Absolute: commits carry it (commitInfo.stillwater), read far from the pipeline folder.
+      notebook: path.resolve(this.ctx.pipelineDir, this.ctx.notebook),
+      artifacts: stepWorkDir(this.ctx.artifactsDir, step.name),
+    };
+    const args = stepArguments({ inputs, outputs, params, metricsPath, tracePath, runContext });
     const maxAttempts = 1 + Math.max(0, step.retries);
     const slots = stepSlots(step.limits ?? {}, this.ctx.concurrency);
     const started = Date.now();
@@ -194,7 +183,7 @@ export class StepExecution {
       let error: StepErrorInfo | undefined = exitError(step, exit);
       if (!error) {
         try {
-          record.outputs = await collectOutputs(step, outputs, started, this.ctx.store);
+          record.outputs = await collectOutputs(step, outputs, this.ctx.store);
           state.outputs = record.outputs;
           record.metrics = await readMetrics(metricsPath);
         } catch (err) {
@@ -206,9 +195,9 @@ export class StepExecution {
       record.endedAt = new Date(ended).toISOString();
       record.durationMs = ended - started;
       if (!error) {
-        if (tracePath) record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
-        // Without the trace a bundle promised, what the step read is unknown: not reusable.
-        if (step.cache && (!tracePath || record.tracedInputs)) {
+        record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
+        // Without its trace, what the step read is unknown: not reusable.
+        if (step.cache && record.tracedInputs) {
           await this.ctx.reuse.record({
             key: record.cacheKey!,
             pipeline: this.ctx.pipeline,
@@ -217,7 +206,7 @@ export class StepExecution {
             finishedAt: record.endedAt,
             outputs: record.outputs,
             metrics: record.metrics,
-            ...(record.tracedInputs ? { traced: record.tracedInputs } : {}),
+            traced: record.tracedInputs,
           });
         }
         recorder.finishStep(state, 'done');
@@ -239,7 +228,7 @@ export class StepExecution {
         continue;
       }
       // The last attempt's trace, for its lineage: which table versions it read and committed.
-      if (tracePath) record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
+      record.tracedInputs = (await readTracedReads(tracePath)) ?? null;
       recorder.finishStep(state, 'failed', { error });
       return 'failed';
     }

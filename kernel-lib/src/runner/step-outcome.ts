@@ -12,7 +12,6 @@ import { MissingOutputError } from './errors.js';
 import type { MetricValue, StepErrorInfo } from './events.js';
 import { outOfMemoryError } from './out-of-memory.js';
 import { parseStepError } from './step-contract.js';
-import { isReferenceKind, pinReference } from './table-refs.js';
 
 const OUTPUT_EXTENSION: Record<MarshalKind, string> = {
   arrow: 'arrow',
@@ -59,13 +58,12 @@ export function exitError(step: PipelineStep, p: StepExit): StepErrorInfo | unde
 
 /**
  * After a successful exit: every declared output must exist (else MissingOutputError);
- * table references are pinned, and the outputs move into the artifact store.
- * Returns output name → artifact hash.
+ * the outputs move into the artifact store (table references as the step runtime pinned
+ * them, STEP-CONTRACT.md). Returns output name → artifact hash.
  */
 export async function collectOutputs(
   step: PipelineStep,
   outPaths: Record<string, string>,
-  stepStartedMs: number,
   store: ArtifactStore,
 ): Promise<Record<string, string>> {
   for (const [name, file] of Object.entries(outPaths)) {
@@ -75,9 +73,6 @@ export async function collectOutputs(
       throw new MissingOutputError(`step \`${step.name}\` exited 0 but did not write its output \`${name}\``);
     }
   }
-  await Promise.all(
-    step.outputs.filter((o) => isReferenceKind(o.marshal)).map((o) => pinReference(outPaths[o.name]!, stepStartedMs)),
-  );
   const refs = await Promise.all(Object.entries(outPaths).map(async ([n, f]) => [n, await store.put(f)] as const));
   return Object.fromEntries(refs.map(([n, r]) => [n, r.hash]));
 }

@@ -11,10 +11,9 @@ import type { PipelineStep } from '../pipeline/spec.js';
 import type { ArtifactStore } from './artifact-store.js';
 import { type CacheEntry, type CacheIndex, cacheKey } from './cache.js';
 import type { MetricValue } from './events.js';
-import { type TracedReads, bundleTracesReads, checkTracedReads } from './input-trace.js';
+import { type TracedReads, checkTracedReads } from './input-trace.js';
 import type { StepExecutionRecord } from './records.js';
 import { bundlePath } from './safe-paths.js';
-import { bundleTakesRunContext } from './step-contract.js';
 import { PackageVersions, bundlePackages } from './step-packages.js';
 import { isReferenceKind, referenceStillCurrent } from './table-refs.js';
 
@@ -37,22 +36,8 @@ export interface ReuseContext {
 
 export class StepReuse {
   private readonly packageVersions = new PackageVersions();
-  /** Steps whose bundle reports what its code reads (`--trace-reads`). */
-  private readonly tracing = new Set<string>();
-  /** Steps whose bundle takes `--run-context`. */
-  private readonly withRunContext = new Set<string>();
 
   constructor(private readonly ctx: ReuseContext) {}
-
-  /** Whether the step's bundle traces its reads (known once its key was computed). */
-  traces(step: string): boolean {
-    return this.tracing.has(step);
-  }
-
-  /** Whether the step's bundle takes `--run-context` (known once its key was computed). */
-  takesRunContext(step: string): boolean {
-    return this.withRunContext.has(step);
-  }
 
   /** The cache key of `step` with these inputs and parameter values. */
   async keyOf(step: PipelineStep, inputs: Record<string, string>, params: Record<string, unknown>): Promise<string> {
@@ -114,8 +99,6 @@ export class StepReuse {
   private async packagesOf(step: PipelineStep): Promise<Record<string, string>> {
     const bundle = bundlePath(this.ctx.pipelineDir, step);
     const text = await readFile(bundle, 'utf8').catch(() => '');
-    if (bundleTracesReads(text)) this.tracing.add(step.name);
-    if (bundleTakesRunContext(text)) this.withRunContext.add(step.name);
     return this.packageVersions.of(bundlePackages(text), path.dirname(bundle));
   }
 

@@ -11,6 +11,7 @@ import { ExportValueError, exportPipeline } from '../../../kernel-lib/src/export
 import type { PipelineSpec, PipelineStep } from '../../../kernel-lib/src/pipeline/spec.js';
 import { argoProblems, kfpProblems, readAirflow, sharedRefsMissing, yamlDocs } from '../../helpers/export-checks.js';
 import { repoRoot } from '../../helpers/paths.js';
+import { plainStep } from '../../helpers/sample-spec.js';
 
 const HOSTILE = [
   `it's "quoted"`,
@@ -34,23 +35,8 @@ const BRACES = '{{ 7*7 }} {% raw %}';
 /** Kale's annotation: values may hold anything: every hostile string as one. */
 const HOSTILE_ANNOTATIONS = Object.fromEntries(HOSTILE.map((v, i) => [`example.com/a${i}`, v]));
 
-const step = (name: string, over: Partial<PipelineStep>): PipelineStep => ({
-  name,
-  kind: 'other',
-  deps: [],
-  bundle: `steps/s${name.length}.mjs`,
-  inputs: [],
-  outputs: [],
-  parameters: [],
-  metrics: [],
-  cache: true,
-  retries: 0,
-  timeoutSeconds: null,
-  limits: {},
-  source: [],
-  hash: 'c'.repeat(64),
-  ...over,
-});
+const step = (name: string, over: Partial<PipelineStep>): PipelineStep =>
+  plainStep(name, { bundle: `steps/s${name.length}.mjs`, hash: 'c'.repeat(64), ...over });
 
 /** Three steps named by hostile strings, hostile variable and parameter names, hostile defaults. */
 function hostileSpec(values: string[]): PipelineSpec {

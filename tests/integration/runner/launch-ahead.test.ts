@@ -102,19 +102,6 @@ describe('launching steps ahead of their turn', () => {
     }
     expect(left).toEqual([]);
   });
-
-  it('starts bundles compiled before launching ahead existed the plain way', async () => {
-    const { dir, nb } = pipeline('old-bundle');
-    const outDir = path.join(dir, 'compiled');
-    await compileNotebook(nb, { outDir });
-    // An older runtime has no `--args-from-stdin` (it would reject the flag as unknown).
-    const bundle = path.join(outDir, 'steps', 'next.mjs');
-    writeFileSync(bundle, readFileSync(bundle, 'utf8').replaceAll('"--args-from-stdin"', '"--no-such-flag"'));
-    const { result, events } = await run(outDir, { home: path.join(dir, 'home'), cache: false });
-    expect(result.status).toBe('done');
-    expect(result.metrics.y).toBe(42);
-    expect(result.metrics.nextBootedAt as number).toBeGreaterThanOrEqual(eventTime(events, 'slow', 'done') - 1);
-  });
 });
 
 describe('a step reading its command line from stdin (--args-from-stdin)', () => {

@@ -1,5 +1,5 @@
 /**
- * `done` on the signal pipe (STEP-CONTRACT.md, `STILLWATER_READY_FD`): a step that
+ * `done` on the signal pipe (STEP-CONTRACT.md, `STILLWATER_SIGNAL_FD`): a step that
  * has succeeded says so before Node tears itself down, and the runner takes it as
  * ended — exit 0, with all its output — as soon as its stdout and stderr are at end
  * of file, killing the process instead of waiting for it to exit.
@@ -45,7 +45,7 @@ function lingeringStep(dir: string, { sayDone }: { sayDone: boolean }): { script
     script,
     `import { closeSync, writeFileSync, writeSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-const fd = Number(process.env.STILLWATER_READY_FD);
+const fd = Number(process.env.STILLWATER_SIGNAL_FD);
 writeSync(fd, 'ready\\n');
 const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
 writeFileSync(${JSON.stringify(pids)}, JSON.stringify([process.pid, child.pid]));

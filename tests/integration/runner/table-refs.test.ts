@@ -1,16 +1,15 @@
 /**
- * Lakehouse handles cross steps by reference; the runner pins the table version
- * into the stored reference so a rewritten table invalidates downstream cache
+ * Lakehouse handles cross steps by reference; the step runtime pins the table version
+ * into the reference it writes, so a rewritten table invalidates downstream cache
  * entries (otherwise `count` would be served a stale result from the cache).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/table.js';
 import { LocalArtifactStore } from '../../../kernel-lib/src/runner/artifact-store.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { pinReference } from '../../../kernel-lib/src/runner/table-refs.js';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 
 async function run(nb: string, options: RunOptions) {
@@ -95,20 +94,5 @@ describe('delta-table outputs', () => {
     const third = await run(nb, { home });
     expect(third.steps).toEqual({ ingest: 'done', register: 'done' });
     expect(third.metrics).toEqual({ raw: 3 });
-  });
-
-  it('the runner pins references that arrive unpinned (bundles from before the runtime pinned them)', async () => {
-    const { dir } = writeNotebook('unpinned', []);
-    const table = new DeltaTable(path.join(dir, 'tbl'));
-    await table.append(arrow.tableFromArrays({ x: Int32Array.from([1]) }));
-    await table.append(arrow.tableFromArrays({ x: Int32Array.from([2]) }));
-    const file = path.join(dir, 'ref.json');
-    writeFileSync(file, JSON.stringify({ kind: 'delta-table', path: table.path }));
-    await pinReference(file, 0);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ kind: 'delta-table', path: table.path, version: 1 });
-    // An already pinned reference is left as the step wrote it.
-    writeFileSync(file, JSON.stringify({ kind: 'delta-table', path: table.path, version: 0 }));
-    await pinReference(file, 0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).version).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * processes launched ahead until they say they are ready, and the idle task each hold a
  * `--concurrency` slot; a booting process's slot becomes its step's when the step gets
  * its turn. The step processes are real: a small bundle that speaks the step contract's
- * signal pipe (`ready` on STILLWATER_READY_FD) when the test opens its gate file.
+ * signal pipe (`ready` on STILLWATER_SIGNAL_FD) when the test opens its gate file.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ const gate = (name) => new Promise((resolve) => {
   poll();
 });
 await gate(step + '.ready');
-writeSync(Number(process.env.STILLWATER_READY_FD), 'ready\\n');
+writeSync(Number(process.env.STILLWATER_SIGNAL_FD), 'ready\\n');
 if (process.argv[2] === "--args-from-stdin") {
   process.stdin.setEncoding('utf8');
   let text = '';
@@ -38,7 +38,11 @@ afterEach(async () => {
   open.clear();
 });
 
-function setup(steps: Array<{ name: string; deps?: string[]; cpu?: string }>, concurrency: number) {
+function setup(
+  steps: Array<{ name: string; deps?: string[]; cpu?: string }>,
+  concurrency: number,
+  options: { launchAhead?: boolean } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'sw-launcher-'));
   const gates = path.join(dir, 'gates');
   mkdirSync(gates);
@@ -64,7 +68,7 @@ function setup(steps: Array<{ name: string; deps?: string[]; cpu?: string }>, co
     cwd: dir,
     env: { ...(process.env as Record<string, string>), SW_TEST_GATES: gates },
   };
-  const launcher = new LocalLauncher(plan);
+  const launcher = new LocalLauncher(plan, options);
   open.add(launcher);
   const openGate = (name: string) => writeFileSync(path.join(gates, name), '');
   const launch = (step: string): StepLaunch => ({
@@ -94,6 +98,21 @@ async function until(cond: () => boolean, what: string): Promise<void> {
     if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** `a` runs; once it is ready, `b` (its dependant) is launched ahead; `a` ends while `b` still boots. */
+async function runAWhileBBoots({
+  launcher,
+  openGate,
+  run,
+}: Pick<ReturnType<typeof setup>, 'launcher' | 'openGate' | 'run'>) {
+  expect(launcher.tryAcquire('a')).toBe(true);
+  const a = run('a');
+  openGate('a.ready');
+  await until(() => launcher.used === 2, 'b to be launched ahead');
+  openGate('a.exit');
+  expect((await a).exitCode).toBe(0);
+  launcher.release('a', true);
 }
 
 describe('the local launcher’s slots', () => {
@@ -135,13 +154,7 @@ describe('the local launcher’s slots', () => {
   it('a booting process’s slot counts towards its step’s weight', async () => {
     // a → b (limit:cpu:2); c is independent. Concurrency 2.
     const { launcher, openGate, run } = setup([{ name: 'a' }, { name: 'b', deps: ['a'], cpu: '2' }, { name: 'c' }], 2);
-    expect(launcher.tryAcquire('a')).toBe(true);
-    const a = run('a');
-    openGate('a.ready');
-    await until(() => launcher.used === 2, 'b to be launched ahead');
-    openGate('a.exit');
-    await a;
-    launcher.release('a', true);
+    await runAWhileBBoots({ launcher, openGate, run });
     expect(launcher.tryAcquire('c')).toBe(true);
     // b boots (1 slot) beside c (1): b's turn needs 2, of which its own booting slot is one.
     expect(launcher.tryAcquire('b', 2)).toBe(false);
@@ -188,13 +201,7 @@ describe('the local launcher’s slots', () => {
 
   it('a booting process’s slot becomes its step’s, even when every slot is taken', async () => {
     const { launcher, openGate, run } = setup([{ name: 'a' }, { name: 'b', deps: ['a'] }, { name: 'c' }], 2);
-    expect(launcher.tryAcquire('a')).toBe(true);
-    const a = run('a');
-    openGate('a.ready');
-    await until(() => launcher.used === 2, 'b to be launched ahead');
-    openGate('a.exit');
-    await a;
-    launcher.release('a', true);
+    await runAWhileBBoots({ launcher, openGate, run });
     // b still boots (holding a slot); c takes the other one; b's turn comes: its own slot.
     expect(launcher.tryAcquire('c')).toBe(true);
     expect(launcher.used).toBe(2);
@@ -241,6 +248,23 @@ describe('the local launcher’s slots', () => {
     openGate('a.ready');
     openGate('a.exit');
     expect((await run('a')).exitCode).toBe(0);
+  });
+});
+
+describe('the idle task without launching ahead', () => {
+  it('still runs (the history preload does not depend on --no-launch-ahead)', async () => {
+    const { launcher } = setup([{ name: 'a' }, { name: 'b', deps: ['a'] }], 2, { launchAhead: false });
+    let idleRan = false;
+    launcher.whenIdle(async () => {
+      idleRan = true;
+    });
+    // Steps still wait for their turn: the idle task waits for them to have started.
+    expect(idleRan).toBe(false);
+    expect(launcher.tryAcquire('a')).toBe(true);
+    launcher.release('a', true);
+    expect(launcher.tryAcquire('b')).toBe(true);
+    expect(idleRan).toBe(true);
+    await until(() => launcher.used === 1, 'the idle task to give its slot back');
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from '../../../kernel-lib/src/runner/errors.js';
-import { formatParameterValue, parseAssignments, resolveParameters } from '../../../kernel-lib/src/runner/params.js';
+import { formatParamText as formatParameterValue } from '../../../kernel-lib/src/pipeline/runtime/param-text.js';
+import { parseAssignments, resolveParameters } from '../../../kernel-lib/src/runner/params.js';
 
 const declared = [
   { name: 'rate', type: 'number' as const, default: 0.1, cell: 1 },

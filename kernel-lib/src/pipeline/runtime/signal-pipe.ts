@@ -1,5 +1,5 @@
 /**
- * The runner's signal pipe (`STILLWATER_READY_FD`, STEP-CONTRACT.md): one line per
+ * The runner's signal pipe (`STILLWATER_SIGNAL_FD`, STEP-CONTRACT.md): one line per
  * signal. `ready` once the bundle's imports are loaded, then `heap-limit-mb N`, then
  * `at …` whenever the step moves on (a cell, an input, writing outputs), and `done`
  * last. A step that dies without a word — V8 aborts the process when the heap is
@@ -15,17 +15,20 @@ let signalFd: number | undefined;
 /**
  * Tells a runner that asked that the bundle's imports are loaded: the step is about
  * to run, or to wait for its command line. The local runner holds back launching the
- * next steps until then, so their start-up does not compete with this one's. The
- * variable is removed so processes the notebook starts do not inherit it.
+ * next steps until then, so their start-up does not compete with this one's. Also arms
+ * the parent watchdog when the runner asked for it (`STILLWATER_EXIT_WITH_PARENT=1`).
+ * Both variables are removed so processes the notebook starts do not inherit them.
  */
 export function signalReady(): void {
-  const fd = Number(process.env.STILLWATER_READY_FD);
-  delete process.env.STILLWATER_READY_FD;
+  const fd = Number(process.env.STILLWATER_SIGNAL_FD);
+  const watch = process.env.STILLWATER_EXIT_WITH_PARENT === '1';
+  delete process.env.STILLWATER_SIGNAL_FD;
+  delete process.env.STILLWATER_EXIT_WITH_PARENT;
+  if (watch) exitWithParent();
   if (!Number.isInteger(fd) || fd <= 2) return;
   signalFd = fd;
   signal('ready');
   signal(`heap-limit-mb ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)}`);
-  exitWithRunner();
 }
 
 /** Where the step is now: `cell 7`, `input table`, `output`. */
@@ -34,12 +37,12 @@ export function signalAt(where: string): void {
 }
 
 /**
- * A runner that gave a signal pipe supervises this step, and the step leads its own
- * process group, so a runner killed outright (SIGKILL, a crash) would leave it
- * computing on. Once a second the step checks that its parent is still the one that
- * started it; when not, it ends itself and whatever it started.
+ * The local runner starts each step leading its own process group, so a runner killed
+ * outright (SIGKILL, a crash) would leave it computing on. Once a second the step checks
+ * that its parent is still the one that started it; when not, it ends itself and
+ * whatever it started.
  */
-function exitWithRunner(): void {
+function exitWithParent(): void {
   const runner = process.ppid;
   setInterval(() => {
     if (process.ppid === runner) return;
@@ -54,8 +57,7 @@ function exitWithRunner(): void {
 /**
  * Closing stdout and stderr before `done` lets the runner see the end of the step's
  * output at once; otherwise their end of file would wait for the kernel to free the
- * process's memory (~15 ms for a step holding a few hundred MB), which the runner
- * need not wait for. Runs as the last `exit` handler.
+ * process's memory, which the runner need not wait for. Runs as the last `exit` handler.
  */
 export function closeOutputsAndSayDone(): void {
   if (signalFd === undefined) return;

@@ -31,13 +31,7 @@ import type {
 import { type DependencyState, byLaunchPriority, qualifiesToLaunchAhead } from './launch-ahead.js';
 import { heapLimitArgs, memoryLimitBytes, watchMemory } from './memory-limit.js';
 import { ProcessGroups } from './process-groups.js';
-import {
-  type LaunchOptions,
-  type StepProcess,
-  type StepProcessResult,
-  bundleReadsArgsFromStdin,
-  launchStepProcess,
-} from './step-process.js';
+import { type LaunchOptions, type StepProcess, type StepProcessResult, launchStepProcess } from './step-process.js';
 
 export interface LauncherOptions {
   /** Start processes ahead of their turn (default true). */
@@ -66,8 +60,6 @@ export class LocalLauncher implements EngineRun, Slots {
   /** Steps over (true: succeeded), and steps that will not run. */
   private readonly ended = new Map<string, boolean>();
   private readonly dropped = new Set<string>();
-  /** Per step: whether its bundle can be launched ahead (step-process.ts). */
-  private readonly launchable = new Map<string, boolean>();
   private readonly listeners: Array<() => void> = [];
   private idleTask: (() => Promise<unknown>) | undefined;
   private idleRunning = false;
@@ -97,6 +89,8 @@ export class LocalLauncher implements EngineRun, Slots {
     this.booting.delete(step);
     this.running.set(step, w);
     this.runningSlots += w;
+    // The last step waiting for its turn has it: the idle task may now take a spare slot.
+    this.fill();
     return true;
   }
 
@@ -172,7 +166,6 @@ export class LocalLauncher implements EngineRun, Slots {
       unlaunched++;
       if (!this.launchAhead || this.used >= this.capacity) continue;
       if (!qualifiesToLaunchAhead(step.deps.map((d) => this.dependencyState(d)))) continue;
-      if (!this.canLaunchAhead(step)) continue;
       this.launch(step);
       unlaunched--;
     }
@@ -187,15 +180,6 @@ export class LocalLauncher implements EngineRun, Slots {
           this.freed();
         });
     }
-  }
-
-  private canLaunchAhead(step: PlannedStep): boolean {
-    let ok = this.launchable.get(step.name);
-    if (ok === undefined) {
-      ok = bundleReadsArgsFromStdin(step.bundle);
-      this.launchable.set(step.name, ok);
-    }
-    return ok;
   }
 
   private launch(step: PlannedStep): void {

@@ -9,12 +9,10 @@
  * arguments): the process boots and loads its bundle's imports while its
  * upstream steps still run, then waits for its command line on stdin
  * (`--args-from-stdin`, STEP-CONTRACT.md). `run` hands it the arguments once
- * its inputs exist. Node start-up and module loading — a few hundred
- * milliseconds per step — then overlap upstream compute instead of adding to
- * the critical path.
+ * its inputs exist. Node start-up and module loading then overlap upstream
+ * compute instead of adding to the critical path (tests/bench/pipeline, section 3).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { ARGS_FROM_STDIN } from '../../../pipeline/runtime/args.js';
 import { type ProcessGroups, killGroup } from './process-groups.js';
 
@@ -58,8 +56,8 @@ export interface StepProcessResult {
 }
 
 const STDERR_TAIL_BYTES = 64 * 1024;
-/** The child's file descriptor on which the step runtime says `ready`, then `done`. */
-const READY_FD = 3;
+/** The child's file descriptor on which the step runtime says `ready`, then `done` (its signal pipe). */
+const SIGNAL_FD = 3;
 
 type Ending = Pick<StepProcessResult, 'exitCode' | 'signal' | 'spawnError'>;
 
@@ -84,7 +82,7 @@ export class StepProcess {
   private heapLimitMb: number | undefined;
   private lastAt: string | undefined;
   /**
-   * Resolves true once the step says its imports are loaded (`STILLWATER_READY_FD`,
+   * Resolves true once the step says its imports are loaded (`STILLWATER_SIGNAL_FD`,
    * STEP-CONTRACT.md), false if it ends first.
    */
   readonly ready: Promise<boolean>;
@@ -97,12 +95,17 @@ export class StepProcess {
     this.deferred = args === undefined;
     this.child = spawn(process.execPath, [...(launch.nodeArgs ?? []), launch.script, ...(args ?? [ARGS_FROM_STDIN])], {
       cwd: launch.cwd,
-      env: { ...(launch.env ?? process.env), STILLWATER_READY_FD: String(READY_FD) },
+      // The step leads its own group (below): it watches for this runner's death itself.
+      env: {
+        ...(launch.env ?? process.env),
+        STILLWATER_SIGNAL_FD: String(SIGNAL_FD),
+        STILLWATER_EXIT_WITH_PARENT: '1',
+      },
       stdio: [this.deferred ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
     this.pid = this.child.pid;
-    const signals = this.child.stdio[READY_FD] as NodeJS.ReadableStream | null;
+    const signals = this.child.stdio[SIGNAL_FD] as NodeJS.ReadableStream | null;
     this.ready = new Promise((resolve) => {
       if (!signals) return resolve(false);
       let pending = '';
@@ -251,17 +254,4 @@ export class StepProcess {
 /** Starts a step now with its arguments (`args`), or ahead of its turn (`undefined`: arguments come with `run`). */
 export function launchStepProcess(launch: LaunchOptions, groups: ProcessGroups, args?: string[]): StepProcess {
   return new StepProcess(launch, args, groups);
-}
-
-/**
- * Bundles compiled before launching ahead existed would reject `--args-from-stdin`,
- * so they are started the plain way. The runtime in every newer bundle holds the
- * flag as a string literal.
- */
-export function bundleReadsArgsFromStdin(bundle: string): boolean {
-  try {
-    return readFileSync(bundle, 'utf8').includes(JSON.stringify(ARGS_FROM_STDIN));
-  } catch {
-    return false;
-  }
 }
