@@ -18,8 +18,9 @@ export const actionsPlugin: JupyterFrontEndPlugin<IPipelineActions> = {
   description: 'Compile, run, cancel, export and history through the notebook’s kernel.',
   autoStart: true,
   provides: IPipelineActions,
-  activate: (app: JupyterFrontEnd) => {
-    const actions = new PipelineActions();
+  optional: [ITranslator],
+  activate: (app: JupyterFrontEnd, translator: ITranslator | null) => {
+    const actions = new PipelineActions((translator ?? nullTranslator).load('stillwater'));
     actions.setContents(app.serviceManager.contents);
     return actions;
   },

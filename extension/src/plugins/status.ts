@@ -41,13 +41,12 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
       item.node.dataset.status = run?.status ?? 'idle';
       if (!model) item.node.textContent = '';
       else if (!run) item.node.textContent = trans.__('Pipeline: idle');
-      else if (run.finished)
-        item.node.textContent = trans.__('Pipeline: %1 · %2', trans.__(run.label), trans.__(run.status));
+      else if (run.finished) item.node.textContent = trans.__('Pipeline: %1 · %2', run.label, trans.__(run.status));
       else {
         const { ended, total } = run.progress;
         item.node.textContent = trans.__(
           'Pipeline: %1 · %2 (%3/%4 steps)',
-          trans.__(run.label),
+          run.label,
           trans.__(run.status),
           ended,
           total,

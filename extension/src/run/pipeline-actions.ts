@@ -4,6 +4,7 @@
  */
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { Contents } from '@jupyterlab/services';
+import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { type ISignal, Signal } from '@lumino/signaling';
 import type {
   CompileOutcome,
@@ -36,6 +37,8 @@ export class PipelineActions {
   private _contents: Contents.IManager | null = null;
   private readonly _runEnded = new Signal<this, NotebookPanel>(this);
 
+  constructor(private readonly _trans: TranslationBundle = nullTranslator.load('stillwater')) {}
+
   /** A notebook's run ended, however (its history has it by then): history views refresh. */
   get runEnded(): ISignal<this, NotebookPanel> {
     return this._runEnded;
@@ -63,14 +66,15 @@ export class PipelineActions {
     settings: StillwaterSettingsValues,
     selection: RunSelection = {},
   ): Promise<void> {
-    if (this._running.has(model)) throw new Error('a run is already in progress for this notebook');
+    const t = this._trans;
+    if (this._running.has(model)) throw new Error(t.__('a run is already in progress for this notebook'));
     const label = selection.from
-      ? `Run from ${selection.from}`
+      ? t.__('Run from %1', selection.from)
       : selection.only
-        ? `Run only ${selection.only}`
+        ? t.__('Run only %1', selection.only)
         : selection.paramsFrom
-          ? `Re-run ${selection.paramsFrom}`
-          : 'Run';
+          ? t.__('Re-run %1', selection.paramsFrom)
+          : t.__('Run');
     const cancelFile = `cancel-${Math.random().toString(16).slice(2, 10)}`;
     this._running.set(model, cancelFile);
     model.startRun(label);
@@ -98,7 +102,7 @@ export class PipelineActions {
             const first = compiled.diagnostics.find((d) => d.severity === 'error');
             model.abortRun('failed', {
               type: 'CompileError',
-              message: first?.message ?? 'the notebook does not compile',
+              message: first?.message ?? t.__('the notebook does not compile'),
               ...(first?.cell !== undefined ? { cell: first.cell } : {}),
               ...(first?.line !== undefined ? { line: first.line } : {}),
             });
@@ -106,13 +110,13 @@ export class PipelineActions {
         }
       });
       if (res.status === 'abort' || (res.error && /interrupt/i.test(errorText(res.error)))) {
-        model.abortRun('cancelled', { type: 'Cancelled', message: 'the run was cancelled' });
+        model.abortRun('cancelled', { type: 'Cancelled', message: t.__('the run was cancelled') });
       } else if (res.status === 'error' && res.error) {
         model.abortRun('failed', { type: res.error.ename || 'Error', message: errorText(res.error) });
       } else if (model.run && !model.run.finished) {
         model.abortRun('failed', {
           type: 'Error',
-          message: 'the kernel finished without reporting the end of the run',
+          message: t.__('the kernel finished without reporting the end of the run'),
         });
       }
     } catch (err) {
@@ -172,7 +176,11 @@ export class PipelineActions {
     const res: SnippetResult = await executeSnippet(kernel, labSnippet(request));
     const outcome = res.result as T | undefined;
     if (res.status !== 'ok' || outcome?.kind !== request.kind) {
-      throw new Error(res.error ? errorText(res.error) : `the kernel answered nothing to the ${request.kind} request`);
+      throw new Error(
+        res.error
+          ? errorText(res.error)
+          : this._trans.__('the kernel answered nothing to the %1 request', request.kind),
+      );
     }
     return outcome;
   }
@@ -186,7 +194,7 @@ export class PipelineActions {
   private async _kernel(panel: NotebookPanel) {
     await panel.sessionContext.ready;
     const kernel = panel.sessionContext.session?.kernel;
-    if (!kernel) throw new Error('the notebook has no kernel: start the tslab kernel first');
+    if (!kernel) throw new Error(this._trans.__('the notebook has no kernel: start the tslab kernel first'));
     return kernel;
   }
 }

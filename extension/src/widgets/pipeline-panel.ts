@@ -92,7 +92,7 @@ export class PipelinePanel extends Panel {
       const { ended, total } = run.progress;
       const time = run.durationMs !== null ? t.__(' in %1', formatDuration(run.durationMs)) : '';
       const progress = run.finished ? '' : t.__(' · %1/%2 steps', ended, total);
-      status.textContent = `${t.__(run.label)}: ${t.__(run.status)}${time}${progress}`;
+      status.textContent = `${run.label}: ${t.__(run.status)}${time}${progress}`;
     }
     h.append(status);
   }
