@@ -50,6 +50,8 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   'deletionVectors',
   // Data files, partition values and stats use physical names and field ids (column-mapping.ts, data-files.ts).
   'columnMapping',
+  // Writes widen column types only as the protocol allows, recording delta.typeChanges (schema-enforcement.ts).
+  'typeWidening',
 ]);
 
 /** Legacy (pre-features) reader versions: 2 means column mapping. */
@@ -187,25 +189,29 @@ export function hasFeature(protocol: Protocol, feature: string): boolean {
  */
 export function protocolForProperties(properties: Record<string, string>, current?: Protocol): Protocol {
   const base: Protocol = current ?? { minReaderVersion: 1, minWriterVersion: 2 };
-  const wantsDv =
-    properties['delta.enableDeletionVectors']?.toLowerCase() === 'true' && !hasFeature(base, 'deletionVectors');
+  const on = (k: string) => properties[k]?.toLowerCase() === 'true';
   const cm = properties['delta.columnMapping.mode'];
   const hasCm = hasFeature(base, 'columnMapping') || (base.minReaderVersion === 2 && base.minWriterVersion >= 5);
   const wantsCm = (cm === 'name' || cm === 'id') && !hasCm;
-  if (!wantsDv && !wantsCm) return base;
-  if (!wantsDv && base.minWriterVersion < 7) {
+  // Reader+writer table features (reader 3 / writer 7) the properties turn on.
+  const added = [
+    ...(on('delta.enableDeletionVectors') && !hasFeature(base, 'deletionVectors') ? ['deletionVectors'] : []),
+    ...(on('delta.enableTypeWidening') && !hasFeature(base, 'typeWidening') ? ['typeWidening'] : []),
+  ];
+  if (added.length === 0 && !wantsCm) return base;
+  if (added.length === 0 && base.minWriterVersion < 7) {
     // Column mapping alone: the legacy protocol versions that imply it.
     return {
       minReaderVersion: Math.max(2, base.minReaderVersion),
       minWriterVersion: Math.max(5, base.minWriterVersion),
     };
   }
+  if (wantsCm) added.push('columnMapping');
   // Upgrading an existing table to table features: its legacy versions' implied features must be
   // listed explicitly (a new table uses none of them).
   const legacyWriter = current && base.minWriterVersion < 7 ? legacyWriterFeatures(base.minWriterVersion) : [];
   const legacyReader =
     current && base.minReaderVersion < 3 ? (LEGACY_READER_FEATURES[base.minReaderVersion] ?? []) : [];
-  const added = [...(wantsDv ? ['deletionVectors'] : []), ...(wantsCm ? ['columnMapping'] : [])];
   return {
     minReaderVersion: 3,
     minWriterVersion: 7,

@@ -13,6 +13,7 @@
 import * as arrow from 'apache-arrow';
 import { CoercionError, coerceData } from './coerce.js';
 import { SchemaMismatchError } from './errors.js';
+import { isSupportedWidening } from './type-widening.js';
 import {
   arrowTypeToDelta,
   type DeltaType,
@@ -28,7 +29,7 @@ export interface AlignedWrite {
   table: arrow.Table;
   /** The table schema after this write. */
   schema: StructType;
-  /** True when `mergeSchema` added columns. */
+  /** True when `mergeSchema` added columns (or widened types). */
   evolved: boolean;
 }
 
@@ -85,7 +86,7 @@ function withoutNtz(t: DeltaType): DeltaType {
 export function alignToSchema(
   data: arrow.Table,
   schema: StructType,
-  opts: { mergeSchema?: boolean; tablePath: string },
+  opts: { mergeSchema?: boolean; tablePath: string; typeWidening?: boolean },
 ): AlignedWrite {
   const incoming = dataSchema(data.schema, opts.tablePath);
   const byName = new Map(incoming.fields.map((f, i) => [f.name.toLowerCase(), i]));
@@ -107,9 +108,15 @@ export function alignToSchema(
       continue;
     }
     if (!sameType(existing.type, f.type)) {
+      const widened = widen(existing, f.type, opts);
+      if (widened) {
+        fields[fields.indexOf(existing)] = widened;
+        evolved = true;
+        continue;
+      }
       throw new SchemaMismatchError(
         `write to ${opts.tablePath}: column ${existing.name} has type ${typeToString(existing.type)} in the table ` +
-          `but ${typeToString(f.type)} in the data${opts.mergeSchema ? ' (mergeSchema adds columns, it never changes types)' : ''}`,
+          `but ${typeToString(f.type)} in the data${wideningHint(existing.type, f.type, opts)}`,
         existing.name,
       );
     }
@@ -152,4 +159,42 @@ export function alignToSchema(
   });
   const out = batches.length > 0 ? new arrow.Table(batches) : new arrow.Table(new arrow.Schema(arrowFields));
   return { table: out, schema: outSchema, evolved };
+}
+
+/**
+ * Type widening on write (PROTOCOL.md "Type Widening"): with the table's
+ * `delta.enableTypeWidening=true` and `mergeSchema`, a column whose data comes
+ * in a wider type the protocol allows (byte → short → int → long, float →
+ * double, int → double, decimal precision/scale up) takes that type; the
+ * change is recorded in the field's `delta.typeChanges` and old files are read
+ * as the new type. Undefined when the change is not such a widening.
+ */
+function widen(
+  existing: StructType['fields'][number],
+  to: DeltaType,
+  opts: { mergeSchema?: boolean; typeWidening?: boolean },
+): StructType['fields'][number] | undefined {
+  if (!opts.typeWidening || !opts.mergeSchema || typeof existing.type !== 'string' || typeof to !== 'string') {
+    return undefined;
+  }
+  if (to === 'timestamp_ntz' || !isSupportedWidening(existing.type, to)) return undefined;
+  const changes = Array.isArray(existing.metadata?.['delta.typeChanges'])
+    ? (existing.metadata!['delta.typeChanges'] as unknown[])
+    : [];
+  return {
+    ...existing,
+    type: to,
+    metadata: {
+      ...(existing.metadata ?? {}),
+      'delta.typeChanges': [...changes, { fromType: existing.type, toType: to }],
+    },
+  };
+}
+
+function wideningHint(from: DeltaType, to: DeltaType, opts: { mergeSchema?: boolean; typeWidening?: boolean }): string {
+  const allowed =
+    typeof from === 'string' && typeof to === 'string' && to !== 'timestamp_ntz' && isSupportedWidening(from, to);
+  if (!allowed) return opts.mergeSchema ? ' (not a type widening the Delta protocol allows)' : '';
+  if (!opts.typeWidening) return ' (a widening: set delta.enableTypeWidening=true on the table and pass mergeSchema)';
+  return ' (a widening: pass mergeSchema to widen the column)';
 }

@@ -118,7 +118,6 @@ export interface TableDescription {
 const UNSUPPORTED_PROPERTIES: Record<string, string> = {
   'delta.enableChangeDataFeed': 'changeDataFeed',
   'delta.enableRowTracking': 'rowTracking',
-  'delta.enableTypeWidening': 'typeWidening',
 };
 
 export class DeltaTable {
@@ -352,7 +351,12 @@ export class DeltaTable {
     const replacing = opts.overwriteSchema === true;
     const target = replacing ? dataSchema(data.schema, this.path) : snap.schema;
     if (replacing) validatePartitionColumns(target, snap.partitionColumns, this.path);
-    const aligned = alignToSchema(data, target, { mergeSchema: opts.mergeSchema ?? false, tablePath: this.path });
+    const widening = { ...snap.metadata.configuration, ...(opts.properties ?? {}) }['delta.enableTypeWidening'];
+    const aligned = alignToSchema(data, target, {
+      mergeSchema: opts.mergeSchema ?? false,
+      tablePath: this.path,
+      typeWidening: widening?.toLowerCase() === 'true',
+    });
     let metadata: Metadata | undefined;
     if (replacing || aligned.evolved || (opts.properties && Object.keys(opts.properties).length > 0)) {
       const configuration = { ...snap.metadata.configuration, ...(opts.properties ?? {}) };

@@ -16,7 +16,6 @@ import {
   type ColumnStats,
   type Expr,
   evalRow,
-  fileColumnStats,
   mayMatchFile,
   parseExpr,
   type ScalarReader,
@@ -46,11 +45,13 @@ export function bindWhere(where: string | Expr | undefined, schema: StructType):
   return bindExpr(typeof where === 'string' ? parseExpr(where) : where, schema);
 }
 
-/** A file's partition values and column stats under the schema's logical names (column mapping: the log's are physical). */
+/**
+ * A file's partition values and column stats under the schema's logical names,
+ * as the scan sees them (column mapping: the log's names are physical; widened
+ * columns: old files' bounds are in the old type, so they are not used).
+ */
 export function fileStats(snap: Snapshot): (add: AddFile) => Map<string, ColumnStats> {
-  const mode = columnMappingMode(snap.protocol, snap.metadata);
-  if (mode === 'none') return (add) => fileColumnStats(add, snap.schema, snap.partitionColumns);
-  const view = logColumnView(snap.schema, snap.partitionColumns, mode);
+  const view = logColumnView(snap.schema, snap.partitionColumns, columnMappingMode(snap.protocol, snap.metadata));
   return (add) => logicalStats(add, view);
 }
 
