@@ -19,7 +19,7 @@ export async function compileSource(source: NotebookSource, cwd: string): Promis
     await writeFile(compiledFrom, JSON.stringify(source.notebook));
   }
   try {
-    const compiled = await compileNotebook(compiledFrom, { outDir: dir, notebookName: path.basename(notebookPath) });
+    const compiled = await compileNotebook(compiledFrom, { outDir: dir, copyOf: notebookPath });
     return { kind: 'compile', ok: true, dir, diagnostics: compiled.diagnostics ?? [] };
   } catch (err) {
     // A notebook that does not compile is an answer (its diagnostics), not a failure.

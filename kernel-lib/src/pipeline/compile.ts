@@ -35,10 +35,11 @@ export interface CompileOptions {
   /** Validate only: tags, DAG, data flow, marshal kinds; write nothing. */
   check?: boolean;
   /**
-   * The notebook's own file name when compiling a copy of it (the lab's snapshot of an
-   * unsaved notebook): the pipeline is named after it, so its runs stay one pipeline.
+   * The notebook this file is a copy of, in the same folder (the lab's snapshot of an
+   * unsaved notebook): the pipeline is named, source-mapped and hashed as that notebook,
+   * so saving it changes neither the pipeline's name nor its step hashes (cache keys).
    */
-  notebookName?: string;
+  copyOf?: string;
 }
 
 export interface CheckResult {
@@ -126,7 +127,7 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   if (!checked.ok || !checked.analysis) throw new PipelineCompileError(notebookPath, checked.diagnostics);
   const { graph, analysis } = checked;
 
-  const notebookAbs = path.resolve(notebookPath);
+  const notebookAbs = path.resolve(options.copyOf ?? notebookPath);
   const notebookDir = path.dirname(notebookAbs);
   const notebookName = path.basename(notebookAbs);
   const stepsDir = path.join(outDir, 'steps');
@@ -179,7 +180,7 @@ export async function compileNotebook(notebookPath: string, options: CompileOpti
   }
   const withoutHash: Omit<PipelineSpec, 'hash'> = {
     specVersion: PIPELINE_SPEC_VERSION,
-    name: graph.settings.name ?? pipelineNameFrom(options.notebookName ?? notebookName),
+    name: graph.settings.name ?? pipelineNameFrom(notebookName),
     description: graph.settings.description ?? '',
     notebook: toPosix(path.relative(outDir, notebookAbs)),
     lakehouseRoot: graph.settings.lakehouseRoot ?? null,

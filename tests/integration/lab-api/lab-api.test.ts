@@ -66,10 +66,19 @@ describe('lab API (the extension’s kernel requests)', () => {
     expect(ok).toMatchObject({ kind: 'compile', ok: true, dir: path.join(dir, 'labcompile.pipeline') });
     const spec = JSON.parse(readFileSync(path.join(ok.dir, 'pipeline.json'), 'utf8'));
     expect(spec.steps.map((s: { name: string }) => s.name).sort()).toEqual(['load', 'sum']);
-    // Named after the notebook, not the snapshot: its runs stay one pipeline in the history.
+    // Named and hashed as the notebook, not the snapshot: its runs stay one pipeline in the
+    // history, and saving the notebook keeps every step's hash (its cache key).
     expect(spec.name).toBe('labcompile');
+    expect(spec.notebook).toBe('../labcompile.ipynb');
     expect(readFileSync(nb, 'utf8')).toBe(onDisk);
     expect(readdirSync(dir).filter((f) => f.includes('snapshot'))).toEqual([]);
+    // The user saves: the same pipeline, hash for hash.
+    writeFileSync(nb, JSON.stringify(edited));
+    await ask({ kind: 'compile', notebookFile: 'labcompile.ipynb', notebook: edited, dirty: false }, dir);
+    const saved = JSON.parse(readFileSync(path.join(ok.dir, 'pipeline.json'), 'utf8'));
+    expect(saved.steps.map((s: { hash: string }) => s.hash)).toEqual(spec.steps.map((s: { hash: string }) => s.hash));
+    expect(saved.hash).toBe(spec.hash);
+    writeFileSync(nb, onDisk);
 
     edited.cells[2].metadata.tags = ['step:sum', 'prev:nowhere'];
     const bad = (await ask({ kind: 'compile', notebookFile: 'labcompile.ipynb', notebook: edited, dirty: true }, dir))
