@@ -14,6 +14,7 @@ import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
 import { venvPython } from '../../helpers/paths.js';
 import { removeTmpDirs, run, tmpDir } from '../lakehouse/helpers.js';
 import { oracleRows, ourRows } from './dv-oracle.js';
+import { idRows, range } from './id-rows.js';
 import { lastCommit } from './log.js';
 
 afterAll(removeTmpDirs);
@@ -23,20 +24,12 @@ function rows(ids: number[]): arrow.Table {
     ids.map((i) => ({ x: i / 2, tag: `t${i % 3}` })),
     new arrow.Struct([new arrow.Field('x', new arrow.Float64()), new arrow.Field('tag', new arrow.Utf8())]),
   );
+  const base = idRows(ids);
   return new arrow.Table({
-    id: arrow.vectorFromArray(ids.map(BigInt), new arrow.Int64()),
-    p: arrow.vectorFromArray(
-      ids.map((i) => (i % 2 === 0 ? 'even' : 'odd')),
-      new arrow.Utf8(),
-    ),
-    v: arrow.vectorFromArray(
-      ids.map((i) => i * 10),
-      new arrow.Int32(),
-    ),
+    ...Object.fromEntries(base.schema.fields.map((f) => [f.name, base.getChild(f.name)!])),
     loc,
   });
 }
-const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 /** Column names and field ids of a data file, as pyarrow reads its Parquet schema. */
 async function parquetColumns(file: string): Promise<{ name: string; id: string | null; children: string[] }[]> {

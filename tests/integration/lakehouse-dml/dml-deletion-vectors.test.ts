@@ -13,25 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
 import { removeTmpDirs, tmpDir } from '../lakehouse/helpers.js';
 import { oracleRows, ourRows } from './dv-oracle.js';
+import { idRows, range } from './id-rows.js';
 import { commitVersions, lastCommit, readCommitFile } from './log.js';
 
 afterAll(removeTmpDirs);
 
-function rows(ids: number[]): arrow.Table {
-  return new arrow.Table({
-    id: arrow.vectorFromArray(ids.map(BigInt), new arrow.Int64()),
-    p: arrow.vectorFromArray(
-      ids.map((i) => (i % 2 === 0 ? 'even' : 'odd')),
-      new arrow.Utf8(),
-    ),
-    v: arrow.vectorFromArray(
-      ids.map((i) => i * 10),
-      new arrow.Int32(),
-    ),
-  });
-}
-
-const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
+const rows = idRows;
 const dvFiles = (dir: string) => readdirSync(dir).filter((f) => /^deletion_vector_.*\.bin$/.test(f));
 const parquetFiles = (dir: string) =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet'));
