@@ -3,11 +3,16 @@
  * dry run, the 168 h guard, time travel kept within retention), RESTORE
  * (version and timestamp) and exactly-once `txn` writes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataFileError, DeltaTable, InvalidArgumentError } from '../../../kernel-lib/src/lakehouse/index.js';
+import {
+  DataFileError,
+  DeltaTable,
+  InvalidArgumentError,
+  UnsupportedFeatureError,
+} from '../../../kernel-lib/src/lakehouse/index.js';
 import { normalisedRows, oracle, removeTmpDirs, sortedJson, tmpDir } from '../lakehouse/helpers.js';
 import { lastCommit } from './log.js';
 
@@ -123,6 +128,28 @@ describe('VACUUM', () => {
     // force allows a short retention
     await t.delete('id < 5');
     expect((await t.vacuum({ retentionHours: 0, force: true, now: Date.now() + 1000 })).numDeletedFiles).toBe(1);
+  });
+
+  it('honours vacuumProtocolCheck: vacuums only when it supports the whole protocol', async () => {
+    const t = await smallFiles(2);
+    await t.optimize();
+    const setProtocol = async (features: string[]) => {
+      const v = (await t.version()) + 1;
+      const protocol = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: features, writerFeatures: features };
+      const lines = [{ commitInfo: { timestamp: Date.now(), operation: 'UPGRADE PROTOCOL' } }, { protocol }];
+      writeFileSync(
+        path.join(t.path, '_delta_log', `${String(v).padStart(20, '0')}.json`),
+        lines.map((l) => JSON.stringify(l)).join('\n'),
+      );
+    };
+    const later = Date.now() + WEEK_MS + 60_000;
+    await setProtocol(['vacuumProtocolCheck', 'variantType']);
+    const err = await t.vacuum({ now: later }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UnsupportedFeatureError);
+    expect((err as Error).message).toMatch(/variantType/);
+    await setProtocol(['vacuumProtocolCheck', 'deletionVectors']);
+    expect((await t.vacuum({ now: later })).numDeletedFiles).toBe(2);
+    expect((await t.read()).numRows).toBe(20);
   });
 });
 
