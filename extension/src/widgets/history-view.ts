@@ -138,6 +138,7 @@ export class HistoryView extends Widget {
     if (details) body.append(runDetails(details, h.steps[details.runId] ?? null, t, this._options.askLineage));
     const picked = this._selected.map((id) => h.runs.find((r) => r.runId === id)).filter((r): r is RunRecord => !!r);
     if (picked.length >= 2) body.append(compareTable(picked, t));
+    else body.append(el('p', 'sw-muted sw-compare-hint', t.__('Tick two or more runs to compare them.')));
     // The trend follows the newest run's pipeline (a home can hold several).
     const pipeline = h.runs[0]!.pipeline;
     const ofPipeline = h.runs.filter((r) => r.pipeline === pipeline);

@@ -89,7 +89,18 @@ export function trendChart({ runs, metric, trans, picked = [], onMetric, onPoint
     const tip = svg('title');
     tip.textContent = `${p.run.runId}: ${metric} = ${p.value}`;
     dot.append(tip);
-    if (onPoint) dot.addEventListener('click', () => onPoint(p.run.runId));
+    if (onPoint) {
+      // Points are keyboard-reachable too: Tab to one, Enter or Space ticks its run.
+      dot.setAttribute('tabindex', '0');
+      dot.setAttribute('role', 'button');
+      dot.setAttribute('aria-label', tip.textContent);
+      dot.addEventListener('click', () => onPoint(p.run.runId));
+      dot.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        onPoint(p.run.runId);
+      });
+    }
     chart.append(dot);
   });
   box.append(chart);

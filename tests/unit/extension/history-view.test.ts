@@ -119,6 +119,7 @@ describe('history view', () => {
     const { view, asked } = open(reruns);
     await settle();
     expect(view.node.querySelector('.sw-compare-table')).toBeNull();
+    expect(view.node.querySelector('.sw-compare-hint')).not.toBeNull();
     for (const id of ['r1', 'r2']) {
       const box = view.node.querySelector<HTMLInputElement>(`tr.sw-run[data-run-id="${id}"] input[type=checkbox]`)!;
       box.checked = true;
@@ -128,6 +129,9 @@ describe('history view', () => {
     const dots = [...view.node.querySelectorAll<SVGCircleElement>('.sw-trend-chart circle.sw-chart-point')];
     expect(dots.map((d) => d.dataset.runId)).toEqual(['r1', 'r2', 'r3']);
     expect(dots.map((d) => d.classList.contains('sw-picked'))).toEqual([true, true, false]);
+    // The third point from the keyboard ticks r3 as well.
+    dots[2]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(view.node.querySelectorAll('.sw-compare-table th.sw-compare-run')).toHaveLength(3);
     view.node.querySelector<HTMLButtonElement>('tr.sw-run[data-run-id="r1"] button.sw-rerun')!.click();
     expect(reruns).toEqual(['r1']);
     view.node.querySelector<HTMLAnchorElement>('tr.sw-run[data-run-id="r2"] a.sw-run-id')!.click();
