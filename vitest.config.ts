@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig, type Plugin } from 'vitest/config';
+import { configDefaults, defineConfig, type Plugin } from 'vitest/config';
 
 /** JupyterLab packages import their icons as `.svg` modules: load them as strings. */
 const svgAsString: Plugin = {
@@ -15,6 +15,8 @@ export default defineConfig({
   plugins: [svgAsString],
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    // Run on their own afterwards (tests/integration/ray/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'tests/integration/ray/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -11,4 +11,5 @@ npm run build
 npm run typecheck
 npm run lint
 npx vitest run
+npx vitest run --config tests/integration/ray/vitest.config.ts  # Ray engine: real clusters, alone
 npx vitest run --config tests/e2e/vitest.config.ts  # browser e2e: real JupyterLab + tslab + chromium

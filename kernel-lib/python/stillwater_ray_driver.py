@@ -254,7 +254,7 @@ def main():
         ray.init(address=args.address, logging_level="ERROR", log_to_driver=False,
                  configure_logging=False)
     except Exception as err:  # unreachable cluster, wrong address, ray missing
-        emit({"type": "fatal", "message": f"cannot connect to the Ray cluster at {args.address}: {err}"})
+        emit({"type": "fatal", "message": str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__})
         return 2
     driver = Driver(ray)
     emit({"type": "ready", "connectMs": round((time.monotonic() - started) * 1000),

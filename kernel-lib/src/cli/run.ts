@@ -14,8 +14,9 @@ import { parseAssignments } from '../runner/params.js';
 import { JsonProgress, PlainProgress, type ProgressRenderer, TtyProgress } from '../runner/progress.js';
 import { runPipeline } from '../runner/run-pipeline.js';
 import { useBaselineWasmCompiler } from './baseline-wasm.js';
+import { addEngineOptions, type EngineFlags, engineFromFlags } from './run-engine.js';
 
-interface RunFlags {
+interface RunFlags extends EngineFlags {
   param: string[];
   concurrency?: number;
   cache: boolean;
@@ -46,7 +47,7 @@ async function parameters(o: RunFlags, home: string) {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command('run [pipeline]')
     .description('run a compiled pipeline folder (or a notebook, compiled first) on this machine')
     .option(
@@ -71,60 +72,62 @@ export function registerRunCommand(program: Command): void {
       '--no-launch-ahead',
       "start each step's process only when its inputs are ready (default: while upstream runs)",
     )
-    .option('--json', 'print one JSON run event per line')
-    .action(async (pipeline: string | undefined, o: RunFlags) => {
-      // Steps are separate processes with their own flags; this one only records history.
-      useBaselineWasmCompiler();
-      const home = resolveHome({ home: o.home });
-      assertHomeIsFolder(home);
-      let target = pipeline;
-      if (target === undefined) {
-        if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');
-        const { runHistory } = await import('../runner/active-runs.js');
-        const prior = await runHistory(homeLayout(home)).getRun(o.resume);
-        if (!prior) throw new RunNotFoundError(o.resume);
-        target = prior.pipelineDir;
-      }
-      const abort = new AbortController();
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts++;
-        if (interrupts === 1) {
-          if (!o.json) process.stderr.write('\nstillwater: cancelling (Ctrl-C again to exit at once)\n');
-          abort.abort();
-        } else process.exit(130);
-      };
-      process.on('SIGINT', onSigint);
-      process.on('SIGTERM', onSigint);
-      // A closed pipe (`stillwater run … | head`) must not kill the run before it is recorded.
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') throw err;
-      });
-      const renderer: ProgressRenderer = o.json
-        ? new JsonProgress(process.stdout)
-        : process.stdout.isTTY
-          ? new TtyProgress(process.stdout)
-          : new PlainProgress(process.stdout, { logs: o.logs });
-      try {
-        const handle = runPipeline(target, {
-          home,
-          params: await parameters(o, home),
-          cache: o.cache,
-          launchAhead: o.launchAhead,
-          signal: abort.signal,
-          ...(o.artifacts !== undefined ? { artifactStore: new LocalArtifactStore(path.resolve(o.artifacts)) } : {}),
-          ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
-          ...(o.from !== undefined ? { from: o.from } : {}),
-          ...(o.only !== undefined ? { only: o.only } : {}),
-          ...(o.resume !== undefined ? { resume: o.resume } : {}),
-        });
-        for await (const event of handle) renderer.onEvent(event);
-        const result = await handle.result;
-        process.exitCode = result.status === 'done' ? 0 : result.status === 'cancelled' ? 130 : 1;
-      } finally {
-        renderer.close();
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigint);
-      }
+    .option('--json', 'print one JSON run event per line');
+  addEngineOptions(command).action(async (pipeline: string | undefined, o: RunFlags) => {
+    // Steps are separate processes with their own flags; this one only records history.
+    useBaselineWasmCompiler();
+    const home = resolveHome({ home: o.home });
+    assertHomeIsFolder(home);
+    let target = pipeline;
+    if (target === undefined) {
+      if (o.resume === undefined) throw new SelectionError('give a pipeline folder or notebook (or --resume RUN_ID)');
+      const { runHistory } = await import('../runner/active-runs.js');
+      const prior = await runHistory(homeLayout(home)).getRun(o.resume);
+      if (!prior) throw new RunNotFoundError(o.resume);
+      target = prior.pipelineDir;
+    }
+    const engine = await engineFromFlags(o);
+    const abort = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        if (!o.json) process.stderr.write('\nstillwater: cancelling (Ctrl-C again to exit at once)\n');
+        abort.abort();
+      } else process.exit(130);
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    // A closed pipe (`stillwater run … | head`) must not kill the run before it is recorded.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
     });
+    const renderer: ProgressRenderer = o.json
+      ? new JsonProgress(process.stdout)
+      : process.stdout.isTTY
+        ? new TtyProgress(process.stdout)
+        : new PlainProgress(process.stdout, { logs: o.logs });
+    try {
+      const handle = runPipeline(target, {
+        home,
+        params: await parameters(o, home),
+        cache: o.cache,
+        launchAhead: o.launchAhead,
+        signal: abort.signal,
+        ...(engine !== undefined ? { engine } : {}),
+        ...(o.artifacts !== undefined ? { artifactStore: new LocalArtifactStore(path.resolve(o.artifacts)) } : {}),
+        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.only !== undefined ? { only: o.only } : {}),
+        ...(o.resume !== undefined ? { resume: o.resume } : {}),
+      });
+      for await (const event of handle) renderer.onEvent(event);
+      const result = await handle.result;
+      process.exitCode = result.status === 'done' ? 0 : result.status === 'cancelled' ? 130 : 1;
+    } finally {
+      renderer.close();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  });
 }

@@ -63,7 +63,7 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
   beforeAll(async () => {
     cluster = await startRayCluster();
     driver = await RayDriver.connect({ address: cluster.address, python: rayPython });
-  }, 180_000);
+  }, 400_000);
 
   afterAll(async () => {
     await driver?.close();

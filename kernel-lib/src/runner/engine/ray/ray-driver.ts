@@ -5,6 +5,7 @@
  * connect time is reported apart from step time.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,8 @@ export interface RayDriverOptions {
   /** Python with `ray` installed. */
   python: string;
   env?: NodeJS.ProcessEnv;
+  /** Give up connecting after this long (Ray itself keeps retrying an unreachable GCS for minutes). */
+  connectTimeoutMs?: number;
 }
 
 type Listener = (event: RayStepEvent) => void;
@@ -76,7 +79,8 @@ export class RayDriver {
   }
 
   /** Starts the driver and waits until it is connected to the cluster. */
-  static connect(options: RayDriverOptions): Promise<RayDriver> {
+  static async connect(options: RayDriverOptions): Promise<RayDriver> {
+    await probeGcs(options.address);
     const child = spawn(options.python, ['-u', RAY_DRIVER_SCRIPT, '--address', options.address], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -87,8 +91,14 @@ export class RayDriver {
       stderr = (stderr + t).slice(-8192);
     });
     const lines = createInterface({ input: child.stdout! });
+    const timeoutMs = options.connectTimeoutMs ?? 120_000;
     return new Promise((resolve, reject) => {
       let driver: RayDriver | undefined;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new RayConnectError(options.address, `the cluster did not answer within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      child.once('close', () => clearTimeout(timer));
       child.once('error', (err) => reject(new RayConnectError(options.address, err.message)));
       child.once('close', (code) => {
         if (!driver)
@@ -99,6 +109,7 @@ export class RayDriver {
         if (!driver) {
           if (message.type === 'fatal') return reject(new RayConnectError(options.address, message.message));
           if (message.type !== 'ready') return;
+          clearTimeout(timer);
           driver = new RayDriver(child, message.connectMs, message.nodes);
           child.stderr!.on('data', (t: string) => {
             driver!.stderrTail = (driver!.stderrTail + t).slice(-8192);
@@ -171,6 +182,34 @@ export class RayDriver {
         else listener({ type: 'rejected', message: message.message });
     }
   }
+}
+
+/**
+ * Fails fast when nothing listens at the address: `ray.init` would otherwise wait minutes
+ * for a GCS that is not there.
+ */
+function probeGcs(address: string, timeoutMs = 10_000): Promise<void> {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535)
+    return Promise.reject(
+      new RayConnectError(address, 'expected HOST:PORT of the head node (`ray start --head --port PORT`)'),
+    );
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address.slice(0, colon).replace(/^\[|\]$/g, ''), port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new RayConnectError(address, `${why} (is the cluster started? \`ray start --head --port ${port}\`)`));
+    };
+    socket.once('timeout', () => fail(`no answer within ${timeoutMs / 1000} s`));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'ECONNREFUSED' ? 'nothing listens there' : err.message),
+    );
+  });
 }
 
 const UNKNOWN_NODE: RayNode = { id: 'unknown', address: '', resources: [], alive: false };
