@@ -1,8 +1,9 @@
 /**
  * Issue 15 acceptance, property-based (fast-check): random sequences of
  * append / DELETE / UPDATE / MERGE / OPTIMIZE / VACUUM / RESTORE on a small
- * partitioned table (checkpoints every 4 commits) — copy-on-write, or with
- * deletion vectors — against an in-memory model of the rows.
+ * partitioned table (checkpoints every 4 commits) — copy-on-write, with
+ * deletion vectors, and with deletion vectors and column mapping (id mode) —
+ * against an in-memory model of the rows.
  *
  * After each sequence every version is read by time travel:
  * - a version every VACUUM so far retained must equal the model's rows then;
@@ -149,7 +150,12 @@ function tickPast(t: number): void {
   }
 }
 
-async function runSequence(ops: Op[], dvs: boolean, jobs: OracleJob[], stats: { ops: number }): Promise<void> {
+async function runSequence(
+  ops: Op[],
+  table: { dvs: boolean; mapping: 'none' | 'id' },
+  jobs: OracleJob[],
+  stats: { ops: number },
+): Promise<void> {
   const t = new DeltaTable(tmpDir('dml-prop'));
   let nextId = 0;
   let rows: Row[] = [0, 1, 2, 3].map((i) => ({ id: nextId++, p: PARTS[i % 3]!, v: i * 5 }));
@@ -158,7 +164,8 @@ async function runSequence(ops: Op[], dvs: boolean, jobs: OracleJob[], stats: { 
     partitionBy: ['p'],
     properties: {
       'delta.checkpointInterval': '4',
-      ...(dvs ? { 'delta.enableDeletionVectors': 'true' } : {}),
+      ...(table.dvs ? { 'delta.enableDeletionVectors': 'true' } : {}),
+      ...(table.mapping !== 'none' ? { 'delta.columnMapping.mode': table.mapping } : {}),
     },
   });
   const atVersion: Row[][] = [rows];
@@ -303,14 +310,15 @@ async function oracleRows(jobs: OracleJob[]): Promise<string[][]> {
 }
 
 describe.each([
-  ['copy-on-write', false, 51],
-  ['deletion vectors', true, 15],
-])('DML sequences vs an in-memory model (%s)', (label, dvs, seed) => {
+  ['copy-on-write', { dvs: false, mapping: 'none' as const }, 51],
+  ['deletion vectors', { dvs: true, mapping: 'none' as const }, 15],
+  ['deletion vectors, column mapping by id', { dvs: true, mapping: 'id' as const }, 27],
+])('DML sequences vs an in-memory model (%s)', (label, table, seed) => {
   it(`every version VACUUM retained equals the model, in our reader and pyarrow's (${RUNS} sequences)`, async () => {
     const jobs: OracleJob[] = [];
     const stats = { ops: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 4, maxLength: 10 }), (ops) => runSequence(ops, dvs, jobs, stats)),
+      fc.asyncProperty(fc.array(op, { minLength: 4, maxLength: 10 }), (ops) => runSequence(ops, table, jobs, stats)),
       { numRuns: RUNS, seed: SEED === undefined ? seed : Number(SEED) },
     );
     const oracle = await oracleRows(jobs);
