@@ -64,7 +64,10 @@ export class RayDriver {
 
   private constructor(
     private readonly child: ChildProcess,
+    /** `ray.init` until connected. */
     readonly connectMs: number,
+    /** Starting this run's worker on every node (Ray workers belong to one driver), before the first step. */
+    readonly warmMs: number,
     readonly nodes: RayNode[],
   ) {
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
@@ -110,7 +113,7 @@ export class RayDriver {
           if (message.type === 'fatal') return reject(new RayConnectError(options.address, message.message));
           if (message.type !== 'ready') return;
           clearTimeout(timer);
-          driver = new RayDriver(child, message.connectMs, message.nodes);
+          driver = new RayDriver(child, message.connectMs, message.warmMs, message.nodes);
           child.stderr!.on('data', (t: string) => {
             driver!.stderrTail = (driver!.stderrTail + t).slice(-8192);
           });
@@ -215,7 +218,7 @@ function probeGcs(address: string, timeoutMs = 10_000): Promise<void> {
 const UNKNOWN_NODE: RayNode = { id: 'unknown', address: '', resources: [], alive: false };
 
 type DriverMessage =
-  | { type: 'ready'; connectMs: number; nodes: RayNode[] }
+  | { type: 'ready'; connectMs: number; warmMs: number; nodes: RayNode[] }
   | { type: 'fatal'; message: string }
   | { type: 'started'; id: string; node: RayNode; pid: number }
   | { type: 'output'; id: string; stream: 'stdout' | 'stderr'; data: string }
