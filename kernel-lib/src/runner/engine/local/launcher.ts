@@ -89,8 +89,9 @@ export class LocalLauncher implements EngineRun, Slots {
     this.booting.delete(step);
     this.running.set(step, w);
     this.runningSlots += w;
-    // The last step waiting for its turn has it: the idle task may now take a spare slot.
-    this.fill();
+    // If that was the last step waiting for its turn, a spare slot may go to the idle task (not
+    // to launching ahead: the scheduler may be about to ask for more slots in this same pass).
+    if (this.byPriority.every((p) => !this.isWaiting(p.name))) this.startIdle();
     return true;
   }
 
@@ -169,17 +170,21 @@ export class LocalLauncher implements EngineRun, Slots {
       this.launch(step);
       unlaunched--;
     }
-    if (unlaunched === 0 && this.idleTask && this.used < this.capacity) {
-      const task = this.idleTask;
-      this.idleTask = undefined;
-      this.idleRunning = true;
-      task()
-        .catch(() => {})
-        .finally(() => {
-          this.idleRunning = false;
-          this.freed();
-        });
-    }
+    if (unlaunched === 0) this.startIdle();
+  }
+
+  /** Runs the idle task in a spare slot; the caller has checked that no step waits for its turn. */
+  private startIdle(): void {
+    if (this.closed || !this.idleTask || this.used >= this.capacity) return;
+    const task = this.idleTask;
+    this.idleTask = undefined;
+    this.idleRunning = true;
+    task()
+      .catch(() => {})
+      .finally(() => {
+        this.idleRunning = false;
+        this.freed();
+      });
   }
 
   private launch(step: PlannedStep): void {
