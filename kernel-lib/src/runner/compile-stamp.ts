@@ -103,7 +103,7 @@ export async function ensureCompiled(
   if (reusable) return { dir: reusable, compiled: false };
   const abs = path.resolve(notebook);
   const outDir = defaultOutDir(abs);
-  // Imported here: running an up-to-date compile should not load the compiler (tests/bench/runner, section 5).
+  // Imported here: running an up-to-date compile should not load the compiler (tests/bench/runner, section 4).
   const { compileNotebook } = await import('../pipeline/compile.js');
   await compileNotebook(abs, { outDir });
   const stampFile = stampFileOf(home, outDir);

@@ -155,7 +155,7 @@ export class DeltaRunHistory implements RunHistory {
 
 /**
  * The first append in a process costs more than the next ones (tests/bench/runner,
- * section 5): parquet-wasm compiles its functions on first call, and the JavaScript around it is not yet
+ * section 4): parquet-wasm compiles its functions on first call, and the JavaScript around it is not yet
  * optimised. Appending a sample row to throwaway copies of both tables, in a
  * temporary folder, pays that while steps still run instead of at the end of the run.
  */

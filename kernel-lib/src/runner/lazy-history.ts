@@ -1,6 +1,6 @@
 /**
  * The Delta run history, imported on first use. Loading the lakehouse behind it
- * (Arrow, parquet-wasm; its cost: tests/bench/runner, section 5) is nothing a run
+ * (Arrow, parquet-wasm; its cost: tests/bench/runner, section 4) is nothing a run
  * needs before its first step starts: the runner calls `preload` while steps run,
  * once a slot is to spare (the engine's `whenIdle`, engine/local/launcher.ts), so that by the time the run is
  * recorded the module is ready and the history tables exist

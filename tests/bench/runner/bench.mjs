@@ -6,7 +6,9 @@
 //     the table crossing the boundary (both consumers load apache-arrow); the difference is the
 //     transfer (target ≥ 500 MB/s);
 //  3. a cached re-run of that pipeline vs its cold run (target ≤ 5 %);
-//  4. the same for the turbofan example (examples/turbofan, simulator data): a cached re-run — every
+//  4. what the runner's lazy loading and warm-ups avoid: loading the lakehouse, the compiler, the
+//     history's first append in a process (the figures the runner's comments point here for);
+//  5. the same as 3 for the turbofan example (examples/turbofan, simulator data): a cached re-run — every
 //     step's recorded inputs (files, Delta tables, environment variables it read) verified — vs its
 //     cold run (target ≤ 5 %), in-process (`runPipeline`) and through the CLI (`stillwater run`).
 // Usage: node tests/bench/runner/bench.mjs [--steps 20] [--repeat 3] [--stat min|median]
@@ -205,7 +207,59 @@ console.log(`  cold run                             ${fmt(cold)}`);
 console.log(`  cached re-run                        ${fmt(cached)}`);
 console.log(`  ratio                                ${((cached / cold) * 100).toFixed(1)} %   (target ≤ 5 %)`);
 
-// ── 4. the turbofan example: cached re-run vs cold run ───────────────────────────────
+// ── 4. what the runner's lazy loading and warm-ups avoid ───────────────────────────────
+// The figures the runner's comments used to carry, measured here: each module load in a fresh
+// `node` (minus a bare `node` start), and the history's first vs next append in one process.
+// (What the runtime's hash sidecar saves the runner is in section 2: the full re-hash.)
+const dist = path.join(repoRoot, 'kernel-lib', 'dist');
+const loadCost = async (module) => {
+  const script = path.join(work, `load-${path.basename(module)}.mjs`);
+  writeFileSync(script, `await import(${JSON.stringify(module)});\n`);
+  const with_ = [];
+  const bare = [];
+  for (let i = 0; i < REPEAT; i++) {
+    bare.push(await spawnNode([emptyScript]));
+    with_.push(await spawnNode([script]));
+  }
+  return stat(with_) - stat(bare);
+};
+const lakehouseLoad = await loadCost(path.join(dist, 'lakehouse', 'index.js'));
+const compilerLoad = await loadCost(path.join(dist, 'pipeline', 'compile.js'));
+const appendScript = path.join(work, 'history-appends.mjs');
+writeFileSync(
+  appendScript,
+  `import { DeltaRunHistory } from ${JSON.stringify(path.join(dist, 'runner', 'delta-history.js'))};
+const history = new DeltaRunHistory(process.argv[2]);
+const times = [];
+for (let i = 0; i < 3; i++) {
+  const run = { runId: 'r' + i, pipeline: 'p', pipelineHash: 'h', pipelineDir: '/p', status: 'done', startedAt: new Date().toISOString(),
+    endedAt: new Date().toISOString(), durationMs: 1, params: {}, metrics: {}, resumeOf: null, selection: 'all', error: null };
+  const step = { runId: 'r' + i, pipeline: 'p', step: 's', status: 'done', cacheHit: false, attempts: 1, startedAt: null, endedAt: null,
+    durationMs: 1, bundleHash: 'b', cacheKey: null, params: {}, inputs: {}, outputs: {}, metrics: {}, error: null, reason: null };
+  const t0 = performance.now();
+  await history.recordRun(run, [step]);
+  times.push(performance.now() - t0);
+}
+console.log(JSON.stringify(times));
+`,
+);
+const appends = [];
+for (let i = 0; i < REPEAT; i++) {
+  const home = path.join(work, `append-home-${i}`);
+  const r = spawnSync(process.execPath, [appendScript, home], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`history appends: ${r.stderr}`);
+  appends.push(JSON.parse(r.stdout));
+}
+console.log(`\nwhat the runner's lazy loading and warm-ups avoid (${STAT} of ${REPEAT}):`);
+console.log(
+  `  loading the lakehouse (Arrow, parquet-wasm)    ${fmt(lakehouseLoad)}   (lazy-history.ts, table-refs.ts)`,
+);
+console.log(`  loading the compiler                           ${fmt(compilerLoad)}   (compile-stamp.ts)`);
+console.log(
+  `  history: first append in a process           ${fmt(stat(appends.map((a) => a[0])))}, next ${fmt(stat(appends.map((a) => a[2])))}   (delta-history.ts, warmWritePath; the first also creates the tables)`,
+);
+
+// ── 5. the turbofan example: cached re-run vs cold run ───────────────────────────────
 // A copy of the notebook (its lakehouse `lakehouse/` is next to it), simulator data.
 const tfDir = path.join(work, 'turbofan');
 mkdirSync(tfDir);
@@ -259,57 +313,5 @@ console.log(`  ratio                                ${ratioLine(stat(tfColds), s
 console.log(`  CLI cold run (stillwater run)        ${fmt(stat(tfCliColds))}`);
 console.log(`  CLI cached re-run                    ${fmt(stat(tfCliCacheds))}`);
 console.log(`  ratio                                ${ratioLine(stat(tfCliColds), stat(tfCliCacheds))}`);
-
-// ── 5. what the runner's lazy loading and warm-ups avoid ───────────────────────────────
-// The figures the runner's comments used to carry, measured here: each module load in a fresh
-// `node` (minus a bare `node` start), and the history's first vs next append in one process.
-// (What the runtime's hash sidecar saves the runner is in section 2: the full re-hash.)
-const dist = path.join(repoRoot, 'kernel-lib', 'dist');
-const loadCost = async (module) => {
-  const script = path.join(work, `load-${path.basename(module)}.mjs`);
-  writeFileSync(script, `await import(${JSON.stringify(module)});\n`);
-  const with_ = [];
-  const bare = [];
-  for (let i = 0; i < REPEAT; i++) {
-    bare.push(await spawnNode([emptyScript]));
-    with_.push(await spawnNode([script]));
-  }
-  return stat(with_) - stat(bare);
-};
-const lakehouseLoad = await loadCost(path.join(dist, 'lakehouse', 'index.js'));
-const compilerLoad = await loadCost(path.join(dist, 'pipeline', 'compile.js'));
-const appendScript = path.join(work, 'history-appends.mjs');
-writeFileSync(
-  appendScript,
-  `import { DeltaRunHistory } from ${JSON.stringify(path.join(dist, 'runner', 'delta-history.js'))};
-const history = new DeltaRunHistory(process.argv[2]);
-const times = [];
-for (let i = 0; i < 3; i++) {
-  const run = { runId: 'r' + i, pipeline: 'p', pipelineHash: 'h', pipelineDir: '/p', status: 'done', startedAt: new Date().toISOString(),
-    endedAt: new Date().toISOString(), durationMs: 1, params: {}, metrics: {}, resumeOf: null, selection: 'all', error: null };
-  const step = { runId: 'r' + i, pipeline: 'p', step: 's', status: 'done', cacheHit: false, attempts: 1, startedAt: null, endedAt: null,
-    durationMs: 1, bundleHash: 'b', cacheKey: null, params: {}, inputs: {}, outputs: {}, metrics: {}, error: null, reason: null };
-  const t0 = performance.now();
-  await history.recordRun(run, [step]);
-  times.push(performance.now() - t0);
-}
-console.log(JSON.stringify(times));
-`,
-);
-const appends = [];
-for (let i = 0; i < REPEAT; i++) {
-  const home = path.join(work, `append-home-${i}`);
-  const r = spawnSync(process.execPath, [appendScript, home], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`history appends: ${r.stderr}`);
-  appends.push(JSON.parse(r.stdout));
-}
-console.log(`\nwhat the runner's lazy loading and warm-ups avoid (${STAT} of ${REPEAT}):`);
-console.log(
-  `  loading the lakehouse (Arrow, parquet-wasm)    ${fmt(lakehouseLoad)}   (lazy-history.ts, table-refs.ts)`,
-);
-console.log(`  loading the compiler                           ${fmt(compilerLoad)}   (compile-stamp.ts)`);
-console.log(
-  `  history: first append in a process           ${fmt(stat(appends.map((a) => a[0])))}, next ${fmt(stat(appends.map((a) => a[2])))}   (delta-history.ts, warmWritePath; the first also creates the tables)`,
-);
 
 rmSync(work, { recursive: true, force: true });
