@@ -291,6 +291,9 @@ for (let r = 0; r < REPEAT; r++) {
   let home = path.join(work, `home-tf-${r}`);
   rmSync(tfLakehouse, { recursive: true, force: true });
   tfColds.push((await runOnce(tfPipeline, { home, env: tfEnv })).ms);
+  // The first re-run executes validate and evaluate again: the cold run blessed the data
+  // baseline they read. Not timed; from then on every step is cached.
+  await runOnce(tfPipeline, { home, env: tfEnv });
   const again = await runOnce(tfPipeline, { home, env: tfEnv });
   if (Object.values(again.result.steps).some((s) => s !== 'cached')) {
     throw new Error(`turbofan re-run was not fully cached: ${JSON.stringify(again.result.steps)}`);
@@ -299,6 +302,7 @@ for (let r = 0; r < REPEAT; r++) {
   home = path.join(work, `home-tf-cli-${r}`);
   rmSync(tfLakehouse, { recursive: true, force: true });
   tfCliColds.push(cliRun(home).ms);
+  cliRun(home); // settles the baseline, as above
   const cliAgain = cliRun(home);
   if (Object.values(cliAgain.steps).some((s) => s !== 'cached')) {
     throw new Error(`turbofan CLI re-run was not fully cached: ${JSON.stringify(cliAgain.steps)}`);
