@@ -5,15 +5,15 @@
  * IPC stream comes back by transfer and `tableFromIPC` views its buffers in
  * place (no copy of the column data on this thread).
  *
- * Measured on 1M rows × 26 numeric columns in two 90 MB snappy files: per file
- * ~100–250 ms in `readParquet`, then ~120–200 ms in `intoIPCStream` (arrow-rs's
- * IPC writer plus the copy out of WebAssembly memory) — or ~25 ms copying the
- * columns out directly for flat fixed-width schemas (`parquet-ffi.ts`).
+ * Per file, the time splits between `readParquet` and `intoIPCStream` (arrow-rs's
+ * IPC writer plus the copy out of WebAssembly memory) — the second much smaller when
+ * the columns are copied out directly for flat fixed-width schemas (`parquet-ffi.ts`;
+ * tests/bench/lakehouse measures reads against pyarrow).
  * parquet-wasm 0.8's `readParquet` ignores `ReaderOptions.columns` (all columns
  * are decoded whatever is asked); its async `ParquetFile` reader honours them and
  * reads only those column chunks' byte ranges, so `decodeParquetColumns` uses it
  * when a scan needs a few columns of a wide file (a DELETE's predicate column of
- * 26: ~10 ms instead of ~150 ms per 300k-row file).
+ * 26, tests/bench/lakehouse's DELETE with deletion vectors).
  */
 import * as arrow from 'apache-arrow';
 import { ParquetFile, readParquet, wasmMemory } from 'parquet-wasm/node';

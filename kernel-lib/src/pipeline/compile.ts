@@ -89,7 +89,7 @@ async function check(notebookPath: string): Promise<{ result: CheckResult; persi
  * The analysis from the persistent cache, or by loading TypeScript (only then: it is
  * most of a cold compile) and analysing. A fresh analysis is used as the cache will
  * hold it (through JSON), so the output never depends on whether the cache answered.
- * `persist` stores a fresh analysis and TypeScript's code cache (~25 ms).
+ * `persist` stores a fresh analysis and TypeScript's code cache (a write, kept off the compile's answer).
  */
 async function analyze(
   notebookPath: string,

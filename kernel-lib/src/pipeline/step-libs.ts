@@ -3,7 +3,7 @@
  * scripts/build-step-libs.mjs): apache-arrow and the kernel's notebook-facing
  * modules bundled as a few ES modules that share chunks. Step bundles import
  * them instead of the packages' own module trees, which saves a step process
- * loading ~200 files (~80 ms of its start-up).
+ * loading a couple of hundred files at start-up (tests/bench/pipeline's step start-up).
  *
  * Swapping packages under notebook code is only safe while nothing else in the
  * step loads another copy of Arrow — Arrow's classes are checked with

@@ -1,10 +1,10 @@
 /**
  * The TypeScript compiler, loaded as CommonJS. Importing its 9 MB file from ESM
- * makes Node scan it for named exports (cjs-module-lexer), which costs ~1 s;
+ * makes Node scan it for named exports (cjs-module-lexer), which costs most of a second;
  * loading it as CommonJS skips that. Modules import types from 'typescript' with
  * `import type` and the runtime value from here.
  *
- * Compiling those 9 MB is then most of the load (~250 ms). Node 20 has no built-in
+ * Compiling those 9 MB is then most of the load (tests/bench/compile). Node 20 has no built-in
  * compile cache for CommonJS (`module.enableCompileCache` is Node 22), so the file
  * is run through `vm.Script` with V8's code cache, kept in
  * `node_modules/.cache/stillwater/v8/` beside the package (or `$STILLWATER_CACHE_DIR/v8`), keyed by the file's

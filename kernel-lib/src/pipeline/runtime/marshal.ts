@@ -7,7 +7,7 @@
  * Large Arrow tables are the hot path (a 1M × 26 float64 table is a 208 MB file):
  * - writing streams the IPC file's pieces — the column buffers themselves, not a
  *   copy — to the file with one `writev`, instead of `tableToIPC` first joining
- *   them into one 208 MB buffer (~115 ms);
+ *   them into one buffer as large as the table (tests/bench/runner measures the transfer);
  * - while the kernel copies those pieces into the file on a libuv thread, this
  *   thread computes their sha256 and records it in a sidecar (`<out>.sha256`), so
  *   a content-addressed store need not read and hash the file again
