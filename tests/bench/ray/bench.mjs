@@ -20,10 +20,10 @@
 // Needs: `npm run build`, and ray in .venv (bash scripts/provision.sh).
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.mjs';
+import { load, median, sec } from '../stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -41,16 +41,6 @@ if (missing) {
   console.error(`ray bench: ${missing}`);
   process.exit(1);
 }
-
-const load = () =>
-  `load ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}`;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 const baseEnv = { ...process.env, STILLWATER_CMAPSS_DIR: '' };
 delete baseEnv.STILLWATER_HOME;

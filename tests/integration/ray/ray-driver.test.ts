@@ -3,9 +3,9 @@
  * resource, output streamed back byte for byte, cancellation, a node dying under a step,
  * and a step no node can run. Nothing may be left running afterwards.
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RayDriver, type RayLaunch, type RayStepEvent } from '../../../kernel-lib/src/runner/engine/ray/ray-driver.js';
+import { processGoneWithin } from '../../helpers/processes.js';
 import { type RayCluster, rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.mjs';
 
 const missing = rayMissing();
@@ -37,23 +37,6 @@ function follow(driver: RayDriver, launch: RayLaunch) {
   const text = (stream: 'stdout' | 'stderr') =>
     events.flatMap((e) => (e.type === 'output' && e.stream === stream ? [e.text] : [])).join('');
   return { events, whenStarted, ended, text };
-}
-
-function alive(pid: number): boolean {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
-
-async function gone(pid: number, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return !alive(pid);
 }
 
 describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () => {
@@ -92,7 +75,7 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
     driver.cancel('cancelled');
     const end = await step.ended;
     expect(end.type).toBe('exit');
-    expect(await gone(started.pid, 5000)).toBe(true);
+    expect(await processGoneWithin(started.pid, 5000)).toBe(true);
     expect(cluster.pids()).not.toContain(started.pid);
   }, 120_000);
 
@@ -107,6 +90,6 @@ describe.skipIf(missing !== undefined)('Ray driver on a two-node cluster', () =>
     cluster.killSecondNode();
     const end = await step.ended;
     expect(end).toMatchObject({ type: 'lost', node: { id: started.node.id } });
-    expect(await gone(started.pid, 5000)).toBe(true);
+    expect(await processGoneWithin(started.pid, 5000)).toBe(true);
   }, 120_000);
 });

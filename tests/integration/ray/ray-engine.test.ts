@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { code, writeNotebook } from '../../helpers/notebooks.js';
 import { cliPath, freshOutDir, repoRoot } from '../../helpers/paths.js';
+import { processAlive, processGoneWithin } from '../../helpers/processes.js';
 import { type RayCluster, rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.mjs';
 
 const execFileAsync = promisify(execFile);
@@ -84,20 +85,6 @@ function startRun(cwd: string, args: string[]) {
   return { child, events, exited, waitFor };
 }
 
-function alive(pid: number): boolean {
-  try {
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-}
-
-async function goneWithin(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
-
 /** A one-step pipeline whose step prints its pid, then runs until stopped, on the second node. */
 function foreverOnSecond(name: string) {
   return writeNotebook(name, [
@@ -154,11 +141,11 @@ describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-nod
     workspaces.push(dir);
     const run = startRun(dir, [nb, '--home', path.join(dir, 'home'), ...rayArgs(cluster)]);
     const pid = pidOf(await run.waitFor((e) => e.type === 'log' && /pid \d+/.test(e.text)));
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
     expect(finished(run.events).status).toBe('cancelled');
-    expect(await goneWithin(pid, 5000)).toBe(true);
+    expect(await processGoneWithin(pid, 5000)).toBe(true);
     expect(cluster.pids()).not.toContain(pid);
   }, 300_000);
 
@@ -194,6 +181,6 @@ describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-nod
     expect(failed.error.type).toBe('RayNodeLostError');
     expect(failed.error.message).toContain(`Ray node ${node}`);
     expect(finished(run.events).status).toBe('failed');
-    expect(await goneWithin(pid, 5000)).toBe(true);
+    expect(await processGoneWithin(pid, 5000)).toBe(true);
   }, 300_000);
 });
