@@ -12,12 +12,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable, LocalStorage, loadSnapshot, scan } from '../../../kernel-lib/src/lakehouse/index.js';
-import { sharedDir, venvPython } from '../../helpers/paths.js';
+import { sharedDir } from '../../helpers/paths.js';
+import { oracleRows } from './rows-two-ways.js';
 import { canonicalRows } from './normalize.js';
 
-const run = promisify(execFile);
+const _run = promisify(execFile);
 const GOLDEN = path.join(sharedDir, 'delta-golden');
-const ORACLE = path.join(path.dirname(new URL(import.meta.url).pathname), 'oracle.py');
+const _ORACLE = path.join(path.dirname(new URL(import.meta.url).pathname), 'oracle.py');
 const HAVE_GOLDEN = existsSync(GOLDEN);
 if (!HAVE_GOLDEN) console.warn(`reader-feature golden tests skipped: ${GOLDEN} is absent`);
 
@@ -25,16 +26,6 @@ async function ourRows(table: string): Promise<string[]> {
   const storage = new LocalStorage(table);
   const snap = await loadSnapshot(storage);
   return canonicalRows(await scan(snap, storage), snap.schema).sort();
-}
-
-async function oracleRows(table: string): Promise<string[]> {
-  const { stdout } = await run(venvPython, [ORACLE, table], { maxBuffer: 1 << 26 });
-  return stdout
-    .split('\n')
-    .slice(1)
-    .filter((l) => l !== '')
-    .map((l) => JSON.stringify(JSON.parse(l)))
-    .sort();
 }
 
 /** Rows Spark says the table holds: Σ numOutputRows of writes − Σ numDeletedRows of deletes. */

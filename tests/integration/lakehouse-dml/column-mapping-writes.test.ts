@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
 import { venvPython } from '../../helpers/paths.js';
 import { removeTmpDirs, run, tmpDir } from '../lakehouse/helpers.js';
-import { oracleRows, ourRows } from './dv-oracle.js';
+import { oracleRows, ourRows } from '../golden/rows-two-ways.js';
 import { idRows, range } from './id-rows.js';
 import { lastCommit } from './log.js';
 

@@ -21,7 +21,7 @@ import { withFiles } from '../../../kernel-lib/src/lakehouse/dml/files.js';
 import { DeltaTable, type DmlResult, scan } from '../../../kernel-lib/src/lakehouse/index.js';
 import { sharedDir } from '../../helpers/paths.js';
 import { normalisedRows, removeTmpDirs, tmpDir } from '../lakehouse/helpers.js';
-import { oracleRows, ourRows } from './dv-oracle.js';
+import { oracleRows, ourRows } from '../golden/rows-two-ways.js';
 import { commitVersions, readCommitFile } from './log.js';
 
 const GOLDEN = path.join(sharedDir, 'delta-golden');

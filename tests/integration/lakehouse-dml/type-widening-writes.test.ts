@@ -10,7 +10,7 @@ import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable, SchemaMismatchError } from '../../../kernel-lib/src/lakehouse/index.js';
 import { removeTmpDirs, tmpDir } from '../lakehouse/helpers.js';
-import { oracleRows, ourRows } from './dv-oracle.js';
+import { oracleRows, ourRows } from '../golden/rows-two-ways.js';
 
 afterAll(removeTmpDirs);
 

@@ -21,24 +21,14 @@ import {
   scan,
   writeDeletionVectorFile,
 } from '../../../kernel-lib/src/lakehouse/index.js';
-import { venvPython } from '../../helpers/paths.js';
+import { oracleRows } from '../golden/rows-two-ways.js';
 import { canonicalRows } from '../golden/normalize.js';
 import { here, removeTmpDirs, tmpDir } from './helpers.js';
 
-const run = promisify(execFile);
-const ORACLE = path.join(here, '..', 'golden', 'oracle.py');
+const _run = promisify(execFile);
+const _ORACLE = path.join(here, '..', 'golden', 'oracle.py');
 
 afterAll(removeTmpDirs);
-
-async function oracleRows(table: string): Promise<string[]> {
-  const { stdout } = await run(venvPython, [ORACLE, table], { maxBuffer: 1 << 27 });
-  return stdout
-    .split('\n')
-    .slice(1)
-    .filter((l) => l !== '')
-    .map((l) => JSON.stringify(JSON.parse(l)))
-    .sort();
-}
 
 describe('deletion vectors written with our codec', () => {
   it('read the same through our scan and an independent decoder, and count right', async () => {

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { LocalStorage, loadSnapshot, scan } from '../../../kernel-lib/src/lakehouse/index.js';
 import { venvPython } from '../../helpers/paths.js';
-import { canonicalRows } from '../golden/normalize.js';
+import { canonicalRows } from './normalize.js';
 
 const run = promisify(execFile);
-const ORACLE = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'golden', 'oracle.py');
+const ORACLE = path.join(path.dirname(new URL(import.meta.url).pathname), 'oracle.py');
 
 export async function ourRows(table: string, version?: number): Promise<string[]> {
   const storage = new LocalStorage(table);
