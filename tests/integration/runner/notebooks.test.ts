@@ -4,17 +4,16 @@
  * top-to-bottom run in the real tslab kernel, the cache re-runs exactly what a
  * cell or parameter change affects, and failures are mapped to cell and line.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent, RunEvent, StepEvent } from '../../../kernel-lib/src/runner/events.js';
 import { type RunOptions, runPipeline } from '../../../kernel-lib/src/runner/run-pipeline.js';
-import { repoRoot } from '../../helpers/paths.js';
+import { freshOutDir, repoRoot } from '../../helpers/paths.js';
 import { cellStdout, runNotebookInTslab } from '../../helpers/tslab.js';
 
 const fixture = path.join(repoRoot, 'tests', 'fixtures', 'notebooks', 'diamond.ipynb');
 // Bundles resolve packages from node_modules walking up, like tslab: work inside the repository.
-const outRoot = path.join(repoRoot, 'tests', '.out');
 
 interface Notebook {
   cells: { source: string | string[] }[];
@@ -51,8 +50,7 @@ const logOf = (events: RunEvent[], step: string) =>
 describe('diamond fixture notebook', () => {
   let work: string;
   beforeAll(() => {
-    mkdirSync(outRoot, { recursive: true });
-    work = mkdtempSync(path.join(outRoot, 'runner-nb-'));
+    work = freshOutDir('runner-nb-');
   });
 
   it('runs the branches concurrently and matches a top-to-bottom tslab run', async () => {

@@ -7,11 +7,11 @@
  * CLI and with pyarrow reading exactly the files the log references.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot, venvPython } from '../../helpers/paths.js';
+import { cliPath, freshOutDir, repoRoot, venvPython } from '../../helpers/paths.js';
 import { describeWithShared, sharedPath } from '../../helpers/shared-data.js';
 import { cellStdout, type ExecutedCell, runNotebookInTslab } from '../../helpers/tslab.js';
 
@@ -40,9 +40,7 @@ afterAll(() => {
 
 /** A fresh folder inside the repository (so the kernel and steps resolve node_modules) with a copy of the notebook. */
 function workspace(): string {
-  const outRoot = path.join(repoRoot, 'tests', '.out');
-  mkdirSync(outRoot, { recursive: true });
-  const dir = mkdtempSync(path.join(outRoot, 'turbofan-'));
+  const dir = freshOutDir('turbofan-');
   copyFileSync(notebook, path.join(dir, 'turbofan.ipynb'));
   workspaces.push(dir);
   return dir;

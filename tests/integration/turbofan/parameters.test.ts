@@ -7,13 +7,13 @@
  * what is under test. Needs the built CLI (`npm run build`).
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateTurbofan, writeTurbofan } from '../../../kernel-lib/src/data/index.js';
 import type { LogEvent, RunEvent, RunFinishedEvent, StepEvent } from '../../../kernel-lib/src/runner/events.js';
-import { cliPath, repoRoot } from '../../helpers/paths.js';
+import { cliPath, freshOutDir, repoRoot } from '../../helpers/paths.js';
 
 const exec = promisify(execFile);
 const SEED = 7;
@@ -92,9 +92,7 @@ const rul = simulateTurbofan({ seed: SEED }).rul.getChild('rul')!.toArray() as I
 const nearest = rul.reduce((m, v) => Math.min(m, v), Number.POSITIVE_INFINITY);
 
 beforeAll(() => {
-  const outRoot = path.join(repoRoot, 'tests', '.out');
-  mkdirSync(outRoot, { recursive: true });
-  dir = mkdtempSync(path.join(outRoot, 'turbofan-params-'));
+  dir = freshOutDir('turbofan-params-');
   copyFileSync(path.join(repoRoot, 'examples', 'turbofan', 'turbofan.ipynb'), path.join(dir, 'turbofan.ipynb'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
