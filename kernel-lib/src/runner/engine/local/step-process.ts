@@ -15,6 +15,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ARGS_FROM_STDIN } from '../../../pipeline/runtime/args.js';
 import { type ProcessGroups, killGroup } from './process-groups.js';
+import { StepSignals } from '../step-signals.js';
 
 export interface LaunchOptions {
   /** Script to run with `node` (the step bundle). */
@@ -79,8 +80,7 @@ export class StepProcess {
   /** Of stdout and stderr, those not yet at end of file. */
   private openOutputs = 2;
   /** What the step said on its signal pipe besides ready/done (runtime/signal-pipe.ts). */
-  private heapLimitMb: number | undefined;
-  private lastAt: string | undefined;
+  private readonly said = new StepSignals();
   /**
    * Resolves true once the step says its imports are loaded (`STILLWATER_SIGNAL_FD`,
    * STEP-CONTRACT.md), false if it ends first.
@@ -143,8 +143,7 @@ export class StepProcess {
   private signalLine(line: string, resolveReady: (ready: boolean) => void): void {
     if (line === 'ready') resolveReady(true);
     else if (line === 'done') this.reportedDone();
-    else if (line.startsWith('at ')) this.lastAt = line.slice(3);
-    else if (line.startsWith('heap-limit-mb ')) this.heapLimitMb = Number(line.slice(14)) || undefined;
+    else this.said.read(line);
   }
 
   /** Whether the process has ended (e.g. a launched-ahead step whose imports failed). */
@@ -216,8 +215,7 @@ export class StepProcess {
         options.signal?.removeEventListener('abort', onAbort);
         resolve({
           ...e,
-          ...(this.heapLimitMb !== undefined ? { heapLimitMb: this.heapLimitMb } : {}),
-          ...(this.lastAt !== undefined ? { lastAt: this.lastAt } : {}),
+          ...this.said.exitFields(),
           stderrTail: this.stderrTail,
           timedOut,
           cancelled,

@@ -11,6 +11,7 @@ import { cpuCount, memoryBytes } from '../../../pipeline/quantity.js';
 import type { StepLimits } from '../../../pipeline/spec.js';
 import { CountingSlots } from '../counting-slots.js';
 import type { Engine, EngineEvent, EngineRun, EngineRunPlan, StepExit, StepLaunch } from '../engine.js';
+import { StepSignals } from '../step-signals.js';
 import { RayDriver, type RayLaunch, type RayNode, type RayStepEvent } from './ray-driver.js';
 
 export interface RayEngineOptions {
@@ -88,8 +89,7 @@ class RayEngineRun implements EngineRun {
     const started = performance.now();
     let node = 'ray:unscheduled';
     let stderrTail = '';
-    let lastAt: string | undefined;
-    let heapLimitMb: number | undefined;
+    const signals = new StepSignals();
     let timedOut = false;
     let cancelled = false;
     const timers: NodeJS.Timeout[] = [];
@@ -114,8 +114,7 @@ class RayEngineRun implements EngineRun {
           cancelled,
           durationMs: performance.now() - started,
           node,
-          ...(lastAt !== undefined ? { lastAt } : {}),
-          ...(heapLimitMb !== undefined ? { heapLimitMb } : {}),
+          ...signals.exitFields(),
           ...end,
         });
       };
@@ -130,8 +129,7 @@ class RayEngineRun implements EngineRun {
             onEvent(e);
             return;
           case 'signal':
-            if (e.line.startsWith('at ')) lastAt = e.line.slice(3);
-            else if (e.line.startsWith('heap-limit-mb ')) heapLimitMb = Number(e.line.slice(14)) || undefined;
+            signals.read(e.line);
             return;
           case 'exit':
             finish({ exitCode: e.code, signal: e.signal });
