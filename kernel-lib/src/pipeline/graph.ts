@@ -7,7 +7,7 @@ import { type CellRole, parseCellTags, type StepOptions } from './cell-tags.js';
 import { cellDiagnostic, type Diagnostic, sortDiagnostics } from './diagnostics.js';
 import { readKaleStepDefaults } from './kale-defaults.js';
 import { kernelspecDiagnostics, type NotebookSettings, readNotebookSettings } from './settings.js';
-import type { StepKind, StepLimits } from './spec.js';
+import type { StepKind, StepSettings } from './spec.js';
 
 /** A notebook cell as the graph builder needs it. Non-code cells are ignored. */
 export interface GraphCellInput {
@@ -23,20 +23,13 @@ export type CellBlock =
   /** Untagged code cell before any tagged cell, or a non-code cell. */
   | { role: 'ignored' };
 
-export interface GraphStep {
+export interface GraphStep extends StepSettings {
   name: string;
   kind: StepKind;
   /** From `prev:` tags, in tag order (duplicates removed). */
   deps: string[];
   /** Indexes of the code cells of this step, in order. */
   cells: number[];
-  cache: boolean;
-  retries: number;
-  timeoutSeconds: number | null;
-  limits: StepLimits;
-  image?: string;
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
 }
 
 export interface GraphEdge {

@@ -80,7 +80,22 @@ export interface StepLimits {
   [resource: string]: string | undefined;
 }
 
-export interface PipelineStep {
+/** How a step runs, from its tags (and Kale's step defaults): the same in the tag graph and the spec. */
+export interface StepSettings {
+  cache: boolean;
+  retries: number;
+  /** Wall-clock limit; null = no limit. */
+  timeoutSeconds: number | null;
+  limits: StepLimits;
+  /** Kale's `image:` tag: the container image the exports run this step in (absent: the export's image). */
+  image?: string;
+  /** Kale's `annotation:KEY:VALUE` tags: pod annotations in the exports (absent when none). */
+  annotations?: Record<string, string>;
+  /** Kale's `label:KEY:VALUE` tags: pod labels in the exports (absent when none). */
+  labels?: Record<string, string>;
+}
+
+export interface PipelineStep extends StepSettings {
   name: string;
   kind: StepKind;
   /** Names of the steps that must finish first (from `prev:` tags), sorted. */
@@ -93,17 +108,6 @@ export interface PipelineStep {
   parameters: string[];
   /** Metrics this step produces (written to `--metrics PATH`). */
   metrics: string[];
-  cache: boolean;
-  retries: number;
-  /** Wall-clock limit; null = no limit. */
-  timeoutSeconds: number | null;
-  limits: StepLimits;
-  /** Kale's `image:` tag: the container image the exports run this step in (absent: the export's image). */
-  image?: string;
-  /** Kale's `annotation:KEY:VALUE` tags: pod annotations in the exports (absent when none). */
-  annotations?: Record<string, string>;
-  /** Kale's `label:KEY:VALUE` tags: pod labels in the exports (absent when none). */
-  labels?: Record<string, string>;
   /** The notebook cells whose code this step runs (its own cells, not imports/functions). */
   source: SourceRange[];
   /** sha256 (hex) of everything that determines the step's behaviour: code, inputs, parameters. */

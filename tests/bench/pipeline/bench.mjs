@@ -50,7 +50,6 @@
 //   --overhead-only: only the instrumented runs of section 2 (no tslab, no section 1 or 3) — for
 //   quick iterations on the runner; the acceptance figures come from a full run.
 // Needs: `npm run build -w @stillwater/kernel`, and .venv (bash scripts/provision.sh) for tslab.
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -65,7 +64,8 @@ import {
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { load, median, sec } from '../stats.mjs';
+import { timedSpawn } from '../spawn.mjs';
+import { load, median, nodeBootReport, sec } from '../stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -113,27 +113,7 @@ delete baseEnv.STILLWATER_HOME;
 delete baseEnv.STILLWATER_LAKEHOUSE_ROOT;
 delete baseEnv.NODE_OPTIONS;
 
-function timed(cmd, args, { env = baseEnv, cwd = repoRoot } = {}) {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const t0 = performance.now();
-    const spawnedAt = Date.now();
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) reject(new Error(`${path.basename(args[0] ?? cmd)} exited ${code}:\n${stderr.slice(-3000)}`));
-      else resolve({ ms, stdout, stderr, spawnedAt, endedAt: Date.now() });
-    });
-  });
-}
+const timed = (cmd, args, { env = baseEnv, cwd = repoRoot } = {}) => timedSpawn(cmd, args, { env, cwd });
 
 // ── compile once (not timed) ─────────────────────────────────────────────────────────
 const pipelineDir = path.join(nbDir, 'turbofan.pipeline');
@@ -159,6 +139,7 @@ console.log(
   `turbofan: ${spec.steps.length} steps (${spec.steps.map((s) => s.name).join(', ')}), ${nbJson.cells.length} cells of which ${skipCells} \`skip\`; ` +
     `${availableParallelism()} cores; ${ROUNDS} rounds; ${load()}`,
 );
+console.log(nodeBootReport());
 
 let round = 0;
 async function runPipeline(instrumented, launchAhead = true) {

@@ -18,12 +18,12 @@
 // Ray's workers, so one untimed warm-up run of each engine comes first.
 // Usage: node tests/bench/ray/bench.mjs [--rounds 3] [--keep]
 // Needs: `npm run build`, and ray in .venv (bash scripts/provision.sh).
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rayMissing, rayPython, startRayCluster } from '../../helpers/ray-cluster.mjs';
 import { load, median, sec } from '../stats.mjs';
+import { timedSpawn } from '../spawn.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -48,31 +48,15 @@ delete baseEnv.STILLWATER_LAKEHOUSE_ROOT;
 delete baseEnv.NODE_OPTIONS;
 
 /** Runs the CLI to its end: wall ms and its JSON events. */
-function cliRun(args, cwd) {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: baseEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`stillwater ${args[0]} exited ${code}:\n${stderr.slice(-3000)}`));
-      const events = args.includes('--json')
-        ? stdout
-            .trim()
-            .split('\n')
-            .map((l) => JSON.parse(l))
-        : [];
-      resolve({ ms, events, stdout });
-    });
-  });
+async function cliRun(args, cwd) {
+  const { ms, stdout } = await timedSpawn(process.execPath, [cli, ...args], { cwd, env: baseEnv });
+  const events = args.includes('--json')
+    ? stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+    : [];
+  return { ms, events, stdout };
 }
 
 // Inside the repository so the bundles resolve node_modules.

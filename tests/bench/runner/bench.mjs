@@ -18,6 +18,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync }
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCompiled, hashFile, LocalArtifactStore, runPipeline } from '@stillwater/kernel/runner';
+import { nodeBootReport } from '../stats.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const arg = (name, dflt) => {
@@ -90,6 +91,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} on ${availableParallelism()} cores`,
 );
+console.log(nodeBootReport());
 
 // ── 1. per-step overhead ─────────────────────────────────────────────────────────────
 const chainCells = [];
