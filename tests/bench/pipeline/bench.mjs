@@ -43,6 +43,10 @@
 //     Reported: overhead / compute (total, the headline against the target), and the runner's own
 //     part (c + d) / compute separately. Off-path steps (validate) only count through CPU contention.
 //     The instrumented run's W is printed next to the clean runs' so the preload's own cost shows.
+//     When NODE_EXTRA_CA_CERTS is set, Node 20 parses every certificate it lists at process
+//     start-up, before any code runs (the CLI and each step process pay it; the bench prints what
+//     one start-up costs with and without it): the instrumented run is repeated each round without
+//     that variable and its overhead reported beside, so the machine's share shows apart.
 //
 // Before the rounds, one untimed warm-up run of each side (OS page cache only).
 // The machine may be shared: os.loadavg() is printed with every measurement.
@@ -142,11 +146,12 @@ console.log(
 console.log(nodeBootReport());
 
 let round = 0;
-async function runPipeline(instrumented, launchAhead = true) {
+async function runPipeline(instrumented, launchAhead = true, { withoutExtraCaCerts = false } = {}) {
   rmSync(lakehouse, { recursive: true, force: true });
   const home = path.join(work, `home-${round}-${instrumented ? 'i' : 'p'}${launchAhead ? '' : 'n'}`);
   const times = path.join(work, `times-${round}`);
   const env = { ...baseEnv };
+  if (withoutExtraCaCerts) delete env.NODE_EXTRA_CA_CERTS;
   if (instrumented) {
     mkdirSync(times, { recursive: true });
     env.NODE_OPTIONS = `--import=${preload}`;
@@ -262,16 +267,24 @@ function decompose(run) {
 }
 
 // ── rounds ───────────────────────────────────────────────────────────────────────────
-const series = { pipeline: [], tslab: [], noskip: [], instrumented: [], plain: [] };
+const series = { pipeline: [], tslab: [], noskip: [], instrumented: [], plain: [], noca: [] };
 const decompositions = [];
 const plainDecompositions = [];
-const kinds = OVERHEAD_ONLY ? ['instrumented'] : ['pipeline', 'tslab', 'noskip', 'instrumented', 'plain'];
+const nocaDecompositions = [];
+// With NODE_EXTRA_CA_CERTS set, Node parses every certificate it lists at start-up (see
+// nodeBootReport): the instrumented run is repeated without it, to show that share apart.
+const CA_SET = !!process.env.NODE_EXTRA_CA_CERTS;
+const kinds = [
+  ...(OVERHEAD_ONLY ? ['instrumented'] : ['pipeline', 'tslab', 'noskip', 'instrumented', 'plain']),
+  ...(CA_SET ? ['noca'] : []),
+];
 const label = {
   pipeline: 'pipeline cold (stillwater run --no-cache)',
   tslab: 'tslab, notebook as is',
   noskip: 'tslab, without `skip` cells',
   instrumented: 'pipeline cold, step-timer preloaded',
   plain: 'same, --no-launch-ahead',
+  noca: 'same, without NODE_EXTRA_CA_CERTS',
 };
 let reference;
 // One untimed warm-up of each side first, so neither pays for a cold OS page cache (the first
@@ -288,17 +301,17 @@ for (round = 0; round < ROUNDS; round++) {
   const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
   for (const kind of order) {
     const r =
-      kind === 'pipeline' || kind === 'instrumented' || kind === 'plain'
-        ? await runPipeline(kind !== 'pipeline', kind !== 'plain')
+      kind === 'pipeline' || kind === 'instrumented' || kind === 'plain' || kind === 'noca'
+        ? await runPipeline(kind !== 'pipeline', kind !== 'plain', { withoutExtraCaCerts: kind === 'noca' })
         : await runTslab(kind === 'tslab' ? notebook : noSkip);
     series[kind].push(r.ms);
     const f1 = r.metrics?.f1;
     reference ??= f1;
     if (f1 === undefined || Math.abs(f1 - reference) > 1e-4) throw new Error(`${kind}: f1 ${f1} ≠ ${reference}`);
     let extra = '';
-    if (kind === 'instrumented' || kind === 'plain') {
+    if (kind === 'instrumented' || kind === 'plain' || kind === 'noca') {
       const d = decompose(r);
-      (kind === 'plain' ? plainDecompositions : decompositions).push(d);
+      (({ plain: plainDecompositions, noca: nocaDecompositions })[kind] ?? decompositions).push(d);
       extra = `  overhead ${pct((d.wall - d.compute) / d.compute)} of compute ${sec(d.compute)}`;
     }
     console.log(
@@ -366,6 +379,15 @@ for (const n of d.cp) {
 console.log(
   `  all rounds: overhead/compute ${decompositions.map((x) => pct((x.wall - x.compute) / x.compute)).join(', ')}`,
 );
+if (CA_SET) {
+  const overheadOf = (x) => (x.wall - x.compute) / x.compute;
+  const startupOf = (x) => x.cliStart + x.startup;
+  console.log(
+    `  the same runs without NODE_EXTRA_CA_CERTS: overhead/compute ${pct(median(nocaDecompositions.map(overheadOf)))} ` +
+      `(rounds: ${nocaDecompositions.map((x) => pct(overheadOf(x))).join(', ')}); CLI start-up + step start-up ` +
+      `${msf(median(nocaDecompositions.map(startupOf)))} against ${msf(median(decompositions.map(startupOf)))} with it`,
+  );
+}
 
 if (!OVERHEAD_ONLY) {
   // The decomposition above takes compute from the same run. Launching ahead boots the next steps'
