@@ -245,7 +245,30 @@ describe('Stillwater run history, Pipeline menu, status bar, theme, restoration 
     await page.waitForSelector('#stillwater-pipeline-panel:not(.lm-mod-hidden) .sw-dag .sw-node');
     const tabs = await page.$$eval('#jp-main-dock-panel .lm-TabBar-tabLabel', (ls) => ls.map((l) => l.textContent));
     expect(tabs).toEqual(expect.arrayContaining([NOTEBOOK, `Runs: ${NOTEBOOK}`]));
+    // The view as it was left: status filter, the two ticked runs compared, the third run's steps, the metric.
+    const restoredState = () =>
+      page.evaluate((view) => {
+        const q = <T extends Element>(sel: string) => document.querySelector<T>(`${view} ${sel}`);
+        return {
+          status: q<HTMLSelectElement>('select.sw-filter-status')?.value ?? null,
+          compared: [...document.querySelectorAll(`${view} .sw-compare-table th.sw-compare-run`)].map(
+            (th) => th.textContent,
+          ),
+          details: q<HTMLElement>('.sw-run-details')?.dataset.runId ?? null,
+          metric: q<HTMLSelectElement>('select.sw-trend-metric')?.value ?? null,
+        };
+      }, HISTORY);
+    const leftAs = { status: 'done', compared: [first, second], details: third, metric: 'total' };
+    await expect.poll(restoredState, { timeout: 30_000 }).toEqual(leftAs);
     await page.screenshot({ path: path.join(OUT, 'history-restored.png') });
+    // Closed and opened again: the same.
+    await page
+      .locator(`#jp-main-dock-panel .lm-TabBar-tab:has-text("Runs: ${NOTEBOOK}") .lm-TabBar-tabCloseIcon`)
+      .click();
+    await page.waitForSelector(HISTORY, { state: 'detached' });
+    await pipelineMenu(page, 'Open Run History');
+    await page.waitForSelector(`${HISTORY} tr.sw-run`, { timeout: 60_000 });
+    await expect.poll(restoredState, { timeout: 30_000 }).toEqual(leftAs);
 
     expect(errors, `console errors:\n${errors.join('\n')}\n\nserver log:\n${lab.log().slice(-4000)}`).toEqual([]);
   }, 400_000);

@@ -1,25 +1,31 @@
 /**
  * Open Run History: a main-area view of a notebook's past runs, read from the runner's
  * history through the notebook's kernel. Views are tracked (WidgetTracker) and restored
- * with the layout: each reopens for its notebook's path.
+ * with the layout: each reopens for its notebook's path. What the user set in a view —
+ * filter, ticked runs, the run shown, the trend's metric — is kept in the state database
+ * per notebook, so a reload or closing and reopening the view brings it back.
  */
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { INotebookTracker, type NotebookPanel } from '@jupyterlab/notebook';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { historyIcon } from '@jupyterlab/ui-components';
 import { CommandIDs, IPipelineActions, IStillwaterPipelines } from '../tokens.js';
-import { HistoryView } from '../widgets/history-view.js';
+import { HistoryView, type HistoryViewState } from '../widgets/history-view.js';
 
 /** How long a restored history view waits for its notebook to be restored too. */
 const NOTEBOOK_WAIT_MS = 60_000;
+/** State database key of a notebook's history view state, before the notebook's path. */
+const VIEW_STATE_PREFIX = '@stillwater/jupyterlab:history-view:';
 
 export const historyPlugin: JupyterFrontEndPlugin<void> = {
   id: '@stillwater/jupyterlab:history',
   description: 'Past runs: filter, compare, metric trend, re-run with a run’s parameters.',
   autoStart: true,
   requires: [IStillwaterPipelines, INotebookTracker, IPipelineActions],
-  optional: [ICommandPalette, ILayoutRestorer, ITranslator],
+  optional: [ICommandPalette, ILayoutRestorer, ITranslator, IStateDB],
   activate: (
     app: JupyterFrontEnd,
     pipelines: IStillwaterPipelines,
@@ -28,6 +34,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     restorer: ILayoutRestorer | null,
     translator: ITranslator | null,
+    stateDB: IStateDB | null,
   ) => {
     const trans = (translator ?? nullTranslator).load('stillwater');
     const views = new WidgetTracker<MainAreaWidget<HistoryView>>({ namespace: 'stillwater-history' });
@@ -67,7 +74,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Past pipeline runs of this notebook’s Stillwater home'),
       icon: historyIcon,
       isEnabled: (args) => !!args.path || (!!tracker.currentWidget && !!pipelines.modelFor(tracker.currentWidget)),
-      execute: (args) => {
+      execute: async (args) => {
         const path = (args.path as string | undefined) ?? tracker.currentWidget?.context.path;
         if (!path) return;
         const existing = views.find((w) => w.content.notebookPath === path);
@@ -75,12 +82,18 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
           app.shell.activateById(existing.id);
           return existing.content.refresh();
         }
+        const stateKey = `${VIEW_STATE_PREFIX}${path}`;
+        const saved = (await stateDB?.fetch(stateKey).catch(() => undefined)) as Partial<HistoryViewState> | undefined;
         const view = new HistoryView({
           notebookPath: path,
           trans,
+          initialState: saved ?? {},
           load: async (filter, runIds) => actions.history(await panelFor(path), runIds, filter),
           askLineage: async (table, version) => actions.lineage(await panelFor(path), table, version),
           onRerun: (run) => void app.commands.execute(CommandIDs.rerun, { path, runId: run.runId }),
+        });
+        view.stateChanged.connect((_, state) => {
+          void stateDB?.save(stateKey, state as unknown as ReadonlyPartialJSONObject);
         });
         const widget = new MainAreaWidget({ content: view });
         widget.id = `stillwater-history-${encodeURIComponent(path)}`;

@@ -7,6 +7,7 @@
  */
 import { nullTranslator, type TranslationBundle } from '@jupyterlab/translation';
 import { redoIcon } from '@jupyterlab/ui-components';
+import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { HistoryOutcome, RunFilter, RunRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
@@ -26,6 +27,22 @@ export interface HistoryViewOptions {
   /** Which run and step wrote a table version (from a run's lineage). */
   askLineage?: AskLineage;
   trans?: TranslationBundle;
+  /** Where the view was left (its filter, ticked runs, the run shown, the trend's metric). */
+  initialState?: Partial<HistoryViewState>;
+}
+
+/** What the user set in a history view: kept across a reload and a reopen (plugins/history.ts). */
+export interface HistoryViewState {
+  /** Status filter ('' = any). */
+  status: string;
+  /** Parameter filter text, `NAME=VALUE …`. */
+  params: string;
+  /** Runs ticked for comparison. */
+  selected: string[];
+  /** The run whose steps are shown. */
+  details: string | null;
+  /** The trend chart's metric. */
+  metric: string | null;
 }
 
 const STATUSES = ['done', 'failed', 'cancelled', 'interrupted'] as const;
@@ -46,11 +63,18 @@ export class HistoryView extends Widget {
   /** The filter bar stays put across renders (keeps focus and typed text). */
   private readonly _barNode: HTMLElement;
   private readonly _body = el('div', 'sw-history-body');
+  private readonly _stateChanged = new Signal<this, HistoryViewState>(this);
 
   constructor(private readonly _options: HistoryViewOptions) {
     super();
     this.notebookPath = _options.notebookPath;
     this._trans = _options.trans ?? nullTranslator.load('stillwater');
+    const initial = restoredState(_options.initialState);
+    this._status = initial.status;
+    this._paramText = initial.params;
+    this._selected.push(...initial.selected);
+    this._details = initial.details;
+    this._metric = initial.metric;
     this.addClass('sw-HistoryView');
     this._barNode = this._bar();
     this.node.append(this._barNode, this._body);
@@ -59,6 +83,21 @@ export class HistoryView extends Widget {
 
   get history(): HistoryOutcome | null {
     return this._history;
+  }
+
+  get state(): HistoryViewState {
+    return {
+      status: this._status,
+      params: this._paramText,
+      selected: [...this._selected],
+      details: this._details,
+      metric: this._metric,
+    };
+  }
+
+  /** The user changed the filter, the ticked runs, the run shown or the metric. */
+  get stateChanged(): ISignal<this, HistoryViewState> {
+    return this._stateChanged;
   }
 
   /** The filter the bar's fields describe (throws on a parameter that is not NAME=VALUE). */
@@ -102,12 +141,14 @@ export class HistoryView extends Widget {
     const i = this._selected.indexOf(runId);
     if (i >= 0) this._selected.splice(i, 1);
     else this._selected.push(runId);
+    this._stateChanged.emit(this.state);
     this.render();
   }
 
   /** Shows a run's steps (or hides them when it is the run shown). */
   showDetails(runId: string): void {
     this._details = this._details === runId ? null : runId;
+    this._stateChanged.emit(this.state);
     if (this._details && !this._history?.steps[this._details]) void this.refresh();
     else this.render();
   }
@@ -153,6 +194,7 @@ export class HistoryView extends Widget {
           picked: this._selected,
           onMetric: (m) => {
             this._metric = m;
+            this._stateChanged.emit(this.state);
             this.render();
           },
           onPoint: (runId) => this.toggle(runId),
@@ -173,15 +215,19 @@ export class HistoryView extends Widget {
       o.value = s;
       status.append(o);
     }
+    status.value = this._status;
     status.addEventListener('change', () => {
       this._status = status.value;
+      this._stateChanged.emit(this.state);
       void this.refresh();
     });
     const params = el('input', 'jp-mod-styled sw-filter-params');
     params.placeholder = t.__('parameter filter: NAME=VALUE …');
     params.title = t.__('Only runs with these parameter values (as `stillwater runs list --param`)');
+    params.value = this._paramText;
     params.addEventListener('change', () => {
       this._paramText = params.value;
+      this._stateChanged.emit(this.state);
       void this.refresh();
     });
     // Typing here must not reach the notebook's keyboard shortcuts.
@@ -240,6 +286,19 @@ export class HistoryView extends Widget {
     }
     return table;
   }
+}
+
+/** A saved state as the view can use it: what is not of the expected type (an older or damaged save) is left at its default. */
+function restoredState(saved: Partial<HistoryViewState> | undefined): HistoryViewState {
+  const s = saved ?? {};
+  const text = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    status: STATUSES.includes(s.status as (typeof STATUSES)[number]) ? s.status! : '',
+    params: text(s.params) ?? '',
+    selected: Array.isArray(s.selected) ? s.selected.filter((id): id is string => typeof id === 'string') : [],
+    details: text(s.details),
+    metric: text(s.metric),
+  };
 }
 
 /** NAME=VALUE, one per line (a narrow column then breaks between entries, not inside). */

@@ -6,7 +6,7 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { HistoryOutcome, RunFilter, RunRecord, StepExecutionRecord } from '@stillwater/kernel/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HistoryView } from '../../../extension/src/widgets/history-view.js';
+import { HistoryView, type HistoryViewState } from '../../../extension/src/widgets/history-view.js';
 import { compareTable } from '../../../extension/src/widgets/run-compare.js';
 import { lineageItems, lineageTable } from '../../../extension/src/widgets/run-lineage.js';
 import { numericMetrics, trendPoints } from '../../../extension/src/widgets/trend-chart.js';
@@ -78,11 +78,12 @@ describe('history view', () => {
   afterEach(() => view?.dispose());
 
   /** A view over RUNS whose loader records what it was asked (the kernel filters for real). */
-  function open(reruns: string[] = []) {
+  function open(reruns: string[] = [], initialState?: Partial<HistoryViewState>) {
     const asked: { filter: RunFilter; runIds: string[] }[] = [];
     view = new HistoryView({
       notebookPath: 'squares.ipynb',
       trans,
+      ...(initialState ? { initialState } : {}),
       load: async (filter, runIds): Promise<HistoryOutcome> => {
         asked.push({ filter, runIds });
         return { kind: 'history', home: '/x/.stillwater', runs: RUNS, steps: {} };
@@ -138,6 +139,53 @@ describe('history view', () => {
     await settle();
     expect(asked.at(-1)!.runIds).toEqual(['r2']);
     expect(view.node.querySelector<HTMLElement>('.sw-run-details')!.dataset.runId).toBe('r2');
+  });
+
+  it('says when its state changes, and a new view opened with that state starts where it was left', async () => {
+    const { view: first } = open();
+    await settle();
+    const states: HistoryViewState[] = [];
+    first.stateChanged.connect((_, s) => states.push(s));
+    const status = first.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!;
+    status.value = 'done';
+    status.dispatchEvent(new Event('change'));
+    const params = first.node.querySelector<HTMLInputElement>('input.sw-filter-params')!;
+    params.value = 'OFFSET=1';
+    params.dispatchEvent(new Event('change'));
+    for (const id of ['r1', 'r3']) {
+      const box = first.node.querySelector<HTMLInputElement>(`tr.sw-run[data-run-id="${id}"] input[type=checkbox]`)!;
+      box.checked = true;
+      box.dispatchEvent(new Event('change'));
+    }
+    first.node.querySelector<HTMLAnchorElement>('tr.sw-run[data-run-id="r2"] a.sw-run-id')!.click();
+    await settle();
+    const saved = { status: 'done', params: 'OFFSET=1', selected: ['r1', 'r3'], details: 'r2', metric: null };
+    expect(states).toHaveLength(5);
+    expect(states.at(-1)).toEqual(saved);
+    expect(first.state).toEqual(saved);
+    first.dispose();
+
+    // Reopened (or restored after a reload) with what was saved: same filter, ticks and details.
+    const { view: again, asked } = open([], JSON.parse(JSON.stringify(saved)));
+    await settle();
+    expect(asked[0]).toEqual({ filter: { status: ['done'], params: { OFFSET: '1' } }, runIds: ['r2'] });
+    expect(again.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!.value).toBe('done');
+    expect(again.node.querySelector<HTMLInputElement>('input.sw-filter-params')!.value).toBe('OFFSET=1');
+    const ticked = [...again.node.querySelectorAll<HTMLInputElement>('tr.sw-run input[type=checkbox]')]
+      .filter((b) => b.checked)
+      .map((b) => b.closest<HTMLElement>('tr')!.dataset.runId);
+    expect(ticked).toEqual(['r3', 'r1']);
+    expect(again.node.querySelectorAll('.sw-compare-table th.sw-compare-run')).toHaveLength(2);
+    expect(again.node.querySelector<HTMLElement>('.sw-run-details')!.dataset.runId).toBe('r2');
+  });
+
+  it('ignores a saved state it cannot use (an older or damaged save) instead of failing to open', async () => {
+    const damaged = { status: 'exploded', params: 7, selected: 'r1', details: ['r2'] } as unknown as HistoryViewState;
+    const { view, asked } = open([], damaged);
+    await settle();
+    expect(asked[0]).toEqual({ filter: {}, runIds: [] });
+    expect(view.state).toEqual({ status: '', params: '', selected: [], details: null, metric: null });
+    expect(view.node.querySelectorAll('tr.sw-run')).toHaveLength(3);
   });
 });
 
