@@ -11,11 +11,14 @@ import { type ISignal, Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { HistoryOutcome, RunFilter, RunRecord } from '@stillwater/kernel/contracts';
 import { formatDuration } from './dag-view.js';
+import { type HistoryViewState, restoredState, STATUSES } from './history-state.js';
 import { el, showTime, showValue } from './dom.js';
 import { compareTable } from './run-compare.js';
 import { runDetails } from './run-details.js';
 import type { AskLineage } from './run-lineage.js';
 import { numericMetrics, trendChart } from './trend-chart.js';
+
+export type { HistoryViewState } from './history-state.js';
 
 export interface HistoryViewOptions {
   /** The notebook whose home is shown (what layout restoration reopens). */
@@ -30,22 +33,6 @@ export interface HistoryViewOptions {
   /** Where the view was left (its filter, ticked runs, the run shown, the trend's metric). */
   initialState?: Partial<HistoryViewState>;
 }
-
-/** What the user set in a history view: kept across a reload and a reopen (plugins/history.ts). */
-export interface HistoryViewState {
-  /** Status filter ('' = any). */
-  status: string;
-  /** Parameter filter text, `NAME=VALUE …`. */
-  params: string;
-  /** Runs ticked for comparison. */
-  selected: string[];
-  /** The run whose steps are shown. */
-  details: string | null;
-  /** The trend chart's metric. */
-  metric: string | null;
-}
-
-const STATUSES = ['done', 'failed', 'cancelled', 'interrupted'] as const;
 
 export class HistoryView extends Widget {
   readonly notebookPath: string;
@@ -286,19 +273,6 @@ export class HistoryView extends Widget {
     }
     return table;
   }
-}
-
-/** A saved state as the view can use it: what is not of the expected type (an older or damaged save) is left at its default. */
-function restoredState(saved: Partial<HistoryViewState> | undefined): HistoryViewState {
-  const s = saved ?? {};
-  const text = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    status: STATUSES.includes(s.status as (typeof STATUSES)[number]) ? s.status! : '',
-    params: text(s.params) ?? '',
-    selected: Array.isArray(s.selected) ? s.selected.filter((id): id is string => typeof id === 'string') : [],
-    details: text(s.details),
-    metric: text(s.metric),
-  };
 }
 
 /** NAME=VALUE, one per line (a narrow column then breaks between entries, not inside). */
