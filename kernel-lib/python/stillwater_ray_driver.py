@@ -9,6 +9,7 @@ The runner starts one driver per run and speaks JSON lines over stdio:
                      {"type": "started", "id", "node": {...}, "pid"}
                      {"type": "output", "id", "stream": "stdout"|"stderr", "data": base64}
                      {"type": "signal", "id", "line"}          (the step's signal pipe: `at …`, `heap-limit-mb …`)
+                     {"type": "memory", "id", "residentBytes"} (over its `memory`: the step's group was killed)
                      {"type": "exit", "id", "code", "signal"}
                      {"type": "lost", "id", "node", "message"}   (the task's node or worker died)
                      {"type": "rejected", "id", "message"}       (no live node can ever run it)
@@ -31,6 +32,8 @@ import time
 # Output is batched so a chatty step does not become one Ray object per line.
 CHUNK_BYTES = 64 * 1024
 CHUNK_SECONDS = 0.05
+# How often a step's resident memory is compared with its `memory` (as the local engine does).
+MEMORY_SAMPLE_SECONDS = 0.05
 # How long a cancelled step's process group gets between SIGTERM and SIGKILL.
 TERM_GRACE_SECONDS = 2.0
 
@@ -58,8 +61,13 @@ def node_view(node):
     }
 
 
-def step_task_body(argv, env, cwd):
-    """Runs inside a Ray worker: one step process, streamed back as chunks."""
+def step_task_body(argv, env, cwd, memory_limit=None):
+    """Runs inside a Ray worker: one step process, streamed back as chunks.
+
+    With `memory_limit` (bytes: the step's `limit:memory`), the resident memory of the step's
+    process and its descendants is sampled as the local engine does, and the step's process
+    group is killed once it exceeds the limit.
+    """
     import ctypes
     import selectors
     import signal
@@ -86,6 +94,22 @@ def step_task_body(argv, env, cwd):
     signals = os.fdopen(signal_read, "rb", buffering=0)
     yield {"kind": "started", "nodeId": ctx.get_node_id(), "pid": proc.pid}
 
+    def resident_bytes(pid):
+        # VmRSS of the process and its descendants (/proc); None when it cannot be read.
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                own = next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:")), None)
+        except OSError:
+            return None
+        if own is None:
+            return None
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                children = [int(c) for c in f.read().split()]
+        except OSError:
+            children = []
+        return own + sum(resident_bytes(c) or 0 for c in children)
+
     def stop_group(first=signal.SIGTERM):
         for sig, wait in ((first, TERM_GRACE_SECONDS), (signal.SIGKILL, None)):
             try:
@@ -106,7 +130,8 @@ def step_task_body(argv, env, cwd):
         pending = {"stdout": bytearray(), "stderr": bytearray()}
         signal_text = b""
         said_done = False
-        last_flush = time.monotonic()
+        over_limit = False
+        last_flush = last_sample = time.monotonic()
         open_streams = 3
         while open_streams:
             for key, _ in sel.select(timeout=CHUNK_SECONDS):
@@ -127,6 +152,13 @@ def step_task_body(argv, env, cwd):
                 else:
                     pending[key.data] += data
             now = time.monotonic()
+            if memory_limit and not over_limit and not said_done and now - last_sample >= MEMORY_SAMPLE_SECONDS:
+                last_sample = now
+                rss = resident_bytes(proc.pid)
+                if rss is not None and rss > memory_limit:
+                    over_limit = True
+                    stop_group(signal.SIGKILL)
+                    yield {"kind": "memory", "residentBytes": rss}
             due = now - last_flush >= CHUNK_SECONDS
             for stream, buf in pending.items():
                 if buf and (due or len(buf) >= CHUNK_BYTES or not open_streams):
@@ -186,7 +218,8 @@ class Driver:
             options["num_gpus"] = num_gpus
         if memory:
             options["memory"] = int(memory)
-        gen = self.step_task.options(**options).remote(msg["argv"], msg.get("env"), msg.get("cwd"))
+        gen = self.step_task.options(**options).remote(
+            msg["argv"], msg.get("env"), msg.get("cwd"), int(memory) if memory else None)
         with self.lock:
             self.tasks[step_id] = gen
         threading.Thread(target=self.follow, args=(step_id, gen), daemon=True).start()
@@ -208,6 +241,8 @@ class Driver:
                           "data": base64.b64encode(item["data"]).decode("ascii")})
                 elif kind == "signal":
                     emit({"type": "signal", "id": step_id, "line": item["line"]})
+                elif kind == "memory":
+                    emit({"type": "memory", "id": step_id, "residentBytes": item["residentBytes"]})
                 elif kind == "exit":
                     emit({"type": "exit", "id": step_id, "code": item["code"], "signal": item["signal"]})
         except self.ray.exceptions.TaskCancelledError:

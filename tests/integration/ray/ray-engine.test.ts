@@ -3,7 +3,8 @@
  * example gives the local engine's metrics, with its `train` step placed on the second
  * node by a `limit:example.com/second:1` tag and the events saying so; the cache works across
  * engines; cancelling a run stops its Ray work; killing the second node under a step fails
- * the step with an error naming the node. Nothing is left running.
+ * the step with an error naming the node; `limit:memory` is enforced on the node as locally.
+ * Nothing is left running.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -167,6 +168,51 @@ describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-nod
     const slow = steps.find((e) => e.step === 'slow' && e.status === 'failed');
     expect(slow?.error).toMatchObject({ type: 'Timeout', message: expect.stringContaining('timeout of 3s') });
     expect(finished(run.events).status).toBe('failed');
+  }, 300_000);
+
+  it('enforces limit:memory on the cluster as the local engine does: resident memory and the heap', async () => {
+    const { dir, nb } = writeNotebook('ray_memory_limit', [
+      code(['step:hog', 'limit:memory:300Mi'], 'const held: Buffer[] = [];\nconsole.log("allocating");'),
+      // Cell 1 (joins `hog`): 16 MB at a time, touched so it is resident, until 2 GB.
+      code(
+        [],
+        'for (let i = 0; i < 128; i++) {\n  held.push(Buffer.alloc(16 * 2 ** 20, i));\n  await new Promise((r) => setTimeout(r, 5));\n}\nconst total = held.length;',
+      ),
+      code(
+        ['step:greedy', 'limit:memory:160Mi'],
+        'const kept: unknown[] = [];\nconst v8 = await import("node:v8");\nconsole.log("heap limit " + Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) + " MB");',
+      ),
+      code([], 'for (;;) kept.push({ n: Math.random(), s: "x" + Math.random() });\nconst never = kept.length;'),
+      code(['pipeline-metrics'], 'total\nnever'),
+    ]);
+    workspaces.push(dir);
+    const started = Date.now();
+    const run = await runJson(dir, [nb, '--home', path.join(dir, 'home'), ...rayArgs(cluster)]);
+    expect(finished(run.events)).toMatchObject({ status: 'failed', steps: { hog: 'failed', greedy: 'failed' } });
+    const failed = (step: string) =>
+      run.events.find((e) => e.type === 'step' && e.step === step && e.status === 'failed')!;
+    const hog = failed('hog');
+    expect(hog.node).toMatch(/^ray:/);
+    expect(hog.error).toMatchObject({ type: 'MemoryLimitExceeded', cell: 1, signal: 'SIGKILL' });
+    const reached = Number(/resident memory reached (\d+) MB/.exec(hog.error.message)?.[1]);
+    expect(reached).toBeGreaterThan(300);
+    expect(reached).toBeLessThan(600);
+    expect(hog.error.message).toBe(
+      `step \`hog\` exceeded memory limit 300Mi (resident memory reached ${reached} MB) in cell 1`,
+    );
+    // The heap is bounded by the limit on the node too (Node's default would be ~2 GB).
+    const log = run.events
+      .filter((e) => e.type === 'log' && e.step === 'greedy')
+      .map((e) => e.text)
+      .join('');
+    const heapMb = Number(/heap limit (\d+) MB/.exec(log)?.[1]);
+    expect(heapMb).toBeGreaterThanOrEqual(160);
+    expect(heapMb).toBeLessThan(240);
+    expect(failed('greedy').error.message).toMatch(
+      /^step `greedy` exceeded memory limit 160Mi \((JavaScript heap full at \d+ MB|resident memory reached \d+ MB)\) in cell 3$/,
+    );
+    // Killed while allocating, long before 2 GB.
+    expect(Date.now() - started).toBeLessThan(120_000);
   }, 300_000);
 
   it('a second node killed under its step fails the step with an error naming the node, leaving nothing running', async () => {

@@ -8,7 +8,7 @@
  * an engine — the launch, the events, the exit — is plain JSON, so a remote engine
  * can forward it as is.
  */
-import { cpuCount } from '../../pipeline/quantity.js';
+import { cpuCount, memoryBytes } from '../../pipeline/quantity.js';
 import type { PipelineSpec, StepLimits } from '../../pipeline/spec.js';
 
 /** One attempt of one step, as an engine needs it. Serialisable (JSON). */
@@ -154,4 +154,19 @@ export function stepSlots(limits: StepLimits, concurrency: number): number {
   const cpus = limits.cpu !== undefined ? cpuCount(limits.cpu) : undefined;
   const n = cpus !== undefined ? Math.ceil(cpus) : 1;
   return Math.min(Math.max(1, n), Math.max(1, Math.floor(concurrency)));
+}
+
+/** A step's `limit:memory` in bytes, or undefined when it has none. */
+export function memoryLimitBytes(limits: StepLimits): number | undefined {
+  return limits.memory === undefined ? undefined : memoryBytes(limits.memory);
+}
+
+/**
+ * Node flags bounding a step's V8 heap by its memory limit (`--max-old-space-size`), so the
+ * garbage collector works within the limit instead of growing towards Node's default —
+ * whichever engine starts the step's process.
+ */
+export function heapLimitArgs(limitBytes: number | undefined): string[] {
+  if (limitBytes === undefined) return [];
+  return [`--max-old-space-size=${Math.max(16, Math.floor(limitBytes / 2 ** 20))}`];
 }

@@ -18,18 +18,20 @@
  */
 import { hostname } from 'node:os';
 import { clampWeight } from '../counting-slots.js';
-import type {
-  Engine,
-  EngineEvent,
-  EngineRun,
-  EngineRunPlan,
-  PlannedStep,
-  Slots,
-  StepExit,
-  StepLaunch,
+import {
+  type Engine,
+  type EngineEvent,
+  type EngineRun,
+  type EngineRunPlan,
+  type PlannedStep,
+  type Slots,
+  type StepExit,
+  type StepLaunch,
+  heapLimitArgs,
+  memoryLimitBytes,
 } from '../engine.js';
 import { type DependencyState, byLaunchPriority, qualifiesToLaunchAhead } from './launch-ahead.js';
-import { heapLimitArgs, memoryLimitBytes, watchMemory } from './memory-limit.js';
+import { watchMemory } from './memory-limit.js';
 import { ProcessGroups } from './process-groups.js';
 import { type LaunchOptions, type StepProcess, type StepProcessResult, launchStepProcess } from './step-process.js';
 

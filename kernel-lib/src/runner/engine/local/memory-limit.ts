@@ -3,32 +3,18 @@
  * container's memory limit, for a step process. Two bounds, because a step's memory is
  * more than its JavaScript heap (Arrow buffers, the XGBoost and parquet WASM memories
  * live outside it):
- * - the V8 heap is capped at the limit (`--max-old-space-size`), so the garbage collector
- *   works within it instead of growing towards Node's default;
+ * - the V8 heap is capped at the limit (`heapLimitArgs`, engine.ts), so the garbage
+ *   collector works within it instead of growing towards Node's default;
  * - the resident memory of the step's process and its children is sampled while it
  *   runs, and the step's process group is killed once it exceeds the limit.
  * Either way the step fails "exceeded memory limit QTY" (runner/out-of-memory.ts).
  * Sampling reads `/proc` (Linux); elsewhere only the heap bound applies.
  */
 import { readFile } from 'node:fs/promises';
-import { memoryBytes } from '../../../pipeline/quantity.js';
-import type { StepLimits } from '../../../pipeline/spec.js';
 import { killGroup } from './process-groups.js';
 
 /** How often the resident memory is sampled. */
 const SAMPLE_MS = 50;
-const MB = 2 ** 20;
-
-/** The step's memory limit in bytes, or undefined when it has none. */
-export function memoryLimitBytes(limits: StepLimits): number | undefined {
-  return limits.memory === undefined ? undefined : memoryBytes(limits.memory);
-}
-
-/** Node flags bounding the step's V8 heap by its memory limit. */
-export function heapLimitArgs(limitBytes: number | undefined): string[] {
-  if (limitBytes === undefined) return [];
-  return [`--max-old-space-size=${Math.max(16, Math.floor(limitBytes / MB))}`];
-}
 
 export interface MemoryWatch {
   /** Set once the step was killed for its resident memory: the peak sampled, in bytes. */

@@ -32,7 +32,10 @@ export interface RayLaunch {
   numCpus: number;
   /** Ray's `GPU` resource (from `limit:nvidia.com/gpu:N`). */
   numGpus?: number;
-  /** Bytes of Ray's logical `memory` resource. */
+  /**
+   * Bytes of Ray's logical `memory` resource — and the step's memory limit: its process
+   * group is killed on the node once its resident memory exceeds this.
+   */
   memory?: number;
 }
 
@@ -40,6 +43,8 @@ export type RayStepEvent =
   | { type: 'started'; node: RayNode; pid: number }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'signal'; line: string }
+  /** The step's resident memory went over its limit: its process group was killed. */
+  | { type: 'memory'; residentBytes: number }
   | { type: 'exit'; code: number | null; signal: NodeJS.Signals | null }
   | { type: 'lost'; node: RayNode; message: string }
   | { type: 'rejected'; message: string };
@@ -169,6 +174,9 @@ export class RayDriver {
       case 'signal':
         listener({ type: 'signal', line: message.line });
         return;
+      case 'memory':
+        listener({ type: 'memory', residentBytes: message.residentBytes });
+        return;
       case 'output':
         listener({
           type: 'output',
@@ -223,6 +231,7 @@ type DriverMessage =
   | { type: 'started'; id: string; node: RayNode; pid: number }
   | { type: 'output'; id: string; stream: 'stdout' | 'stderr'; data: string }
   | { type: 'signal'; id: string; line: string }
+  | { type: 'memory'; id: string; residentBytes: number }
   | { type: 'exit'; id: string; code: number | null; signal: NodeJS.Signals | null }
   | { type: 'lost'; id: string; node: RayNode; message: string }
   | { type: 'rejected'; id: string; message: string };

@@ -5,12 +5,23 @@
  * the same as with the local engine; only where and how a process starts differs.
  * Steps read and write the run's home and lakehouse by path, so every node must see
  * the same file system (a shared path; the storage interface is the seam for object
- * stores later).
+ * stores later). `limit:memory` is Ray's `memory` request and, as on the local engine,
+ * a limit: the step's heap is bounded by it and the driver kills the step's process
+ * group on its node once its resident memory exceeds it.
  */
 import { cpuCount, memoryBytes } from '../../../pipeline/quantity.js';
 import type { StepLimits } from '../../../pipeline/spec.js';
 import { CountingSlots } from '../counting-slots.js';
-import type { Engine, EngineEvent, EngineRun, EngineRunPlan, StepExit, StepLaunch } from '../engine.js';
+import {
+  type Engine,
+  type EngineEvent,
+  type EngineRun,
+  type EngineRunPlan,
+  type StepExit,
+  type StepLaunch,
+  heapLimitArgs,
+  memoryLimitBytes,
+} from '../engine.js';
 import { StepSignals } from '../step-signals.js';
 import { RayDriver, type RayLaunch, type RayNode, type RayStepEvent } from './ray-driver.js';
 
@@ -90,6 +101,7 @@ class RayEngineRun implements EngineRun {
     let node = 'ray:unscheduled';
     let stderrTail = '';
     const signals = new StepSignals();
+    let memoryExceeded: StepExit['memoryExceeded'];
     let timedOut = false;
     let cancelled = false;
     const timers: NodeJS.Timeout[] = [];
@@ -115,6 +127,7 @@ class RayEngineRun implements EngineRun {
           durationMs: performance.now() - started,
           node,
           ...signals.exitFields(),
+          ...(memoryExceeded ? { memoryExceeded } : {}),
           ...end,
         });
       };
@@ -130,6 +143,9 @@ class RayEngineRun implements EngineRun {
             return;
           case 'signal':
             signals.read(e.line);
+            return;
+          case 'memory':
+            memoryExceeded = { limit: launch.limits.memory ?? '?', residentBytes: e.residentBytes };
             return;
           case 'exit':
             finish({ exitCode: e.code, signal: e.signal });
@@ -165,7 +181,8 @@ class RayEngineRun implements EngineRun {
       this.driver.launch(
         {
           id,
-          argv: [this.nodeBinary, launch.bundle, ...launch.args],
+          // The heap bounded by `limit:memory` as on the local engine; the driver watches the rest.
+          argv: [this.nodeBinary, ...heapLimitArgs(memoryLimitBytes(launch.limits)), launch.bundle, ...launch.args],
           env: launch.env,
           cwd: launch.cwd,
           ...rayResources(launch.limits),
