@@ -1,15 +1,25 @@
 /**
  * Column assignments (`SET col = expr` of UPDATE and MERGE, the values of
  * MERGE's INSERT): bound once against the target schema, then evaluated for
- * a batch of rows and swapped into an output table.
+ * a batch of rows and swapped into an output table. A nested column (struct,
+ * array, map) is assigned whole, from a column of the same type or NULL.
  */
 import * as arrow from 'apache-arrow';
 import { ExpressionError } from '../errors.js';
 import { type ScalarReader, scalarReader } from '../expr.js';
-import { type DeltaType, type StructType, typeToString } from '../schema.js';
+import { type DeltaType, deltaToArrow, type StructType, typeToString } from '../schema.js';
 import { patchColumn, takeData } from '../take.js';
 import { columnFromValues, replaceColumns } from './columns.js';
-import { type Bound, bindRowExpr, boundRefs, evalBound, type RowContext, type Scope, type Value } from './row-eval.js';
+import {
+  type Bound,
+  bindNestedValue,
+  bindRowExpr,
+  boundRefs,
+  evalBound,
+  type RowContext,
+  type Scope,
+  type Value,
+} from './row-eval.js';
 
 export interface Assignment {
   /** Index of the target column. */
@@ -17,6 +27,8 @@ export interface Assignment {
   name: string;
   type: DeltaType;
   expr: Bound;
+  /** For a nested column: its Arrow type (the value is a column of that type, or NULL). */
+  nested?: arrow.DataType;
 }
 
 /** One scope's input: a table and, for each output row, its row in that table (-1: none). */
@@ -48,6 +60,16 @@ export function bindAssignments(
     if (typeof src !== 'string') {
       throw new ExpressionError(`${what}: the value for ${f.name} must be an SQL expression string, got ${typeof src}`);
     }
+    if (typeof f.type !== 'string') {
+      const nested = deltaToArrow({ type: 'struct', fields: [f] }).fields[0]!.type;
+      return {
+        index,
+        name: f.name,
+        type: f.type,
+        expr: bindNestedValue(src, f, scopes, `${what} ${f.name}`, allowed),
+        nested,
+      };
+    }
     return { index, name: f.name, type: f.type, expr: bindRowExpr(src, scopes, `${what} ${f.name}`, allowed) };
   });
 }
@@ -77,7 +99,7 @@ export function evaluateAssignments(
   inputs: ScopeRows[],
 ): Map<number, arrow.Data> {
   const out = new Map<number, arrow.Data>();
-  const computed = assignments.filter((a) => {
+  let computed = assignments.filter((a) => {
     const e = a.expr;
     const input = e.k === 'col' ? inputs[e.scope] : undefined;
     if (e.k !== 'col' || !input || input.table.batches.length !== 1 || typeToString(e.type) !== typeToString(a.type)) {
@@ -89,6 +111,9 @@ export function evaluateAssignments(
     return false;
   });
   if (computed.length === 0 || n === 0) return out;
+  for (const a of computed) if (a.nested) out.set(a.index, nestedColumn(n, a, a.nested, inputs));
+  computed = computed.filter((a) => !a.nested);
+  if (computed.length === 0) return out;
   const ctx: RowContext = {
     readers: readersFor(
       computed.map((a) => a.expr),
@@ -105,6 +130,35 @@ export function evaluateAssignments(
     out.set(a.index, columnFromValues(values[i]!, a.type, a.name));
   });
   return out;
+}
+
+/**
+ * A nested column's value for `n` output rows: the source column's value at each row's
+ * position in its scope (NULL where the scope has no row), or NULL throughout. Built
+ * value by value — the gather above takes the common case of a whole, single-batch column.
+ */
+function nestedColumn(n: number, a: Assignment, type: arrow.DataType, inputs: ScopeRows[]): arrow.Data {
+  const builder = arrow.makeBuilder({ type, nullValues: [null, undefined] });
+  const e = a.expr;
+  const from = e.k === 'col' ? inputs[e.scope] : undefined;
+  const column = from && e.k === 'col' ? from.table.getChildAt(e.index) : null;
+  for (let k = 0; k < n; k++) {
+    const row = from ? from.rows[k]! : -1;
+    builder.append(column && row >= 0 ? plainValue(column.get(row)) : null);
+  }
+  return builder.finish().flush();
+}
+
+/** A nested value read from a vector as the plain JavaScript a builder takes (arrays, objects, Maps). */
+function plainValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (v instanceof arrow.Vector) return Array.from(v, plainValue);
+  if (v instanceof arrow.MapRow)
+    return new Map(Array.from(v as Iterable<[unknown, unknown]>, ([k, x]) => [plainValue(k), plainValue(x)]));
+  if (v instanceof arrow.StructRow) {
+    return Object.fromEntries(Object.entries(v.toJSON()).map(([k, x]) => [k, plainValue(x)]));
+  }
+  return v;
 }
 
 /** `base` with each assigned column replaced by its value over the inputs' rows. */

@@ -63,6 +63,40 @@ export function bindRowExpr(src: string, scopes: Scope[], what: string, allowed?
   return bindNode(parsed, scopes, what, allowed ?? scopes.map((_, i) => i));
 }
 
+/**
+ * Binds the value assigned to a nested column (struct, array, map) `field`: such a column is
+ * assigned whole — from a column of the same type (`s.location`) or NULL — as expressions
+ * compute primitive values only.
+ */
+export function bindNestedValue(
+  src: string,
+  field: { name: string; type: DeltaType },
+  scopes: Scope[],
+  what: string,
+  allowed: number[],
+): Bound {
+  let parsed: RowExpr;
+  try {
+    parsed = parseRowExpr(src);
+  } catch (e) {
+    throw new ExpressionError(`${what}: ${(e as Error).message}`);
+  }
+  const want = typeToString(field.type);
+  if (parsed.kind === 'null') return { k: 'lit', v: null };
+  if (parsed.kind !== 'col') {
+    throw new ExpressionError(
+      `${what}: ${field.name} is a nested column (${want}); it is assigned whole, from a column of the same type or NULL, not from ${JSON.stringify(src)}`,
+    );
+  }
+  const bound = resolveColumn(parsed.qualifier, parsed.name, scopes, what, allowed, true);
+  if (bound.k === 'col' && typeToString(bound.type) !== want) {
+    throw new ExpressionError(
+      `${what}: ${bound.name} has type ${typeToString(bound.type)}, but ${field.name} is ${want}; a nested column takes a column of the same type, or NULL`,
+    );
+  }
+  return bound;
+}
+
 function bindNode(e: RowExpr, scopes: Scope[], what: string, allowed: number[]): Bound {
   const rec = (x: RowExpr): Bound => bindNode(x, scopes, what, allowed);
   switch (e.kind) {
@@ -122,6 +156,7 @@ function resolveColumn(
   scopes: Scope[],
   what: string,
   allowed: number[],
+  nestedOk = false,
 ): Bound {
   const lower = name.toLowerCase();
   const candidates: number[] = [];
@@ -156,7 +191,7 @@ function resolveColumn(
     throw new ExpressionError(`${what}: cannot reference ${scopes[s]!.aliases[0]}.${name} here`);
   }
   const f = schema!.fields[idx]!;
-  if (typeof f.type !== 'string') {
+  if (typeof f.type !== 'string' && !nestedOk) {
     throw new ExpressionError(
       `${what}: column ${f.name} has the nested type ${typeToString(f.type)}; expressions use primitive columns`,
     );
