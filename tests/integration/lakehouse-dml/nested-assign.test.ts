@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable, ExpressionError } from '../../../kernel-lib/src/lakehouse/index.js';
 import { oracleRows, ourRows } from '../golden/rows-two-ways.js';
-import { normalisedRows, oracle, removeTmpDirs, sortedJson, tmpDir } from '../lakehouse/helpers.js';
+import { normalisedRows, oracle, removeTmpDirs, sortedJson, stringToIntMap, tmpDir } from '../lakehouse/helpers.js';
 
 afterAll(removeTmpDirs);
 
@@ -106,16 +106,7 @@ describe('assigning nested columns', () => {
   });
 
   it('copies maps and structs holding arrays value by value (a source of several batches)', async () => {
-    const PROPS = new arrow.Map_<arrow.Utf8, arrow.Int32>(
-      new arrow.Field(
-        'entries',
-        new arrow.Struct<{ key: arrow.Utf8; value: arrow.Int32 }>([
-          new arrow.Field('key', new arrow.Utf8(), false),
-          new arrow.Field('value', new arrow.Int32(), true),
-        ]),
-        false,
-      ),
-    );
+    const PROPS = stringToIntMap();
     const DEEP = new arrow.Struct([new arrow.Field('names', TAGS, true)]);
     const rows = (items: [number, Record<string, number>, string[]][]) =>
       new arrow.Table({

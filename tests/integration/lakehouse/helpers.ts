@@ -147,3 +147,17 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Arrow's map<string, int> as Delta writes it: `entries` of a non-null `key` and a nullable `value`. */
+export function stringToIntMap(): arrow.Map_<arrow.Utf8, arrow.Int32> {
+  return new arrow.Map_<arrow.Utf8, arrow.Int32>(
+    new arrow.Field(
+      'entries',
+      new arrow.Struct<{ key: arrow.Utf8; value: arrow.Int32 }>([
+        new arrow.Field('key', new arrow.Utf8(), false),
+        new arrow.Field('value', new arrow.Int32(), true),
+      ]),
+      false,
+    ),
+  );
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeltaTable } from '../../../kernel-lib/src/lakehouse/index.js';
-import { allTypesTable, normalisedRows, oracle, removeTmpDirs, sortedJson, tmpDir } from './helpers.js';
+import { allTypesTable, normalisedRows, oracle, removeTmpDirs, sortedJson, stringToIntMap, tmpDir } from './helpers.js';
 
 afterAll(removeTmpDirs);
 
@@ -105,16 +105,7 @@ describe('round trip: nested columns and empty writes', () => {
       new arrow.Field('label', new arrow.Utf8(), true),
     ]);
     const tags = new arrow.List(new arrow.Field('element', new arrow.Utf8(), true));
-    const attrs = new arrow.Map_<arrow.Utf8, arrow.Int32>(
-      new arrow.Field(
-        'entries',
-        new arrow.Struct<{ key: arrow.Utf8; value: arrow.Int32 }>([
-          new arrow.Field('key', new arrow.Utf8(), false),
-          new arrow.Field('value', new arrow.Int32(), true),
-        ]),
-        false,
-      ),
-    );
+    const attrs = stringToIntMap();
     const data = new arrow.Table({
       id: arrow.vectorFromArray([1, 2, 3], new arrow.Int32()),
       point: arrow.vectorFromArray([{ x: 1.5, label: 'a' }, null, { x: -2, label: null }], point),
