@@ -4,6 +4,10 @@
  * the engine owns the `--concurrency` count); when a node fails, everything
  * downstream of it is skipped while independent branches carry on. After
  * cancellation nothing new starts and whatever has not started is skipped.
+ *
+ * A node asking for several slots (`limit:cpu:N`) that cannot have them yet reserves
+ * them: no node after it in the spec's order starts until it has — otherwise lighter
+ * nodes would take each freed slot and it could wait until all of them are done.
  */
 import type { DagNode } from './dag.js';
 import type { Slots } from './engine/engine.js';
@@ -73,10 +77,13 @@ export async function schedule<T extends ScheduleNode>(
     /** Starts every node whose dependencies succeeded and which gets a slot. */
     const start = (): boolean => {
       let refused = false;
+      let reserved = false;
       for (const node of [...pending.values()]) {
         if (!node.deps.every((d) => outcome.get(d) === 'succeeded')) continue;
-        if (!slots.tryAcquire(node.name, node.slots)) {
+        if (reserved || !slots.tryAcquire(node.name, node.slots)) {
           refused = true;
+          // Freed slots wait for a heavier node refused here, rather than go to lighter ones after it.
+          if ((node.slots ?? 1) > 1) reserved = true;
           continue;
         }
         pending.delete(node.name);

@@ -58,6 +58,33 @@ describe('scheduler', () => {
     });
     expect(overlaps).toEqual([]);
   });
+  it('keeps freed slots for a heavier node waiting for them instead of starting lighter nodes after it', async () => {
+    const slots = new CountingSlots(2);
+    const started: string[] = [];
+    let release: () => void = () => {};
+    const nodes = [
+      { name: 'long', deps: [] },
+      { name: 'heavy', deps: [], slots: 2 },
+      { name: 'x', deps: [] },
+      { name: 'y', deps: [] },
+    ];
+    const done = schedule(nodes, {
+      slots,
+      run: async (n) => {
+        started.push(n.name);
+        if (n.name === 'long') await new Promise<void>((r) => (release = r));
+        else await tick(10);
+        return 'succeeded';
+      },
+    });
+    await tick(50);
+    // `heavy` cannot have 2 slots while `long` runs; the free slot is kept for it.
+    expect(started).toEqual(['long']);
+    release();
+    await done;
+    expect(started).toEqual(['long', 'heavy', 'x', 'y']);
+  });
+
   it('never exceeds the concurrency and respects dependencies', async () => {
     let running = 0;
     let peak = 0;
