@@ -110,9 +110,12 @@ describe.each([
     await t.update({ where: 'id < 6', set: { v: 'v + 1', p: "'odd'" } }); // moves rows between partitions
     await t.merge(withW([2, 8, 200]), {
       on: 't.id = s.id',
-      whenMatchedUpdate: { set: { v: 's.v * 2', w: 's.w' } },
-      whenNotMatchedInsert: { values: { id: 's.id', p: 's.p', v: 's.v', w: 's.w' } },
+      // `loc` is a struct: assigned whole, its fields written under their physical names too.
+      whenMatchedUpdate: { set: { v: 's.v * 2', w: 's.w', loc: 's.loc' } },
+      whenNotMatchedInsert: { values: { id: 's.id', p: 's.p', v: 's.v', w: 's.w', loc: 's.loc' } },
     });
+    const inserted = (await t.read({ where: 'id = 200' })).toArray()[0]!;
+    expect(inserted.loc.toJSON()).toEqual({ x: 100, tag: 't2' });
     await t.delete("p = 'even'"); // partition columns only: whole files, from their partition values
     expect((await lastCommit(t.path)).commitInfo.operationMetrics).toMatchObject({ numDeletedRows: expect.anything() });
     expect((await ourRows(t.path)).every((r) => !r.includes('"even"'))).toBe(true);
