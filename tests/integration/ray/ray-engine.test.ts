@@ -98,6 +98,15 @@ function foreverOnSecond(name: string) {
 
 const pidOf = (e: RunEvent) => Number(/pid (\d+)/.exec(e.text)![1]);
 
+/** `foreverOnSecond` started on the cluster, once its step says its process id. */
+async function runForeverOnSecond(name: string, cluster: RayCluster) {
+  const { dir, nb } = foreverOnSecond(name);
+  workspaces.push(dir);
+  const run = startRun(dir, [nb, '--home', path.join(dir, 'home'), ...rayArgs(cluster)]);
+  const pid = pidOf(await run.waitFor((e) => e.type === 'log' && /pid \d+/.test(e.text)));
+  return { run, pid };
+}
+
 describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-node cluster', () => {
   let cluster: RayCluster;
 
@@ -138,10 +147,7 @@ describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-nod
   }, 600_000);
 
   it('cancelling the run stops its step on the cluster', async () => {
-    const { dir, nb } = foreverOnSecond('ray_cancel');
-    workspaces.push(dir);
-    const run = startRun(dir, [nb, '--home', path.join(dir, 'home'), ...rayArgs(cluster)]);
-    const pid = pidOf(await run.waitFor((e) => e.type === 'log' && /pid \d+/.test(e.text)));
+    const { run, pid } = await runForeverOnSecond('ray_cancel', cluster);
     expect(processAlive(pid)).toBe(true);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
@@ -216,10 +222,7 @@ describe.skipIf(missing !== undefined)('stillwater run --engine ray on a two-nod
   }, 300_000);
 
   it('a second node killed under its step fails the step with an error naming the node, leaving nothing running', async () => {
-    const { dir, nb } = foreverOnSecond('ray_node_lost');
-    workspaces.push(dir);
-    const run = startRun(dir, [nb, '--home', path.join(dir, 'home'), ...rayArgs(cluster)]);
-    const pid = pidOf(await run.waitFor((e) => e.type === 'log' && /pid \d+/.test(e.text)));
+    const { run, pid } = await runForeverOnSecond('ray_node_lost', cluster);
     const node = run.events.find((e) => e.type === 'step' && e.status === 'running')?.node as string;
     cluster.killSecondNode();
     expect(await run.exited).toBe(1);

@@ -95,16 +95,22 @@ describe('history view', () => {
   }
   const settle = () => new Promise((r) => setTimeout(r, 0));
 
+  /** Chooses a status and types a parameter filter in the view's bar, as a user would; the parameter field. */
+  function setFilter(view: HistoryView, status: string, params: string): HTMLInputElement {
+    const select = view.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!;
+    select.value = status;
+    select.dispatchEvent(new Event('change'));
+    const input = view.node.querySelector<HTMLInputElement>('input.sw-filter-params')!;
+    input.value = params;
+    input.dispatchEvent(new Event('change'));
+    return input;
+  }
+
   it('sends the status and NAME=VALUE filters, and says which parameter filter it cannot read', async () => {
     const { view, asked } = open();
     await settle();
     expect(asked[0]!.filter).toEqual({});
-    const status = view.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!;
-    status.value = 'failed';
-    status.dispatchEvent(new Event('change'));
-    const params = view.node.querySelector<HTMLInputElement>('input.sw-filter-params')!;
-    params.value = 'N=4, OFFSET=1';
-    params.dispatchEvent(new Event('change'));
+    const params = setFilter(view, 'failed', 'N=4, OFFSET=1');
     await settle();
     expect(asked.at(-1)!.filter).toEqual({ status: ['failed'], params: { N: '4', OFFSET: '1' } });
     const before = asked.length;
@@ -146,12 +152,7 @@ describe('history view', () => {
     await settle();
     const states: HistoryViewState[] = [];
     first.stateChanged.connect((_, s) => states.push(s));
-    const status = first.node.querySelector<HTMLSelectElement>('select.sw-filter-status')!;
-    status.value = 'done';
-    status.dispatchEvent(new Event('change'));
-    const params = first.node.querySelector<HTMLInputElement>('input.sw-filter-params')!;
-    params.value = 'OFFSET=1';
-    params.dispatchEvent(new Event('change'));
+    setFilter(first, 'done', 'OFFSET=1');
     for (const id of ['r1', 'r3']) {
       const box = first.node.querySelector<HTMLInputElement>(`tr.sw-run[data-run-id="${id}"] input[type=checkbox]`)!;
       box.checked = true;
