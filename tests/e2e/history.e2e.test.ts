@@ -237,6 +237,13 @@ describe('Stillwater run history, Pipeline menu, status bar, theme, restoration 
     await expect
       .poll(async () => JSON.stringify(await savedWorkspace(lab)))
       .toContain(`stillwater-history:${NOTEBOOK}`);
+    // JupyterLab saves the workspace a moment after a change: wait until the view's last change
+    // (the third run's steps shown) is on the server, as a reload restores only what was saved.
+    await expect
+      .poll(async () => (await savedWorkspace(lab))[`@stillwater/jupyterlab:history-view:${NOTEBOOK}`], {
+        timeout: 30_000,
+      })
+      .toMatchObject({ details: third, status: 'done' });
     const layout = (await savedWorkspace(lab))['layout-restorer:data'] as { right: { current?: string } };
     expect(layout.right.current).toBe('stillwater-pipeline-panel');
     await page.goto(`${lab.url}/lab/workspaces/${WORKSPACE}`);
